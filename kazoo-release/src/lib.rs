@@ -3,6 +3,7 @@
 //! Describe the release with `#[derive(Release)]`; `cargo build` renders and verifies its
 //! relx.config, vm.args and sys.config; the binary materialises `_rel/<name>` and runs nodes.
 
+pub mod apps;
 pub mod spec;
 pub mod term;
 

@@ -1,0 +1,298 @@
+//! Resolving a node type: the applications it needs, which copy of each, and the order in
+//! which the boot script starts them.
+//!
+//! The order follows systools (`systools_make:sort_appls/1`): the listed applications in
+//! the order the spec lists them, each preceded by its dependencies (`applications`, then
+//! `included_applications`) in the order its `.app` file lists them. An order where every
+//! application already follows its dependencies is one systools keeps as it is.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{AppSpec, StartType};
+
+use super::error::AppsError;
+use super::scan::{AppIndex, AppInfo, FoundApp, Origin};
+use super::version::compare_versions;
+
+/// Every node type runs these, listed or not.
+const ALWAYS: [&str; 2] = ["kernel", "stdlib"];
+
+/// A node type's applications, in start order: what its `.rel` file lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub node: String,
+    pub apps: Vec<ResolvedApp>,
+}
+
+/// One application of a resolved node type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedApp {
+    pub name: String,
+    pub vsn: String,
+    /// The application's directory (`/usr/lib/erlang/lib/lager-3.9.2`), to be copied to the
+    /// release's `lib/<name>-<vsn>/`.
+    pub dir: PathBuf,
+    pub origin: Origin,
+    /// The `.rel` type: the spec's for a listed application; `permanent` for one pulled in
+    /// through `applications`; `load` for one only included by another, which starts it in
+    /// its own supervision tree (as relx does; systools never starts an included application).
+    pub start_type: StartType,
+    pub applications: Vec<String>,
+    pub included_applications: Vec<String>,
+    pub modules: Vec<String>,
+}
+
+impl AppIndex {
+    /// Resolves the node type `node`, which lists `apps` (the release's base applications
+    /// and its own): the dependency closure, one version of each, in start order.
+    pub fn resolve(&self, node: &str, apps: &[AppSpec]) -> Result<Resolved, AppsError> {
+        let listed = listings(node, apps)?;
+        let members = closure(self, node, &listed)?;
+        let mut order = Order {
+            node,
+            members: &members,
+            stack: Vec::new(),
+            placed: HashSet::new(),
+            order: Vec::new(),
+        };
+        for name in ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)) {
+            order.visit(name)?;
+        }
+        let apps = order
+            .order
+            .iter()
+            .map(|name| resolved_app(name, &members[*name], &listed))
+            .collect();
+        Ok(Resolved {
+            node: node.to_owned(),
+            apps,
+        })
+    }
+}
+
+/// How the spec lists one application, merged over its listings.
+struct Listing<'a> {
+    name: &'a str,
+    pin: Option<&'a str>,
+    start_type: StartType,
+}
+
+/// The spec's applications, each once; listing one twice is fine only when both agree.
+fn listings<'a>(node: &str, apps: &'a [AppSpec]) -> Result<Vec<Listing<'a>>, AppsError> {
+    let mut listed: Vec<Listing> = Vec::new();
+    for app in apps {
+        let pin = app.version.as_deref();
+        let Some(earlier) = listed.iter_mut().find(|l| l.name == app.name) else {
+            listed.push(Listing {
+                name: &app.name,
+                pin,
+                start_type: app.start_type,
+            });
+            continue;
+        };
+        let conflict = |first: String, second: String| AppsError::ConflictingSpecs {
+            node: node.to_owned(),
+            app: app.name.clone(),
+            first,
+            second,
+        };
+        match (earlier.pin, pin) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(conflict(format!("version {a}"), format!("version {b}")))
+            }
+            (None, Some(_)) => earlier.pin = pin,
+            _ => {}
+        }
+        if earlier.start_type != app.start_type {
+            let (a, b) = (earlier.start_type, app.start_type);
+            return Err(conflict(
+                format!("start type {a:?}"),
+                format!("start type {b:?}"),
+            ));
+        }
+    }
+    Ok(listed)
+}
+
+/// An application of the closure, and how it got there.
+struct Member<'i> {
+    app: &'i FoundApp,
+    info: &'i AppInfo,
+    /// The application whose `.app` file first named this one; `None` for a listed one.
+    required_by: Option<String>,
+    /// Listed, or named in some `applications`: started by the boot script.
+    started: bool,
+}
+
+/// The applications `listed` needs, directly or not, breadth first so that the chain shown
+/// for a missing application is the shortest.
+fn closure<'i>(
+    index: &'i AppIndex,
+    node: &str,
+    listed: &[Listing],
+) -> Result<HashMap<String, Member<'i>>, AppsError> {
+    let roots = ALWAYS.into_iter().chain(listed.iter().map(|l| l.name));
+    let mut queue: VecDeque<(String, Option<String>, bool)> =
+        roots.map(|name| (name.to_owned(), None, true)).collect();
+    let mut members: HashMap<String, Member> = HashMap::new();
+    while let Some((name, required_by, started)) = queue.pop_front() {
+        if let Some(member) = members.get_mut(&name) {
+            member.started |= started;
+            continue;
+        }
+        let pin = listed.iter().find(|l| l.name == name).and_then(|l| l.pin);
+        let Some((app, info)) = choose(index, node, &name, pin)? else {
+            return Err(AppsError::MissingApp {
+                node: node.to_owned(),
+                chain: chain(&members, required_by.as_deref(), &name),
+                app: name,
+                searched: index.searched().to_vec(),
+            });
+        };
+        let needs = info
+            .applications
+            .iter()
+            .map(|dep| (dep.clone(), Some(name.clone()), true));
+        let includes = info
+            .included_applications
+            .iter()
+            .map(|dep| (dep.clone(), Some(name.clone()), false));
+        queue.extend(needs.chain(includes));
+        members.insert(
+            name,
+            Member {
+                app,
+                info,
+                required_by,
+                started,
+            },
+        );
+    }
+    Ok(members)
+}
+
+/// The listed application that led to `app`, down to `app`: `ecallmgr -> lager -> goldrush`.
+fn chain(members: &HashMap<String, Member>, required_by: Option<&str>, app: &str) -> Vec<String> {
+    let mut chain = vec![app.to_owned()];
+    let mut next = required_by;
+    while let Some(name) = next {
+        chain.push(name.to_owned());
+        next = members.get(name).and_then(|m| m.required_by.as_deref());
+    }
+    chain.reverse();
+    chain
+}
+
+/// The copy of `name` to use: the pinned version, else the highest (the first found among
+/// equals, so lib dirs win over OTP's). `None` when there is no copy at all.
+fn choose<'i>(
+    index: &'i AppIndex,
+    node: &str,
+    name: &str,
+    pin: Option<&str>,
+) -> Result<Option<(&'i FoundApp, &'i AppInfo)>, AppsError> {
+    let copies = index
+        .find(name)
+        .map(|app| Ok((app, app.info()?)))
+        .collect::<Result<Vec<_>, AppsError>>()?;
+    let Some(pinned) = pin else {
+        let highest = copies.into_iter().reduce(|best, next| {
+            match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
+                true => next,
+                false => best,
+            }
+        });
+        return Ok(highest);
+    };
+    match copies.iter().find(|(_, info)| info.vsn == pinned) {
+        Some(&copy) => Ok(Some(copy)),
+        None if copies.is_empty() => Ok(None),
+        None => Err(AppsError::PinNotFound {
+            node: node.to_owned(),
+            app: name.to_owned(),
+            pinned: pinned.to_owned(),
+            found: copies
+                .iter()
+                .map(|(app, info)| (info.vsn.clone(), app.dir.clone()))
+                .collect(),
+        }),
+    }
+}
+
+/// A depth-first walk that places each application after its dependencies.
+struct Order<'m, 'i> {
+    node: &'m str,
+    members: &'m HashMap<String, Member<'i>>,
+    /// The applications being visited, outermost first: where a cycle shows.
+    stack: Vec<&'m str>,
+    placed: HashSet<&'m str>,
+    order: Vec<&'m str>,
+}
+
+impl<'m> Order<'m, '_> {
+    fn visit(&mut self, name: &str) -> Result<(), AppsError> {
+        let (name, member) = self
+            .members
+            .get_key_value(name)
+            .expect("the closure holds every dependency");
+        if self.placed.contains(name.as_str()) {
+            return Ok(());
+        }
+        if let Some(at) = self.stack.iter().position(|n| n == name) {
+            let cycle = self.stack[at..]
+                .iter()
+                .chain([&name.as_str()])
+                .map(|n| n.to_string())
+                .collect();
+            return Err(AppsError::Cycle {
+                node: self.node.to_owned(),
+                cycle,
+            });
+        }
+        self.stack.push(name);
+        for dep in &member.info.applications {
+            // An included application may name its includer in `applications`; systools
+            // allows it, since the includer starts it.
+            if !self.includes(dep, name) {
+                self.visit(dep)?;
+            }
+        }
+        for dep in &member.info.included_applications {
+            self.visit(dep)?;
+        }
+        self.stack.pop();
+        self.placed.insert(name);
+        self.order.push(name);
+        Ok(())
+    }
+
+    fn includes(&self, includer: &str, app: &str) -> bool {
+        let included = self
+            .members
+            .get(includer)
+            .map(|m| m.info.included_applications.as_slice());
+        included.unwrap_or_default().iter().any(|a| a == app)
+    }
+}
+
+fn resolved_app(name: &str, member: &Member, listed: &[Listing]) -> ResolvedApp {
+    let start_type = match listed.iter().find(|l| l.name == name) {
+        Some(listing) => listing.start_type,
+        None if member.started => StartType::Permanent,
+        None => StartType::Load,
+    };
+    let info = member.info;
+    ResolvedApp {
+        name: name.to_owned(),
+        vsn: info.vsn.clone(),
+        dir: member.app.dir.clone(),
+        origin: member.app.origin.clone(),
+        start_type,
+        applications: info.applications.clone(),
+        included_applications: info.included_applications.clone(),
+        modules: info.modules.clone(),
+    }
+}

@@ -1,0 +1,225 @@
+//! Finding applications on disk, and reading their `.app` files only when asked: Kazoo's
+//! tree holds hundreds of applications and a node type needs a fraction of them.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::term::{self, Term};
+
+use super::error::{AppsError, ScanWarning};
+use super::otp::OtpInstall;
+
+/// Where an application was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// In one of the lib dirs the caller gave (this one).
+    LibDir(PathBuf),
+    /// In the OTP install's `lib/`.
+    Otp,
+}
+
+/// A directory that was searched for applications, and whether it exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchedDir {
+    pub path: PathBuf,
+    pub exists: bool,
+}
+
+/// What an `.app` file says about its application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppInfo {
+    pub name: String,
+    pub vsn: String,
+    /// Applications that must be started before this one.
+    pub applications: Vec<String>,
+    /// Applications this one starts itself, in its own supervision tree.
+    pub included_applications: Vec<String>,
+    pub modules: Vec<String>,
+}
+
+/// An application directory: `<lib dir>/<name>` or `<lib dir>/<name>-<vsn>` with
+/// `ebin/<name>.app`.
+#[derive(Debug)]
+pub struct FoundApp {
+    pub name: String,
+    pub dir: PathBuf,
+    pub origin: Origin,
+    info: OnceLock<AppInfo>,
+}
+
+impl FoundApp {
+    pub fn app_file(&self) -> PathBuf {
+        self.dir.join("ebin").join(format!("{}.app", self.name))
+    }
+
+    /// The `.app` file's contents, read on first use.
+    pub fn info(&self) -> Result<&AppInfo, AppsError> {
+        if let Some(info) = self.info.get() {
+            return Ok(info);
+        }
+        let info = read_app_file(&self.app_file(), &self.name)?;
+        Ok(self.info.get_or_init(|| info))
+    }
+}
+
+/// Every application found in the lib dirs and the OTP install, in search order.
+#[derive(Debug)]
+pub struct AppIndex {
+    apps: Vec<FoundApp>,
+    by_name: HashMap<String, Vec<usize>>,
+    searched: Vec<SearchedDir>,
+    warnings: Vec<ScanWarning>,
+}
+
+impl AppIndex {
+    /// Lists the applications in `lib_dirs` (in order), then in `<otp root>/lib`. A lib dir
+    /// that does not exist becomes a [`ScanWarning`]; `.app` files are read later, by
+    /// [`FoundApp::info`] or [`AppIndex::resolve`](Self::resolve).
+    pub fn scan(lib_dirs: &[PathBuf], otp: &OtpInstall) -> Result<AppIndex, AppsError> {
+        let mut index = AppIndex {
+            apps: Vec::new(),
+            by_name: HashMap::new(),
+            searched: Vec::new(),
+            warnings: Vec::new(),
+        };
+        for dir in lib_dirs {
+            index.scan_dir(dir, Origin::LibDir(dir.clone()))?;
+        }
+        index.scan_dir(&otp.lib_dir(), Origin::Otp)?;
+        Ok(index)
+    }
+
+    fn scan_dir(&mut self, dir: &Path, origin: Origin) -> Result<(), AppsError> {
+        let exists = dir.is_dir();
+        self.searched.push(SearchedDir {
+            path: dir.to_owned(),
+            exists,
+        });
+        if !exists {
+            self.warnings
+                .push(ScanWarning::MissingLibDir(dir.to_owned()));
+            return Ok(());
+        }
+        for app_dir in sorted_subdirs(dir)? {
+            if let Some(name) = app_name(&app_dir) {
+                self.by_name
+                    .entry(name.clone())
+                    .or_default()
+                    .push(self.apps.len());
+                let info = OnceLock::new();
+                self.apps.push(FoundApp {
+                    name,
+                    dir: app_dir,
+                    origin: origin.clone(),
+                    info,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn apps(&self) -> &[FoundApp] {
+        &self.apps
+    }
+
+    /// Every copy of the application `name`, in search order.
+    pub fn find<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a FoundApp> + 'a {
+        let indices = self
+            .by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        indices.iter().map(|&i| &self.apps[i])
+    }
+
+    /// The directories searched, in order, including those that do not exist.
+    pub fn searched(&self) -> &[SearchedDir] {
+        &self.searched
+    }
+
+    pub fn warnings(&self) -> &[ScanWarning] {
+        &self.warnings
+    }
+}
+
+/// The directories in `dir`, sorted by name so that every run finds the same order.
+fn sorted_subdirs(dir: &Path) -> Result<Vec<PathBuf>, AppsError> {
+    let io_err = |source| AppsError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io_err)? {
+        let path = entry.map_err(io_err)?.path();
+        if path.is_dir() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// The application in `dir`: `<name>` or `<name>-<vsn>` with `ebin/<name>.app`. Each prefix
+/// before a `-` is tried, since a version may itself contain `-` (`1.0-rc1`).
+fn app_name(dir: &Path) -> Option<String> {
+    let base = dir.file_name()?.to_str()?;
+    let prefixes = base.match_indices('-').map(|(i, _)| &base[..i]);
+    std::iter::once(base)
+        .chain(prefixes)
+        .find(|name| dir.join("ebin").join(format!("{name}.app")).is_file())
+        .map(str::to_owned)
+}
+
+fn read_app_file(path: &Path, name: &str) -> Result<AppInfo, AppsError> {
+    let terms = term::parse_file(path).map_err(|parse| AppsError::MalformedAppFile { parse })?;
+    let bad = |problem: String| AppsError::BadAppFile {
+        path: path.to_owned(),
+        problem,
+    };
+    let props = properties(&terms, name).map_err(bad)?;
+    let vsn = props.proplist_get("vsn").and_then(Term::as_str);
+    Ok(AppInfo {
+        name: name.to_owned(),
+        vsn: vsn
+            .ok_or_else(|| bad("it has no {vsn, \"...\"} string".to_owned()))?
+            .to_owned(),
+        applications: atoms(props, "applications").map_err(bad)?,
+        included_applications: atoms(props, "included_applications").map_err(bad)?,
+        modules: atoms(props, "modules").map_err(bad)?,
+    })
+}
+
+/// The properties list of `{application, <name>, Properties}`, the file's only term.
+fn properties<'t>(terms: &'t [Term], name: &str) -> Result<&'t Term, String> {
+    let not_app = || "it is not one term {application, Name, Properties}".to_owned();
+    let [Term::Tuple(items)] = terms else {
+        return Err(not_app());
+    };
+    let [tag, app, props] = items.as_slice() else {
+        return Err(not_app());
+    };
+    match (tag.as_atom(), app.as_atom(), props.as_list()) {
+        (Some("application"), Some(app), Some(_)) if app == name => Ok(props),
+        (Some("application"), Some(app), Some(_)) => {
+            Err(format!("it describes `{app}`, not `{name}`"))
+        }
+        _ => Err(not_app()),
+    }
+}
+
+/// The list of atoms under `key`; a missing key means none, as for `application:load/1`.
+fn atoms(props: &Term, key: &str) -> Result<Vec<String>, String> {
+    let Some(value) = props.proplist_get(key) else {
+        return Ok(Vec::new());
+    };
+    let not_atoms = || format!("its {key} is not a list of atoms");
+    let items = value.as_list().ok_or_else(not_atoms)?;
+    items
+        .iter()
+        .map(|item| item.as_atom().map(str::to_owned).ok_or_else(not_atoms))
+        .collect()
+}

@@ -1,0 +1,498 @@
+//! `apps`: finding and resolving applications, against the real OTP install and fixture
+//! trees of hand-written `.app` files.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kazoo_release::apps::{find_otp_root, AppIndex, AppsError, Origin, OtpInstall, ScanWarning};
+use kazoo_release::spec::{AppSpec, StartType};
+
+fn otp() -> OtpInstall {
+    OtpInstall::detect().expect("Erlang/OTP is installed (apt-get install erlang-nox)")
+}
+
+fn app(name: &str) -> AppSpec {
+    AppSpec {
+        name: name.to_owned(),
+        version: None,
+        start_type: StartType::Permanent,
+    }
+}
+
+fn pinned(name: &str, vsn: &str) -> AppSpec {
+    AppSpec {
+        version: Some(vsn.to_owned()),
+        ..app(name)
+    }
+}
+
+/// Writes `<lib>/<dir>/ebin/<name>.app`.
+fn write_app(
+    lib: &Path,
+    dir: &str,
+    name: &str,
+    vsn: &str,
+    apps: &[&str],
+    included: &[&str],
+) -> PathBuf {
+    let app_dir = lib.join(dir);
+    fs::create_dir_all(app_dir.join("ebin")).unwrap();
+    let text = format!(
+        "{{application, {name},\n [{{vsn, \"{vsn}\"}},\n  {{modules, [{name}_app]}},\n  \
+         {{applications, [{}]}},\n  {{included_applications, [{}]}}]}}.\n",
+        apps.join(", "),
+        included.join(", ")
+    );
+    fs::write(app_dir.join("ebin").join(format!("{name}.app")), text).unwrap();
+    app_dir
+}
+
+fn names(index: &AppIndex, node: &str, apps: &[AppSpec]) -> Vec<String> {
+    let resolved = index.resolve(node, apps).unwrap();
+    resolved.apps.into_iter().map(|a| a.name).collect()
+}
+
+/// The version of OTP's copy of `name`, from its directory name.
+fn otp_vsn(otp: &OtpInstall, name: &str) -> String {
+    let prefix = format!("{name}-");
+    fs::read_dir(otp.lib_dir())
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .find_map(|dir| dir.strip_prefix(&prefix).map(str::to_owned))
+        .unwrap_or_else(|| panic!("{name} is in {}", otp.lib_dir().display()))
+}
+
+#[test]
+fn detects_the_installed_otp() {
+    let otp = otp();
+    assert!(
+        otp.root.join(format!("erts-{}", otp.erts_vsn)).is_dir(),
+        "{otp:?}"
+    );
+    assert!(
+        otp.root
+            .join("releases")
+            .join(&otp.otp_release)
+            .join("OTP_VERSION")
+            .is_file(),
+        "{otp:?}"
+    );
+}
+
+#[test]
+fn resolves_sasl_runtime_tools_lager_from_otp() {
+    let otp = otp();
+    let index = AppIndex::scan(&[], &otp).unwrap();
+    let resolved = index
+        .resolve(
+            "ecallmgr",
+            &[app("sasl"), app("runtime_tools"), app("lager")],
+        )
+        .unwrap();
+    let order: Vec<&str> = resolved.apps.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "kernel",
+            "stdlib",
+            "sasl",
+            "runtime_tools",
+            "syntax_tools",
+            "compiler",
+            "goldrush",
+            "lager"
+        ]
+    );
+    for app in &resolved.apps {
+        assert_eq!(app.vsn, otp_vsn(&otp, &app.name));
+        assert_eq!(
+            app.dir,
+            otp.lib_dir().join(format!("{}-{}", app.name, app.vsn))
+        );
+        assert_eq!(app.origin, Origin::Otp);
+        assert_eq!(app.start_type, StartType::Permanent);
+    }
+    let lager = resolved.apps.iter().find(|a| a.name == "lager").unwrap();
+    assert_eq!(lager.applications, ["kernel", "stdlib", "goldrush"]);
+    assert!(lager.modules.iter().any(|m| m == "lager_app"));
+}
+
+/// systools keeps our order, and finds it too when handed the spec's applications first
+/// (as relx lists its goals) and their dependencies after.
+#[test]
+fn start_order_matches_systools() {
+    let otp = otp();
+    let index = AppIndex::scan(&[], &otp).unwrap();
+    let spec = [app("sasl"), app("runtime_tools"), app("lager")];
+    let ours: Vec<String> = names(&index, "ecallmgr", &spec);
+    let deps = ours
+        .iter()
+        .filter(|name| !spec.iter().any(|s| &s.name == *name))
+        .cloned();
+    let spec_first: Vec<String> = spec.iter().map(|s| s.name.clone()).chain(deps).collect();
+
+    assert_eq!(systools_start_order(&otp, &ours), ours);
+    assert_eq!(systools_start_order(&otp, &spec_first), ours);
+}
+
+/// The applications the boot script that systools makes from a `.rel` listing `apps` (in
+/// this order, at OTP's versions) starts, in order.
+fn systools_start_order(otp: &OtpInstall, apps: &[String]) -> Vec<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let entries: Vec<String> = apps
+        .iter()
+        .map(|a| format!("{{{a}, \"{}\"}}", otp_vsn(otp, a)))
+        .collect();
+    let rel = format!(
+        "{{release, {{\"cmp\", \"1\"}}, {{erts, \"{}\"}}, [{}]}}.\n",
+        otp.erts_vsn,
+        entries.join(", ")
+    );
+    fs::write(tmp.path().join("cmp.rel"), rel).unwrap();
+    let eval = format!(
+        "{{ok, _, _}} = systools:make_script(\"cmp\", [{{path, [\"{}/*/ebin\"]}}, silent, no_module_tests]), \
+         {{ok, [{{script, _, Instrs}}]}} = file:consult(\"cmp.script\"), \
+         [io:format(\"~s~n\", [A]) || {{apply, {{application, start_boot, [A, _]}}}} <- Instrs], \
+         halt().",
+        otp.lib_dir().display()
+    );
+    let out = Command::new(otp.root.join("bin/erl"))
+        .args(["-noshell", "-noinput", "-eval", &eval])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn highest_version_wins_across_lib_dirs() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write_app(
+        a.path(),
+        "kz_util-1.9.0",
+        "kz_util",
+        "1.9.0",
+        &["kernel", "stdlib"],
+        &[],
+    );
+    let newer = write_app(
+        b.path(),
+        "kz_util-1.10.0",
+        "kz_util",
+        "1.10.0",
+        &["kernel", "stdlib"],
+        &[],
+    );
+    let index = AppIndex::scan(&[a.path().into(), b.path().into()], &otp()).unwrap();
+    let resolved = index.resolve("kazoo_apps", &[app("kz_util")]).unwrap();
+    let kz_util = resolved.apps.last().unwrap();
+    assert_eq!((kz_util.vsn.as_str(), &kz_util.dir), ("1.10.0", &newer));
+    assert_eq!(kz_util.origin, Origin::LibDir(b.path().into()));
+}
+
+#[test]
+fn equal_versions_take_the_first_lib_dir_and_bare_dirs_count() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = write_app(a.path(), "kz_util", "kz_util", "2.0", &[], &[]);
+    write_app(b.path(), "kz_util-2.0", "kz_util", "2.0", &[], &[]);
+    let index = AppIndex::scan(&[a.path().into(), b.path().into()], &otp()).unwrap();
+    let resolved = index.resolve("kazoo_apps", &[app("kz_util")]).unwrap();
+    assert_eq!(resolved.apps.last().unwrap().dir, first);
+}
+
+#[test]
+fn a_pin_picks_the_lower_version() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let older = write_app(a.path(), "kz_util-1.9.0", "kz_util", "1.9.0", &[], &[]);
+    write_app(b.path(), "kz_util-1.10.0", "kz_util", "1.10.0", &[], &[]);
+    let index = AppIndex::scan(&[a.path().into(), b.path().into()], &otp()).unwrap();
+    let resolved = index
+        .resolve("kazoo_apps", &[pinned("kz_util", "1.9.0")])
+        .unwrap();
+    assert_eq!(resolved.apps.last().unwrap().dir, older);
+}
+
+#[test]
+fn a_pin_not_found_lists_the_versions_there_are() {
+    let lib = tempfile::tempdir().unwrap();
+    write_app(lib.path(), "kz_util-1.9.0", "kz_util", "1.9.0", &[], &[]);
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let err = index
+        .resolve("kazoo_apps", &[pinned("kz_util", "2.0")])
+        .unwrap_err();
+    assert!(matches!(err, AppsError::PinNotFound { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("node type `kazoo_apps`") && msg.contains("pinned to version 2.0"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("1.9.0 (") && msg.contains("kz_util-1.9.0)"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn two_different_pins_conflict() {
+    let index = AppIndex::scan(&[], &otp()).unwrap();
+    let err = index
+        .resolve(
+            "ecallmgr",
+            &[pinned("lager", "3.9.2"), pinned("lager", "3.9.1")],
+        )
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, AppsError::ConflictingSpecs { .. }), "{msg}");
+    assert!(
+        msg.contains("`lager`") && msg.contains("version 3.9.2") && msg.contains("version 3.9.1"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_missing_application_names_node_chain_and_every_dir() {
+    let lib = tempfile::tempdir().unwrap();
+    let absent = lib.path().join("deps");
+    write_app(
+        lib.path(),
+        "ecallmgr",
+        "ecallmgr",
+        "4.3.0",
+        &["kernel", "stdlib", "kz_amqp"],
+        &[],
+    );
+    write_app(
+        lib.path(),
+        "kz_amqp-4.3.0",
+        "kz_amqp",
+        "4.3.0",
+        &["rabbit_common"],
+        &[],
+    );
+    let otp = otp();
+    let index = AppIndex::scan(&[lib.path().into(), absent.clone()], &otp).unwrap();
+    assert_eq!(
+        index.warnings(),
+        [ScanWarning::MissingLibDir(absent.clone())]
+    );
+
+    let err = index
+        .resolve("ecallmgr", &[app("sasl"), app("ecallmgr")])
+        .unwrap_err();
+    let msg = err.to_string();
+    let AppsError::MissingApp {
+        node, app, chain, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!((node.as_str(), app.as_str()), ("ecallmgr", "rabbit_common"));
+    assert_eq!(chain, &["ecallmgr", "kz_amqp", "rabbit_common"]);
+    assert!(
+        msg.contains("ecallmgr -> kz_amqp -> rabbit_common"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("    {}\n", lib.path().display())),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("    {} (does not exist)\n", absent.display())),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("    {}\n", otp.lib_dir().display())),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_cycle_is_named() {
+    let lib = tempfile::tempdir().unwrap();
+    write_app(
+        lib.path(),
+        "kz_a-1.0",
+        "kz_a",
+        "1.0",
+        &["kernel", "kz_b"],
+        &[],
+    );
+    write_app(lib.path(), "kz_b-1.0", "kz_b", "1.0", &["kz_c"], &[]);
+    write_app(lib.path(), "kz_c-1.0", "kz_c", "1.0", &["kz_a"], &[]);
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let err = index.resolve("kazoo_apps", &[app("kz_a")]).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, AppsError::Cycle { .. }), "{msg}");
+    assert!(
+        msg.contains("node type `kazoo_apps`") && msg.contains("kz_a -> kz_b -> kz_c -> kz_a"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn included_applications_come_first_and_only_load() {
+    let lib = tempfile::tempdir().unwrap();
+    // kz_worker names its includer in `applications`: allowed, not a cycle (as in systools).
+    write_app(
+        lib.path(),
+        "kz_top-1.0",
+        "kz_top",
+        "1.0",
+        &["kernel", "stdlib"],
+        &["kz_worker"],
+    );
+    write_app(
+        lib.path(),
+        "kz_worker-1.0",
+        "kz_worker",
+        "1.0",
+        &["kz_top", "sasl"],
+        &[],
+    );
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let resolved = index.resolve("kazoo_apps", &[app("kz_top")]).unwrap();
+    let order: Vec<_> = resolved
+        .apps
+        .iter()
+        .map(|a| (a.name.as_str(), a.start_type))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("kernel", StartType::Permanent),
+            ("stdlib", StartType::Permanent),
+            ("sasl", StartType::Permanent),
+            ("kz_worker", StartType::Load),
+            ("kz_top", StartType::Permanent),
+        ]
+    );
+}
+
+#[test]
+fn listed_start_types_are_kept() {
+    let index = AppIndex::scan(&[], &otp()).unwrap();
+    let spec = [AppSpec {
+        start_type: StartType::Temporary,
+        ..app("runtime_tools")
+    }];
+    let resolved = index.resolve("ecallmgr", &spec).unwrap();
+    assert_eq!(
+        resolved.apps.last().unwrap().start_type,
+        StartType::Temporary
+    );
+    assert_eq!(
+        names(&index, "ecallmgr", &spec),
+        ["kernel", "stdlib", "runtime_tools"]
+    );
+}
+
+#[test]
+fn a_malformed_app_file_is_named_with_line_and_column() {
+    let lib = tempfile::tempdir().unwrap();
+    let dir = lib.path().join("kz_bad-1.0/ebin");
+    fs::create_dir_all(&dir).unwrap();
+    // The comma after the vsn tuple is missing.
+    fs::write(
+        dir.join("kz_bad.app"),
+        "{application, kz_bad,\n [{vsn, \"1.0\"}\n  {applications, []}]}.\n",
+    )
+    .unwrap();
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let err = index.resolve("kazoo_apps", &[app("kz_bad")]).unwrap_err();
+    let AppsError::MalformedAppFile { parse } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((parse.line, parse.column), (3, 3));
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}:3:3:", dir.join("kz_bad.app").display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_app_file_for_another_application_is_rejected() {
+    let lib = tempfile::tempdir().unwrap();
+    let dir = write_app(lib.path(), "kz_one-1.0", "kz_two", "1.0", &[], &[]);
+    fs::rename(dir.join("ebin/kz_two.app"), dir.join("ebin/kz_one.app")).unwrap();
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let err = index.resolve("kazoo_apps", &[app("kz_one")]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("it describes `kz_two`, not `kz_one`"),
+        "{err}"
+    );
+}
+
+/// A directory shaped like an OTP root: `erts-<vsn>/`, `bin/erl`, and releases.
+fn fake_otp_root(erts: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    fs::create_dir_all(root.path().join(format!("erts-{erts}"))).unwrap();
+    fs::create_dir_all(root.path().join("bin")).unwrap();
+    fs::write(root.path().join("bin/erl"), "#!/bin/sh\n").unwrap();
+    fs::create_dir_all(root.path().join("releases/27")).unwrap();
+    fs::write(root.path().join("releases/27/OTP_VERSION"), "27.0\n").unwrap();
+    root
+}
+
+#[test]
+fn erl_root_overrides_path() {
+    let root = fake_otp_root("15.0");
+    let found = find_otp_root(Some(root.path().as_os_str()), Some(OsStr::new("/usr/bin"))).unwrap();
+    assert_eq!(found, root.path());
+    let otp = OtpInstall::at(found).unwrap();
+    assert_eq!(
+        (otp.erts_vsn.as_str(), otp.otp_release.as_str()),
+        ("15.0", "27")
+    );
+}
+
+#[test]
+fn a_bad_erl_root_is_named() {
+    let root = tempfile::tempdir().unwrap();
+    let err = find_otp_root(Some(root.path().as_os_str()), None).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(&format!("ERL_ROOT gives {}", root.path().display())),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("no erts-<vsn> directory") && msg.contains("apt-get install erlang-nox"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn erl_on_path_is_followed_through_symlinks() {
+    let root = fake_otp_root("15.0");
+    let bin = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root.path().join("bin/erl"), bin.path().join("erl")).unwrap();
+    let path = std::env::join_paths([Path::new("/nonexistent"), bin.path()]).unwrap();
+    let found = find_otp_root(None, Some(&path)).unwrap();
+    assert_eq!(found, fs::canonicalize(root.path()).unwrap());
+}
+
+#[test]
+fn no_erl_anywhere_says_how_to_install() {
+    let empty = tempfile::tempdir().unwrap();
+    let err = find_otp_root(None, Some(empty.path().as_os_str())).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, AppsError::OtpNotFound { .. }), "{msg}");
+    assert!(
+        msg.contains("ERL_ROOT")
+            && msg.contains("`erl`")
+            && msg.contains("apt-get install erlang-nox"),
+        "{msg}"
+    );
+}
