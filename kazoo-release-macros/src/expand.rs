@@ -1,0 +1,222 @@
+//! parse -> check -> expand: the `impl Release` building the `ReleaseSpec` the attributes
+//! describe. Runs only on an input that passed every check; generated code reaches the
+//! runtime crate only through `::kazoo_release::__private`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use syn::{DeriveInput, Path};
+
+use crate::ast::{App, Input, Node, Overlay, Profile, VmArgs};
+use crate::errors::{Errors, Located};
+use crate::{attr, check};
+
+/// The whole derive; `Err` holds every error of the input.
+pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut errs = Errors::default();
+    let parsed = attr::parse(input, &mut errs);
+    check::check(&parsed, &mut errs);
+    errs.finish()?;
+    Ok(expand(&parsed))
+}
+
+fn expand(input: &Input) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let body = spec(input);
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics ::kazoo_release::__private::Release for #ident #ty_generics #where_clause {
+                fn spec() -> ::core::result::Result<
+                    ::kazoo_release::__private::ReleaseSpec,
+                    ::kazoo_release::__private::SerError,
+                > {
+                    #body
+                }
+            }
+        };
+    }
+}
+
+fn spec(input: &Input) -> TokenStream {
+    let release = &input.release;
+    let name = release.name.as_ref().map(|n| string(&n.value));
+    let version = option(release.version.as_ref().map(|v| string(&v.value)));
+    let default_node = release
+        .default_node
+        .as_ref()
+        .or_else(|| input.nodes.first().and_then(|n| n.name.as_ref()));
+    let default_node = default_node.map(|n| string(&n.value));
+    let nodes = input.nodes.iter().map(node);
+    let base_apps = release.base_apps.iter().map(app);
+    let lib_dirs = release.lib_dirs.iter().map(|d| string(&d.value));
+    // relx's defaults for a production release built from a system-installed Erlang.
+    let include_erts = release.include_erts.unwrap_or(false);
+    let include_src = release.include_src.unwrap_or(false);
+    let dev_mode = release.dev_mode.unwrap_or(false);
+    let vm_args = vm_args(&input.vm_args);
+    let sys_config = release
+        .sys_config
+        .as_ref()
+        .map_or_else(|| quote!(::core::default::Default::default()), sys_config);
+    let overlays = input.overlays.iter().map(overlay);
+    let profiles = input.profiles.iter().map(profile);
+    quote! {
+        ::core::result::Result::Ok(::kazoo_release::__private::ReleaseSpec {
+            name: #name,
+            version: #version,
+            default_node: #default_node,
+            nodes: ::std::vec![#(#nodes),*],
+            base_apps: ::std::vec![#(#base_apps),*],
+            lib_dirs: ::std::vec![#(#lib_dirs),*],
+            include_erts: #include_erts,
+            include_src: #include_src,
+            dev_mode: #dev_mode,
+            vm_args: #vm_args,
+            sys_config: #sys_config,
+            overlays: ::std::vec![#(#overlays),*],
+            profiles: ::std::vec![#(#profiles),*],
+        })
+    }
+}
+
+fn string(value: &str) -> TokenStream {
+    quote!(::std::string::String::from(#value))
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn node(node: &Node) -> TokenStream {
+    let name = node.name.as_ref().map(|n| string(&n.value));
+    let apps = node.apps.iter().flat_map(|apps| &apps.value).map(app);
+    quote! {
+        ::kazoo_release::__private::NodeType { name: #name, apps: ::std::vec![#(#apps),*] }
+    }
+}
+
+fn app(app: &App) -> TokenStream {
+    let name = string(&app.name.value);
+    let version = option(app.version.as_ref().map(|v| string(&v.value)));
+    let start_type = match app
+        .start_type
+        .as_ref()
+        .map_or("permanent", |t| t.value.as_str())
+    {
+        "transient" => quote!(Transient),
+        "temporary" => quote!(Temporary),
+        "load" => quote!(Load),
+        "none" => quote!(None),
+        _ => quote!(Permanent),
+    };
+    quote! {
+        ::kazoo_release::__private::AppSpec {
+            name: #name,
+            version: #version,
+            start_type: ::kazoo_release::__private::StartType::#start_type,
+        }
+    }
+}
+
+/// Calls the user's sys.config function. The `fn` pointer type makes a wrong signature an
+/// error on the user's path rather than somewhere in the expansion.
+fn sys_config(path: &Path) -> TokenStream {
+    quote! {{
+        let sys_config_fn: fn() -> ::core::result::Result<
+            ::kazoo_release::__private::SysConfig,
+            ::kazoo_release::__private::SerError,
+        > = #path;
+        sys_config_fn()?
+    }}
+}
+
+fn vm_args(args: &VmArgs) -> TokenStream {
+    let text = |v: &Option<Located<String>>| option(v.as_ref().map(|v| string(&v.value)));
+    let (sasl_errlog_type, warning_map, printable_range) = (
+        text(&args.sasl_errlog_type),
+        text(&args.warning_map),
+        text(&args.printable_range),
+    );
+    let listen = match (&args.inet_dist_listen_min, &args.inet_dist_listen_max) {
+        (Some(min), Some(max)) => {
+            let (min, max) = (port(min.value), port(max.value));
+            option(Some(quote!((#min, #max))))
+        }
+        _ => option(None),
+    };
+    let kernel_poll = option(args.kernel_poll.map(|b| quote!(#b)));
+    let async_threads = option(args.async_threads.as_ref().map(|t| {
+        let t = Literal::u32_unsuffixed(u32::try_from(t.value).unwrap_or_default());
+        quote!(#t)
+    }));
+    let env = args.env.iter().map(|(name, value)| {
+        let (name, value) = (string(&name.value), string(value));
+        quote!((#name, #value))
+    });
+    let raw = args.raw.iter().map(|r| string(&r.value));
+    quote! {
+        ::kazoo_release::__private::VmArgs {
+            sasl_errlog_type: #sasl_errlog_type,
+            inet_dist_listen: #listen,
+            kernel_poll: #kernel_poll,
+            async_threads: #async_threads,
+            warning_map: #warning_map,
+            printable_range: #printable_range,
+            env: ::std::vec![#(#env),*],
+            raw: ::std::vec![#(#raw),*],
+        }
+    }
+}
+
+/// Checked to be in 1..=65535 already.
+fn port(value: i128) -> Literal {
+    Literal::u16_unsuffixed(u16::try_from(value).unwrap_or_default())
+}
+
+fn overlay(overlay: &Overlay) -> TokenStream {
+    let o = quote!(::kazoo_release::__private::Overlay);
+    match overlay {
+        Overlay::Mkdir { path } => {
+            let path = string(path);
+            quote!(#o::Mkdir { path: #path })
+        }
+        Overlay::Copy { from, to } => {
+            let (from, to) = (string(from), string(to));
+            quote!(#o::Copy { from: #from, to: #to })
+        }
+        Overlay::Template { from, to } => {
+            let (from, to) = (string(from), string(to));
+            quote!(#o::Template { from: #from, to: #to })
+        }
+        Overlay::Chmod { mode, path } => {
+            let (mode, path) = (
+                Literal::u32_unsuffixed(u32::try_from(mode.value).unwrap_or_default()),
+                string(path),
+            );
+            quote!(#o::Chmod { mode: #mode, path: #path })
+        }
+    }
+}
+
+/// What the profile sets, and only that: `ReleaseSpec::apply` merges it over the default
+/// (`VmArgs::merge`: set flags replace, `env` and `raw` lines are appended).
+fn profile(profile: &Profile) -> TokenStream {
+    let name = profile.name.as_ref().map(|n| string(&n.value));
+    let include_erts = option(profile.include_erts.map(|b| quote!(#b)));
+    let dev_mode = option(profile.dev_mode.map(|b| quote!(#b)));
+    let vm_args = option(profile.vm_args.as_ref().map(vm_args));
+    let sys_config = option(profile.sys_config.as_ref().map(sys_config));
+    quote! {
+        ::kazoo_release::__private::Profile {
+            name: #name,
+            include_erts: #include_erts,
+            dev_mode: #dev_mode,
+            vm_args: #vm_args,
+            sys_config: #sys_config,
+        }
+    }
+}

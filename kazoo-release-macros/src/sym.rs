@@ -1,0 +1,79 @@
+//! Attribute keywords, one constant each, so parsing, checks and messages agree on spelling.
+
+// The attributes the derive reads.
+pub const RELEASE: &str = "release";
+pub const NODE: &str = "node";
+pub const VM_ARGS: &str = "vm_args";
+pub const OVERLAY: &str = "overlay";
+pub const PROFILE: &str = "profile";
+
+// `#[release(...)]`, `#[node(...)]`, `#[profile(...)]`.
+pub const NAME: &str = "name";
+pub const VERSION: &str = "version";
+pub const DEFAULT_NODE: &str = "default_node";
+pub const LIB_DIRS: &str = "lib_dirs";
+pub const BASE_APPS: &str = "base_apps";
+pub const INCLUDE_ERTS: &str = "include_erts";
+pub const INCLUDE_SRC: &str = "include_src";
+pub const DEV_MODE: &str = "dev_mode";
+pub const SYS_CONFIG: &str = "sys_config";
+pub const APPS: &str = "apps";
+
+// `#[vm_args(...)]` and a profile's `vm_args(...)`.
+pub const SASL_ERRLOG_TYPE: &str = "sasl_errlog_type";
+pub const INET_DIST_LISTEN_MIN: &str = "inet_dist_listen_min";
+pub const INET_DIST_LISTEN_MAX: &str = "inet_dist_listen_max";
+pub const KERNEL_POLL: &str = "kernel_poll";
+pub const ASYNC_THREADS: &str = "async_threads";
+pub const WARNING_MAP: &str = "warning_map";
+pub const PRINTABLE_RANGE: &str = "printable_range";
+pub const ENV: &str = "env";
+pub const RAW: &str = "raw";
+
+// `#[overlay(...)]`.
+pub const MKDIR: &str = "mkdir";
+pub const COPY: &str = "copy";
+pub const TEMPLATE: &str = "template";
+pub const CHMOD: &str = "chmod";
+pub const FROM: &str = "from";
+pub const TO: &str = "to";
+pub const MODE: &str = "mode";
+pub const PATH: &str = "path";
+
+/// The keys each attribute accepts, in the order the messages list them.
+pub const RELEASE_KEYS: &[&str] = &[
+    NAME,
+    VERSION,
+    DEFAULT_NODE,
+    LIB_DIRS,
+    BASE_APPS,
+    INCLUDE_ERTS,
+    INCLUDE_SRC,
+    DEV_MODE,
+    SYS_CONFIG,
+];
+pub const NODE_KEYS: &[&str] = &[NAME, APPS];
+pub const VM_ARGS_KEYS: &[&str] = &[
+    SASL_ERRLOG_TYPE,
+    INET_DIST_LISTEN_MIN,
+    INET_DIST_LISTEN_MAX,
+    KERNEL_POLL,
+    ASYNC_THREADS,
+    WARNING_MAP,
+    PRINTABLE_RANGE,
+    ENV,
+    RAW,
+];
+pub const OVERLAY_KEYS: &[&str] = &[MKDIR, COPY, TEMPLATE, CHMOD];
+pub const COPY_KEYS: &[&str] = &[FROM, TO];
+pub const CHMOD_KEYS: &[&str] = &[MODE, PATH];
+pub const PROFILE_KEYS: &[&str] = &[NAME, INCLUDE_ERTS, DEV_MODE, SYS_CONFIG, VM_ARGS];
+
+/// Start types of a `.rel` file entry, as written in an app's call form: `lager(load)`.
+pub const START_TYPES: &[&str] = &["permanent", "transient", "temporary", "load", "none"];
+/// `-sasl errlog_type`.
+pub const ERRLOG_TYPES: &[&str] = &["error", "progress", "all"];
+/// `+W`.
+pub const WARNING_MAPS: &[&str] = &["w", "e", "i"];
+/// `+pc`.
+pub const PRINTABLE_RANGES: &[&str] = &["latin1", "unicode"];

@@ -1,0 +1,11 @@
+use kazoo_release::Release;
+
+#[derive(Release)]
+#[release(name = kazoo, default_node = kazoo)]
+#[node(name = ecallmgr, apps = [ecallmgr])]
+#[node(name = kazoo_apps, apps = [kazoo_apps])]
+pub struct Kazoo;
+
+fn main() {
+    let _ = <Kazoo as kazoo_release::spec::Release>::spec();
+}
