@@ -4,6 +4,10 @@
 //! relx.config, vm.args and sys.config; the binary materialises `_rel/<name>` and runs nodes.
 
 pub mod apps;
+pub mod build;
+pub mod cli;
+pub mod embed;
+pub mod render;
 pub mod spec;
 pub mod term;
 
@@ -14,4 +18,5 @@ pub use spec::{Release, ReleaseSpec};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::spec::*;
+    pub use crate::term::SerError;
 }

@@ -10,8 +10,9 @@ use crate::term::Term;
 /// A type that describes a release; implemented by `#[derive(Release)]`.
 pub trait Release {
     /// The release as data. `version` is `None` when the spec leaves it to Cargo's package
-    /// version (or `KZ_VERSION`), which the build step fills in.
-    fn spec() -> ReleaseSpec;
+    /// version (or `KZ_VERSION`), which the build step fills in. Fails only when a
+    /// `sys_config` function's typed values cannot become Erlang terms.
+    fn spec() -> Result<ReleaseSpec, crate::term::SerError>;
 }
 
 /// A whole release: what relx.config, vm.args and sys.config are rendered from.
@@ -72,8 +73,22 @@ pub enum StartType {
     None,
 }
 
+impl StartType {
+    /// The atom Erlang uses for it in `.rel` files and boot scripts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartType::Permanent => "permanent",
+            StartType::Transient => "transient",
+            StartType::Temporary => "temporary",
+            StartType::Load => "load",
+            StartType::None => "none",
+        }
+    }
+}
+
 /// vm.args: the flags Kazoo sets, typed, plus raw lines for the rest.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct VmArgs {
     /// `-sasl errlog_type error`.
     pub sasl_errlog_type: Option<String>,
@@ -119,8 +134,129 @@ pub struct Profile {
     pub name: String,
     pub include_erts: Option<bool>,
     pub dev_mode: Option<bool>,
-    /// Replaces the default vm.args when set.
+    /// Merged over the default vm.args with [`VmArgs::merge`].
     pub vm_args: Option<VmArgs>,
-    /// Replaces the default sys.config when set.
+    /// Merged over the default sys.config with [`SysConfig::merge`].
     pub sys_config: Option<SysConfig>,
+}
+
+/// The profile every release has: the spec as written.
+pub const DEFAULT_PROFILE: &str = "default";
+
+impl ReleaseSpec {
+    /// The names of every profile, the default first.
+    pub fn profile_names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(DEFAULT_PROFILE).chain(self.profiles.iter().map(|p| p.name.as_str()))
+    }
+
+    /// The release as profile `name` makes it; `None` for an undeclared profile.
+    pub fn with_profile(&self, name: &str) -> Option<ReleaseSpec> {
+        if name == DEFAULT_PROFILE {
+            return Some(self.clone());
+        }
+        let profile = self.profiles.iter().find(|p| p.name == name)?;
+        let mut spec = self.clone();
+        spec.apply(profile);
+        Some(spec)
+    }
+
+    /// Puts what `profile` sets over this release.
+    pub fn apply(&mut self, profile: &Profile) {
+        self.include_erts = profile.include_erts.unwrap_or(self.include_erts);
+        self.dev_mode = profile.dev_mode.unwrap_or(self.dev_mode);
+        if let Some(vm_args) = &profile.vm_args {
+            self.vm_args = self.vm_args.merge(vm_args);
+        }
+        if let Some(sys_config) = &profile.sys_config {
+            self.sys_config = self.sys_config.merge(sys_config);
+        }
+    }
+
+    /// Adds `profile`, or merges it into the declared profile of the same name (a TOML
+    /// override file refining a profile the Rust spec declares).
+    pub fn add_profile(&mut self, profile: Profile) {
+        match self.profiles.iter_mut().find(|p| p.name == profile.name) {
+            Some(existing) => existing.merge(profile),
+            None => self.profiles.push(profile),
+        }
+    }
+
+    pub fn node(&self, name: &str) -> Option<&NodeType> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+}
+
+impl Profile {
+    fn merge(&mut self, over: Profile) {
+        self.include_erts = over.include_erts.or(self.include_erts);
+        self.dev_mode = over.dev_mode.or(self.dev_mode);
+        self.vm_args = merge_option(self.vm_args.take(), over.vm_args, |a, b| a.merge(&b));
+        self.sys_config = merge_option(self.sys_config.take(), over.sys_config, |a, b| a.merge(&b));
+    }
+}
+
+fn merge_option<T>(base: Option<T>, over: Option<T>, merge: impl Fn(T, T) -> T) -> Option<T> {
+    match (base, over) {
+        (Some(base), Some(over)) => Some(merge(base, over)),
+        (base, over) => over.or(base),
+    }
+}
+
+impl VmArgs {
+    /// `over`'s typed flags replace these; its `env` and `raw` lines are added after them.
+    pub fn merge(&self, over: &VmArgs) -> VmArgs {
+        VmArgs {
+            sasl_errlog_type: over.sasl_errlog_type.clone().or(self.sasl_errlog_type.clone()),
+            inet_dist_listen: over.inet_dist_listen.or(self.inet_dist_listen),
+            kernel_poll: over.kernel_poll.or(self.kernel_poll),
+            async_threads: over.async_threads.or(self.async_threads),
+            warning_map: over.warning_map.clone().or(self.warning_map.clone()),
+            printable_range: over.printable_range.clone().or(self.printable_range.clone()),
+            env: [self.env.as_slice(), &over.env].concat(),
+            raw: [self.raw.as_slice(), &over.raw].concat(),
+        }
+    }
+}
+
+impl SysConfig {
+    /// Adds one application's environment, from any serde value (a typed struct becomes a
+    /// proplist).
+    pub fn app(
+        mut self,
+        name: &str,
+        env: impl Serialize,
+    ) -> Result<SysConfig, crate::term::SerError> {
+        self.apps.push((name.to_owned(), crate::term::to_term(&env)?));
+        Ok(self)
+    }
+
+    /// `over`'s applications replace these key by key inside each application's proplist;
+    /// applications only `over` names are added.
+    pub fn merge(&self, over: &SysConfig) -> SysConfig {
+        let mut apps = self.apps.clone();
+        for (name, env) in &over.apps {
+            match apps.iter_mut().find(|(existing, _)| existing == name) {
+                Some((_, base)) => *base = merge_proplists(base, env),
+                None => apps.push((name.clone(), env.clone())),
+            }
+        }
+        SysConfig { apps }
+    }
+}
+
+/// `{Key, Value}` entries of `over` replace the entry with the same key in `base`; anything
+/// that is not a pair of proplists is replaced whole.
+fn merge_proplists(base: &Term, over: &Term) -> Term {
+    let (Some(base_items), Some(over_items)) = (base.as_list(), over.as_list()) else {
+        return over.clone();
+    };
+    let key = |item: &Term| item.as_tuple().and_then(|t| t.first()).cloned();
+    let mut merged = base_items.to_vec();
+    for item in over_items {
+        match merged.iter_mut().find(|m| key(m).is_some() && key(m) == key(item)) {
+            Some(existing) => *existing = item.clone(),
+            None => merged.push(item.clone()),
+        }
+    }
+    Term::List(merged)
 }

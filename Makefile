@@ -1,0 +1,28 @@
+# The targets Kazoo's operators know, on top of the `kazoo` binary.
+#   make build-release                 # _rel/kazoo
+#   make release ACT=start REL=ecallmgr
+#   make read-release-cookie REL=ecallmgr
+#   make tar-release
+ACT ?= console
+REL ?= kazoo_apps
+KAZOO = cargo run --quiet --
+
+.PHONY: build-release build-dev-release release read-release-cookie tar-release test
+
+build-release:
+	$(KAZOO) build-release
+
+build-dev-release:
+	$(KAZOO) build-release --dev-mode
+
+release:
+	$(KAZOO) $(ACT) $(REL)
+
+read-release-cookie:
+	@$(KAZOO) read-release-cookie $(REL)
+
+tar-release:
+	$(KAZOO) tar-release
+
+test:
+	bash scripts/setup.sh && cargo test --workspace

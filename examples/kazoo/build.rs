@@ -1,0 +1,28 @@
+//! Compiles Kazoo's fixture applications, then renders, verifies and embeds the release.
+
+#[path = "src/release.rs"]
+mod release;
+
+use std::path::PathBuf;
+
+use kazoo_release::build::erlc;
+use kazoo_release::Release;
+
+fn main() {
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let lib_root = out_dir.join("erlang");
+    // Kazoo's layout: applications/, core/ and deps/ hold one folder per application.
+    for lib_dir in release::Kazoo::spec().map(|s| s.lib_dirs).unwrap_or_default() {
+        let sources = erlc::compile_apps(lib_dir.as_ref(), &lib_root.join(&lib_dir)).unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            std::process::exit(1)
+        });
+        for source in sources {
+            println!("cargo:rerun-if-changed={}", source.display());
+        }
+    }
+    kazoo_release::build::Builder::new::<release::Kazoo>()
+        .spec_source("src/release.rs")
+        .lib_root(lib_root)
+        .run_or_exit();
+}

@@ -1,0 +1,233 @@
+//! The API a `build.rs` calls: render the release's files, verify them, embed them.
+//!
+//! ```no_run
+//! # #[derive(kazoo_release::Release)]
+//! # #[release(name = hello)]
+//! # #[node(name = hello, apps = [sasl])]
+//! # struct Hello;
+//! // build.rs
+//! fn main() {
+//!     kazoo_release::build::build::<Hello>();
+//! }
+//! ```
+
+mod emit;
+pub mod erlc;
+mod overrides;
+mod verify;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::apps::{AppIndex, Origin, OtpInstall};
+use crate::render::{self, RenderError, Templates};
+use crate::spec::{Release, ReleaseSpec};
+
+pub use emit::RenderedFile;
+pub use overrides::OverrideError;
+pub use verify::VerifyError;
+
+/// Every environment variable the build reads; each is a `rerun-if-env-changed`.
+const ENV_VARS: [&str; 2] = ["KZ_VERSION", "ERL_ROOT"];
+
+/// Why a build failed; each message names the file, the node type and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the release spec cannot be built: {0}")]
+    Spec(#[from] crate::term::SerError),
+    #[error("{0}")]
+    Render(#[from] RenderError),
+    #[error("{0}")]
+    Verify(#[from] VerifyError),
+    #[error("{0}")]
+    Override(#[from] OverrideError),
+    #[error("{0}")]
+    Apps(#[from] crate::apps::AppsError),
+    #[error("cannot read Cargo's metadata for {manifest}: {source}")]
+    Metadata { manifest: PathBuf, source: cargo_metadata::Error },
+    #[error("no version for release `{0}`: give `version = \"...\"` in #[release(...)], a package version in Cargo.toml, or KZ_VERSION")]
+    NoVersion(String),
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("OUT_DIR is not set: call the build from a build script, or set Builder::out_dir")]
+    NoOutDir,
+}
+
+/// The one-call form for a build script: renders, verifies and embeds the release `R` with
+/// the defaults, and fails the build with the error's message when anything is wrong.
+pub fn build<R: Release>() {
+    Builder::new::<R>().run_or_exit();
+}
+
+/// Options for the build step; every path is relative to the package's manifest directory.
+pub struct Builder {
+    spec: Result<ReleaseSpec, crate::term::SerError>,
+    manifest_dir: PathBuf,
+    template_dir: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    lib_root: Option<PathBuf>,
+    spec_sources: Vec<PathBuf>,
+    cargo_output: Box<dyn Write>,
+}
+
+/// What a build wrote.
+#[derive(Debug)]
+pub struct Built {
+    pub spec: ReleaseSpec,
+    pub files: Vec<RenderedFile>,
+    /// `OUT_DIR/kazoo-release/embedded.rs`, for `kazoo_release::embedded!()`.
+    pub embedded_rs: PathBuf,
+}
+
+impl Builder {
+    pub fn new<R: Release>() -> Self {
+        Self::from_spec(R::spec())
+    }
+
+    /// A builder for a spec made by hand (or by `R::spec()`).
+    pub fn from_spec(spec: Result<ReleaseSpec, crate::term::SerError>) -> Self {
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+        Builder {
+            spec,
+            template_dir: Some(manifest_dir.join("rel")),
+            manifest_dir,
+            out_dir: std::env::var_os("OUT_DIR").map(PathBuf::from),
+            lib_root: None,
+            spec_sources: vec![],
+            cargo_output: Box::new(std::io::stdout()),
+        }
+    }
+
+    /// The package whose Cargo.toml gives the version and `[package.metadata.kazoo-release]`
+    /// (default: `CARGO_MANIFEST_DIR`).
+    pub fn manifest_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.manifest_dir = dir.into();
+        self
+    }
+
+    /// Templates (`relx.config.hbs`, `vm.args.hbs`, `sys.config.hbs`) that override the
+    /// defaults, and `<profile>.toml` override files (default: `rel/`).
+    pub fn template_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.template_dir = Some(self.manifest_dir.join(dir.into()));
+        self
+    }
+
+    /// Where the rendered files and `embedded.rs` go (default: `OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The directory the spec's lib dirs are relative to. When set, every node type's
+    /// applications are resolved from there and from the OTP install.
+    pub fn lib_root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.lib_root = Some(self.manifest_dir.join(dir.into()));
+        self
+    }
+
+    /// A file the spec is written in, so an edit re-runs the build script.
+    pub fn spec_source(mut self, file: impl Into<PathBuf>) -> Self {
+        self.spec_sources.push(self.manifest_dir.join(file.into()));
+        self
+    }
+
+    /// Where `cargo:` lines go (default: stdout, where Cargo reads them).
+    pub fn cargo_output(mut self, out: impl Write + 'static) -> Self {
+        self.cargo_output = Box::new(out);
+        self
+    }
+
+    /// Runs the build; on error prints it for Cargo and exits 1, which fails `cargo build`.
+    pub fn run_or_exit(self) -> Built {
+        self.run().unwrap_or_else(|e| {
+            eprintln!("error: kazoo-release: {e}");
+            std::process::exit(1)
+        })
+    }
+
+    pub fn run(mut self) -> Result<Built, BuildError> {
+        let out_dir = self.out_dir.clone().ok_or(BuildError::NoOutDir)?.join("kazoo-release");
+        let mut spec = self.spec.clone()?;
+        let cargo = overrides::cargo_package(&self.manifest_dir)?;
+        spec.version = resolve_version(&spec, std::env::var("KZ_VERSION").ok(), cargo.version.as_deref())?;
+        let override_files = overrides::apply(&mut spec, self.template_dir.as_deref(), &cargo)?;
+        let templates = Templates::load(self.template_dir.as_deref())?;
+        let files = render_all(&spec, &templates)?;
+        let (app_files, warnings) = match &self.lib_root {
+            Some(root) => resolve_apps(&spec, root)?,
+            None => Default::default(),
+        };
+        let embedded_rs = emit::write(&out_dir, &files, self.lib_root.as_deref())?;
+        let watched = templates
+            .sources
+            .iter()
+            .filter_map(|s| s.path.clone())
+            .chain(self.template_dir.clone())
+            .chain(override_files)
+            .chain(self.spec_sources.clone())
+            .chain([self.manifest_dir.join("Cargo.toml")])
+            .chain(app_files);
+        emit::cargo_lines(&mut self.cargo_output, watched, ENV_VARS, &warnings)
+            .map_err(|source| BuildError::Write { path: "stdout".into(), source })?;
+        Ok(Built { spec, files, embedded_rs })
+    }
+}
+
+/// `KZ_VERSION` first (as Kazoo's relx.config.script), then the spec's, then Cargo's.
+fn resolve_version(
+    spec: &ReleaseSpec,
+    env: Option<String>,
+    cargo: Option<&str>,
+) -> Result<Option<String>, BuildError> {
+    env.filter(|v| !v.is_empty())
+        .or_else(|| spec.version.clone())
+        .or_else(|| cargo.map(str::to_owned))
+        .map(Some)
+        .ok_or_else(|| BuildError::NoVersion(spec.name.clone()))
+}
+
+/// Every profile's relx.config, and each node type's vm.args and sys.config, verified.
+fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedFile>, BuildError> {
+    let mut files = Vec::new();
+    for profile in spec.profile_names() {
+        let spec = spec.with_profile(profile).expect("profile_names lists declared profiles");
+        let relx = templates.render(render::RELX_CONFIG, &spec, profile, None)?;
+        verify::erlang_file(&relx, &templates.origin(render::RELX_CONFIG), profile, None)?;
+        files.push(RenderedFile::new(profile, None, render::RELX_CONFIG, relx));
+        for node in &spec.nodes {
+            let vm_args = templates.render(render::VM_ARGS, &spec, profile, Some(node))?;
+            verify::vm_args(&vm_args, &templates.origin(render::VM_ARGS), profile, &node.name)?;
+            files.push(RenderedFile::new(profile, Some(&node.name), render::VM_ARGS, vm_args));
+            let sys_config = templates.render(render::SYS_CONFIG, &spec, profile, Some(node))?;
+            verify::sys_config(&sys_config, &templates.origin(render::SYS_CONFIG), profile, &node.name)?;
+            files.push(RenderedFile::new(profile, Some(&node.name), render::SYS_CONFIG, sys_config));
+        }
+        let json = serde_json::to_string_pretty(&spec).expect("a spec always serializes to JSON");
+        files.push(RenderedFile::new(profile, None, crate::embed::SPEC_JSON, json));
+    }
+    Ok(files)
+}
+
+/// Resolves every node type's applications; returns the `.app` files it read from the lib
+/// dirs and the scan's warnings (a lib dir that does not exist).
+fn resolve_apps(spec: &ReleaseSpec, lib_root: &Path) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
+    let otp = OtpInstall::detect()?;
+    let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
+    let index = AppIndex::scan(&lib_dirs, &otp)?;
+    let mut app_files = Vec::new();
+    for node in &spec.nodes {
+        let apps = [spec.base_apps.as_slice(), &node.apps].concat();
+        let resolved = index.resolve(&node.name, &apps)?;
+        app_files.extend(
+            resolved
+                .apps
+                .iter()
+                .filter(|app| matches!(app.origin, Origin::LibDir(_)))
+                .map(|app| app.dir.join("ebin").join(format!("{}.app", app.name))),
+        );
+    }
+    app_files.sort();
+    app_files.dedup();
+    let warnings = index.warnings().iter().map(ToString::to_string).collect();
+    Ok((app_files, warnings))
+}

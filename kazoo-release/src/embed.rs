@@ -1,0 +1,52 @@
+//! What `cargo build` rendered and verified, as the binary carries it.
+
+use crate::spec::ReleaseSpec;
+
+/// Pulls the files the build script wrote into this crate: `kazoo_release::embedded!()`.
+#[macro_export]
+macro_rules! embedded {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/kazoo-release/embedded.rs"))
+    };
+}
+
+/// Everything the build step produced, for every profile.
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded {
+    pub files: &'static [EmbeddedFile],
+    /// Where the build found the project's lib dirs (absolute), when it was given them.
+    pub lib_root: Option<&'static str>,
+}
+
+/// One rendered file: `relx.config` and `spec.json` belong to a profile, `vm.args` and
+/// `sys.config` to a profile and a node type.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedFile {
+    pub profile: &'static str,
+    pub node: Option<&'static str>,
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+/// The name of the resolved spec's JSON among the embedded files.
+pub const SPEC_JSON: &str = "spec.json";
+
+impl Embedded {
+    pub fn file(&self, profile: &str, node: Option<&str>, name: &str) -> Option<&'static str> {
+        self.files
+            .iter()
+            .find(|f| f.profile == profile && f.node == node && f.name == name)
+            .map(|f| f.text)
+    }
+
+    /// The release as profile `profile` makes it, with its version filled in.
+    pub fn spec(&self, profile: &str) -> Option<ReleaseSpec> {
+        let json = self.file(profile, None, SPEC_JSON)?;
+        // The build step wrote this JSON from the same type, so it always reads back.
+        serde_json::from_str(json).ok()
+    }
+
+    pub fn profiles(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.files.iter().filter(|f| f.name == SPEC_JSON).map(|f| f.profile)
+    }
+}

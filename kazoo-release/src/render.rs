@@ -1,0 +1,231 @@
+//! Handlebars rendering of relx.config, vm.args and sys.config from a release spec.
+//!
+//! Templates are strict (an undefined variable is an error) and never HTML-escaped; values
+//! reach Erlang text only through helpers that print typed terms, so a name or a string can
+//! never break the syntax of the file it lands in.
+
+use std::path::{Path, PathBuf};
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
+    RenderErrorReason,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use crate::spec::{AppSpec, NodeType, Overlay, ReleaseSpec, StartType};
+use crate::term::Term;
+
+/// The rendered files, by template name.
+pub const RELX_CONFIG: &str = "relx.config";
+pub const VM_ARGS: &str = "vm.args";
+pub const SYS_CONFIG: &str = "sys.config";
+pub const TEMPLATE_NAMES: [&str; 3] = [RELX_CONFIG, VM_ARGS, SYS_CONFIG];
+
+/// The defaults shipped in `rel-templates/`, used for any file the user does not override.
+const DEFAULT_TEMPLATES: [(&str, &str); 3] = [
+    (RELX_CONFIG, include_str!("../../rel-templates/relx.config.hbs")),
+    (VM_ARGS, include_str!("../../rel-templates/vm.args.hbs")),
+    (SYS_CONFIG, include_str!("../../rel-templates/sys.config.hbs")),
+];
+
+/// A template that failed to parse or render, located in the template's own text.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}:{line}:{column}: {message}{}", node.as_ref().map(|n| format!(" (node type {n})")).unwrap_or_default())]
+pub struct RenderError {
+    /// The template file (`rel/vm.args.hbs`) or `rel-templates/<name>.hbs` for a default.
+    pub origin: String,
+    pub line: usize,
+    pub column: usize,
+    /// The node type being rendered, for per-node files.
+    pub node: Option<String>,
+    pub message: String,
+}
+
+/// Where each template came from, so errors and `rerun-if-changed` can name the file.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    pub name: &'static str,
+    /// The user's override file, `None` for the built-in default.
+    pub path: Option<PathBuf>,
+}
+
+impl TemplateSource {
+    pub fn origin(&self) -> String {
+        match &self.path {
+            Some(path) => path.display().to_string(),
+            None => format!("rel-templates/{}.hbs", self.name),
+        }
+    }
+}
+
+/// The three templates, loaded and compiled, with the helpers registered.
+pub struct Templates {
+    registry: Handlebars<'static>,
+    pub sources: Vec<TemplateSource>,
+}
+
+impl Templates {
+    /// The defaults, each replaced by `<dir>/<name>.hbs` when `dir` has one.
+    pub fn load(override_dir: Option<&Path>) -> Result<Self, RenderError> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(handlebars::no_escape);
+        register_helpers(&mut registry);
+        let mut sources = Vec::new();
+        for (name, default_text) in DEFAULT_TEMPLATES {
+            let path = override_dir
+                .map(|dir| dir.join(format!("{name}.hbs")))
+                .filter(|path| path.is_file());
+            let source = TemplateSource { name, path };
+            let text = match &source.path {
+                Some(path) => std::fs::read_to_string(path).map_err(|e| RenderError {
+                    origin: source.origin(),
+                    line: 0,
+                    column: 0,
+                    node: None,
+                    message: format!("cannot read the template: {e}"),
+                })?,
+                None => default_text.to_owned(),
+            };
+            registry
+                .register_template_string(name, text)
+                .map_err(|e| template_error(&source, e))?;
+            sources.push(source);
+        }
+        Ok(Templates { registry, sources })
+    }
+
+    /// Renders `name` for the release, and for one node type when given.
+    pub fn render(
+        &self,
+        name: &str,
+        spec: &ReleaseSpec,
+        profile: &str,
+        node: Option<&NodeType>,
+    ) -> Result<String, RenderError> {
+        let context = context(spec, profile, node);
+        self.registry.render(name, &context).map_err(|e| RenderError {
+            origin: self.origin(name),
+            line: e.line_no.unwrap_or(0),
+            column: e.column_no.unwrap_or(0),
+            node: node.map(|n| n.name.clone()),
+            message: e.reason().to_string(),
+        })
+    }
+
+    /// The file a template came from, as errors name it.
+    pub fn origin(&self, name: &str) -> String {
+        self.sources
+            .iter()
+            .find(|s| s.name == name)
+            .map(TemplateSource::origin)
+            .unwrap_or_else(|| name.to_owned())
+    }
+}
+
+fn template_error(source: &TemplateSource, e: handlebars::TemplateError) -> RenderError {
+    let (line, column) = e.pos().unwrap_or((0, 0));
+    RenderError {
+        origin: source.origin(),
+        line,
+        column,
+        node: None,
+        message: e.reason().to_string(),
+    }
+}
+
+/// What templates see. `node` is absent (not null) for relx.config, so a per-node template
+/// rendered without one fails loudly under strict mode.
+fn context(spec: &ReleaseSpec, profile: &str, node: Option<&NodeType>) -> Value {
+    let sys_config: Vec<Value> = spec
+        .sys_config
+        .apps
+        .iter()
+        .map(|(app, env)| json!({ "app": app, "env": env }))
+        .collect();
+    let mut context = json!({
+        "release": { "name": spec.name, "version": spec.version },
+        "profile": profile,
+        "default_node": spec.default_node,
+        "nodes": spec.nodes,
+        "base_apps": spec.base_apps,
+        "lib_dirs": spec.lib_dirs,
+        "include_erts": spec.include_erts,
+        "include_src": spec.include_src,
+        "dev_mode": spec.dev_mode,
+        "vm_args": spec.vm_args,
+        "sys_config": sys_config,
+        "overlays": spec.overlays,
+    });
+    if let Some(node) = node {
+        context["node"] = json!(node);
+    }
+    context
+}
+
+fn register_helpers(registry: &mut Handlebars<'static>) {
+    registry.register_helper("atom", Box::new(TermHelper(Term::Atom)));
+    registry.register_helper("string", Box::new(TermHelper(Term::Charlist)));
+    registry.register_helper("term", Box::new(TermHelper(|term: Term| term)));
+    registry.register_helper("app", Box::new(TermHelper(app_term)));
+    registry.register_helper("overlay", Box::new(TermHelper(overlay_term)));
+}
+
+/// A helper that reads its one parameter as `T` and prints it as an Erlang term.
+struct TermHelper<T>(fn(T) -> Term);
+
+impl<T: DeserializeOwned> HelperDef for TermHelper<T> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let param = h
+            .param(0)
+            .filter(|p| !p.is_value_missing())
+            .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("term helper", 0))?;
+        let value: T = serde_json::from_value(param.value().clone()).map_err(|e| {
+            RenderErrorReason::Other(format!(
+                "`{}` cannot print {} as an Erlang term: {e}",
+                h.name(),
+                param.value()
+            ))
+        })?;
+        out.write(&(self.0)(value).pretty())?;
+        Ok(())
+    }
+}
+
+/// An application as a `.rel`/relx release entry: `Name`, `{Name, Type}`, `{Name, Vsn}` or
+/// `{Name, Vsn, Type}`.
+fn app_term(app: AppSpec) -> Term {
+    let name = Term::Atom(app.name);
+    let start_type =
+        (app.start_type != StartType::Permanent).then(|| Term::atom(app.start_type.as_str()));
+    match (app.version.map(Term::Charlist), start_type) {
+        (None, None) => name,
+        (version, start_type) => Term::Tuple([Some(name), version, start_type].into_iter().flatten().collect()),
+    }
+}
+
+/// An overlay as relx writes it; paths inside the release are relative to `{{output_dir}}`.
+fn overlay_term(overlay: Overlay) -> Term {
+    let output = |path: String| Term::Charlist(format!("{{{{output_dir}}}}/{path}"));
+    let source = Term::Charlist;
+    match overlay {
+        Overlay::Mkdir { path } => Term::Tuple(vec![Term::atom("mkdir"), Term::Charlist(path)]),
+        Overlay::Copy { from, to } => {
+            Term::Tuple(vec![Term::atom("copy"), source(from), output(to)])
+        }
+        Overlay::Template { from, to } => {
+            Term::Tuple(vec![Term::atom("template"), source(from), output(to)])
+        }
+        Overlay::Chmod { mode, path } => {
+            Term::Tuple(vec![Term::atom("chmod"), Term::Integer(mode.into()), output(path)])
+        }
+    }
+}
