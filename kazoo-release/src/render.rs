@@ -148,7 +148,7 @@ fn context(spec: &ReleaseSpec, profile: &str, node: Option<&NodeType>) -> Value 
         "release": { "name": spec.name, "version": spec.version },
         "profile": profile,
         "default_node": spec.default_node,
-        "nodes": spec.nodes,
+        "nodes": spec.nodes.iter().map(|n| node_context(spec, n)).collect::<Vec<_>>(),
         "base_apps": spec.base_apps,
         "lib_dirs": spec.lib_dirs,
         "include_erts": spec.include_erts,
@@ -159,9 +159,15 @@ fn context(spec: &ReleaseSpec, profile: &str, node: Option<&NodeType>) -> Value 
         "overlays": spec.overlays,
     });
     if let Some(node) = node {
-        context["node"] = json!(node);
+        context["node"] = node_context(spec, node);
     }
     context
+}
+
+/// A node type as templates see it; `release_apps` is what its `.rel` lists, base first.
+fn node_context(spec: &ReleaseSpec, node: &NodeType) -> Value {
+    let release_apps = [spec.base_apps.as_slice(), &node.apps].concat();
+    json!({ "name": node.name, "apps": node.apps, "release_apps": release_apps })
 }
 
 fn register_helpers(registry: &mut Handlebars<'static>) {
