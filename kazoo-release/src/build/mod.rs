@@ -202,7 +202,7 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
             verify::sys_config(&sys_config, &templates.origin(render::SYS_CONFIG), profile, &node.name)?;
             files.push(RenderedFile::new(profile, Some(&node.name), render::SYS_CONFIG, sys_config));
         }
-        let json = serde_json::to_string_pretty(&spec).expect("a spec always serializes to JSON");
+        let json = serde_json::to_string_pretty(&spec).expect("a spec always serializes to JSON") + "\n";
         files.push(RenderedFile::new(profile, None, crate::embed::SPEC_JSON, json));
     }
     Ok(files)

@@ -1,8 +1,13 @@
 //! The command line every release binary shares: `kazoo print vm.args ecallmgr`, ...
+//!
+//! Each area of commands lives in its own file with its own clap `Subcommand` enum,
+//! flattened into [`Command`]; [`Env`] is what every command may need.
+
+mod files;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::embed::Embedded;
 use crate::spec::{ReleaseSpec, DEFAULT_PROFILE};
@@ -30,28 +35,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print a file as `cargo build` rendered and verified it.
-    Print {
-        file: PrintedFile,
-        /// The node type (vm.args and sys.config); default $REL, else the release's default.
-        node: Option<String>,
-    },
-    /// Print the release description.
-    Spec {
-        /// As JSON (the only format so far; kept for scripts that say what they expect).
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum PrintedFile {
-    #[value(name = "relx.config")]
-    RelxConfig,
-    #[value(name = "vm.args")]
-    VmArgs,
-    #[value(name = "sys.config")]
-    SysConfig,
+    #[command(flatten)]
+    Files(files::FilesCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -60,6 +45,24 @@ enum PrintedFile {
 pub struct CliError {
     pub code: u8,
     pub message: String,
+}
+
+impl CliError {
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        CliError { code, message: message.into() }
+    }
+
+    /// A run-time failure (exit 1) with the error's message.
+    pub fn failure(error: impl std::fmt::Display) -> Self {
+        CliError::new(exit::FAILURE, error.to_string())
+    }
+}
+
+/// What every command may use: the embedded release and the chosen profile's spec.
+pub struct Env<'a> {
+    pub embedded: &'a Embedded,
+    pub profile: &'a str,
+    pub spec: ReleaseSpec,
 }
 
 /// Runs the command line against the release this binary embeds.
@@ -75,60 +78,37 @@ pub fn main(embedded: Embedded) -> ExitCode {
 }
 
 fn run(cli: Cli, embedded: &Embedded) -> Result<(), CliError> {
-    let spec = embedded.spec(&cli.profile).ok_or_else(|| CliError {
-        code: exit::UNKNOWN,
-        message: format!(
-            "no profile `{}` in this release; its profiles are: {}",
-            cli.profile,
-            embedded.profiles().collect::<Vec<_>>().join(", ")
-        ),
+    let spec = embedded.spec(&cli.profile).ok_or_else(|| {
+        let profiles: Vec<&str> = embedded.profiles().collect();
+        CliError::new(
+            exit::UNKNOWN,
+            format!("no profile `{}` in this release; its profiles are: {}", cli.profile, profiles.join(", ")),
+        )
     })?;
+    let env = Env { embedded, profile: &cli.profile, spec };
     match cli.command {
-        Command::Print { file, node } => print_file(embedded, &spec, &cli.profile, file, node),
-        Command::Spec { json: _ } => {
-            let json = embedded.file(&cli.profile, None, crate::embed::SPEC_JSON).unwrap_or_default();
-            println!("{json}");
-            Ok(())
-        }
+        Command::Files(command) => command.run(&env),
     }
-}
-
-fn print_file(
-    embedded: &Embedded,
-    spec: &ReleaseSpec,
-    profile: &str,
-    file: PrintedFile,
-    node: Option<String>,
-) -> Result<(), CliError> {
-    let (name, node) = match file {
-        PrintedFile::RelxConfig => (crate::render::RELX_CONFIG, None),
-        PrintedFile::VmArgs => (crate::render::VM_ARGS, Some(node_type(spec, node)?)),
-        PrintedFile::SysConfig => (crate::render::SYS_CONFIG, Some(node_type(spec, node)?)),
-    };
-    let text = embedded.file(profile, node.as_deref(), name).ok_or_else(|| CliError {
-        code: exit::FAILURE,
-        message: format!("{name} was not embedded for profile {profile}: rebuild with `cargo build`"),
-    })?;
-    print!("{text}");
-    Ok(())
 }
 
 /// NODE as given (`type` or `type@host`), else `$REL`, else the spec's default; always a
 /// declared node type.
-pub fn node_type(spec: &ReleaseSpec, given: Option<String>) -> Result<String, CliError> {
-    let given = given
-        .or_else(|| std::env::var("REL").ok().filter(|r| !r.is_empty()))
-        .unwrap_or_else(|| spec.default_node.clone());
+pub fn node_type(spec: &ReleaseSpec, given: Option<&str>) -> Result<String, CliError> {
+    let rel = std::env::var("REL").ok().filter(|r| !r.is_empty());
+    let given = given.map(str::to_owned).or(rel).unwrap_or_else(|| spec.default_node.clone());
     let node_type = given.split('@').next().unwrap_or_default().to_owned();
     match spec.node(&node_type) {
         Some(_) => Ok(node_type),
-        None => Err(CliError {
-            code: exit::UNKNOWN,
-            message: format!(
-                "`{node_type}` is not a node type of release {}; its node types are: {}",
-                spec.name,
-                spec.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-        }),
+        None => {
+            let declared: Vec<&str> = spec.nodes.iter().map(|n| n.name.as_str()).collect();
+            Err(CliError::new(
+                exit::UNKNOWN,
+                format!(
+                    "`{node_type}` is not a node type of release {}; its node types are: {}",
+                    spec.name,
+                    declared.join(", ")
+                ),
+            ))
+        }
     }
 }
