@@ -1,0 +1,133 @@
+//! The build API as another project uses it: a small crate whose build.rs renders its own
+//! release, built with a real `cargo build`. Edits re-render, nothing-changed does not re-run
+//! the build script, and broken templates fail the build with file, line, column and node.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+const RELEASE_RS: &str = r#"
+#[derive(kazoo_release::Release)]
+#[release(name = probe)]
+#[node(name = probe, apps = [sasl])]
+#[vm_args(async_threads = 7)]
+pub struct Probe;
+"#;
+
+const BUILD_RS: &str = r#"
+#[path = "src/release.rs"]
+mod release;
+
+fn main() {
+    kazoo_release::build::Builder::new::<release::Probe>().spec_source("src/release.rs").run_or_exit();
+}
+"#;
+
+const MAIN_RS: &str = "fn main() -> std::process::ExitCode { kazoo_release::cli::main(kazoo_release::embedded!()) }\n";
+
+const VM_ARGS_HBS: &str = "## marker-one for {{node.name}}\n+A {{vm_args.async_threads}}\n";
+
+/// A fresh crate depending on this workspace's kazoo-release, built in a target dir shared
+/// across runs so only the probe itself compiles each time.
+struct Probe {
+    dir: tempfile::TempDir,
+}
+
+impl Probe {
+    fn new() -> Probe {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Path::new(WORKSPACE).canonicalize().unwrap();
+        let manifest = format!(
+            "[package]\nname = \"build-probe\"\nversion = \"1.2.3\"\nedition = \"2021\"\n\n[workspace]\n\n\
+             [dependencies]\nkazoo-release = {{ path = {lib:?} }}\n\n[build-dependencies]\nkazoo-release = {{ path = {lib:?} }}\n",
+            lib = workspace.join("kazoo-release")
+        );
+        let probe = Probe { dir };
+        probe.write("Cargo.toml", &manifest);
+        // The workspace's lock keeps the probe on the same, already downloaded versions.
+        std::fs::copy(workspace.join("Cargo.lock"), probe.path("Cargo.lock")).unwrap();
+        probe.write("src/release.rs", RELEASE_RS);
+        probe.write("build.rs", BUILD_RS);
+        probe.write("src/main.rs", MAIN_RS);
+        probe.write("rel/vm.args.hbs", VM_ARGS_HBS);
+        probe
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn cargo_build(&self) -> Output {
+        Command::new(env!("CARGO"))
+            .args(["build", "--offline", "-v"])
+            .current_dir(self.dir.path())
+            .env("CARGO_TARGET_DIR", Path::new(WORKSPACE).join("target/tests/build-probe"))
+            .env_remove("KZ_VERSION")
+            .output()
+            .unwrap()
+    }
+
+    fn build_ok(&self) -> String {
+        let output = self.cargo_build();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "cargo build failed:\n{stderr}");
+        stderr
+    }
+
+    fn build_err(&self) -> String {
+        let output = self.cargo_build();
+        assert!(!output.status.success(), "cargo build should have failed");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
+    fn print(&self, args: &[&str]) -> String {
+        let bin = Path::new(WORKSPACE).join("target/tests/build-probe/debug/build-probe");
+        let output = Command::new(bin).arg("print").args(args).env_remove("REL").output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    }
+}
+
+/// Whether this cargo run ran the probe's build script (as `-v` shows it).
+fn ran_build_script(cargo_stderr: &str) -> bool {
+    cargo_stderr.lines().any(|l| l.contains("Running") && l.contains("build-probe") && l.contains("build-script-build"))
+}
+
+#[test]
+fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
+    let probe = Probe::new();
+    assert!(ran_build_script(&probe.build_ok()));
+    let vm_args = probe.print(&["vm.args"]);
+    assert!(vm_args.contains("marker-one for probe") && vm_args.contains("+A 7"), "{vm_args}");
+    assert!(probe.print(&["relx.config"]).contains("{release, {probe, \"1.2.3\"}"));
+
+    let again = probe.build_ok();
+    assert!(!ran_build_script(&again), "nothing changed, yet the build script ran:\n{again}");
+
+    probe.write("rel/vm.args.hbs", &VM_ARGS_HBS.replace("marker-one", "marker-two"));
+    probe.build_ok();
+    assert!(probe.print(&["vm.args"]).contains("marker-two for probe"));
+
+    probe.write("src/release.rs", &RELEASE_RS.replace("async_threads = 7", "async_threads = 9"));
+    probe.build_ok();
+    assert!(probe.print(&["vm.args"]).contains("+A 9"));
+
+    probe.write("rel/sys.config.hbs", "%% comment\n[{ {{~atom node.name}}, [{key, value}] }\n");
+    let stderr = probe.build_err();
+    for expected in ["sys.config rendered from", "rel/sys.config.hbs", "node type probe", "line 3, column 1", "is not closed"] {
+        assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
+    }
+
+    probe.write("rel/sys.config.hbs", "[{{#each sys_config}}\n{{/each]].\n");
+    let stderr = probe.build_err();
+    for expected in ["rel/sys.config.hbs:2:", "error: kazoo-release:"] {
+        assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
+    }
+}
