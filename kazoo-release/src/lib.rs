@@ -4,6 +4,7 @@
 //! relx.config, vm.args and sys.config; the binary materialises `_rel/<name>` and runs nodes.
 
 pub mod apps;
+pub mod boot;
 pub mod build;
 pub mod cli;
 pub mod embed;
