@@ -86,7 +86,10 @@ fn read_props(app: &ResolvedApp, file: &Path) -> Result<Term, BootError> {
 fn pack(reader: &Reader, release_order: &[&str]) -> Result<Term, BootError> {
     let atoms = |names: Vec<String>| Term::list(names.into_iter().map(Term::Atom));
     let applications = in_release_order(reader.atoms("applications")?, release_order);
-    let included = in_release_order(reader.optional_atoms("included_applications")?, release_order);
+    let included = in_release_order(
+        reader.optional_atoms("included_applications")?,
+        release_order,
+    );
     let mut props = vec![
         ("description", reader.required("description")?.clone()),
         ("vsn", reader.required("vsn")?.clone()),
@@ -94,7 +97,10 @@ fn pack(reader: &Reader, release_order: &[&str]) -> Result<Term, BootError> {
         ("modules", atoms(reader.atoms("modules")?)),
         ("registered", atoms(reader.atoms("registered")?)),
         ("applications", atoms(applications)),
-        ("optional_applications", atoms(reader.optional_atoms("optional_applications")?)),
+        (
+            "optional_applications",
+            atoms(reader.optional_atoms("optional_applications")?),
+        ),
         ("included_applications", atoms(included)),
         ("env", reader.or("env", Term::list([]))),
         ("maxT", reader.or("maxT", Term::atom("infinity"))),

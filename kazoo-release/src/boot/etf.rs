@@ -33,7 +33,9 @@ pub fn to_etf(term: &Term) -> eetf::Term {
             eetf::List::from(codes.collect::<Vec<_>>()).into()
         }
         Term::Binary(bytes) => eetf::Binary::from(bytes.clone()).into(),
-        Term::Tuple(items) => eetf::Tuple::from(items.iter().map(to_etf).collect::<Vec<_>>()).into(),
+        Term::Tuple(items) => {
+            eetf::Tuple::from(items.iter().map(to_etf).collect::<Vec<_>>()).into()
+        }
         Term::List(items) => eetf::List::from(items.iter().map(to_etf).collect::<Vec<_>>()).into(),
         Term::Map(pairs) => {
             let map = pairs.iter().map(|(k, v)| (to_etf(k), to_etf(v)));

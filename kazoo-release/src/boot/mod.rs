@@ -48,7 +48,12 @@ pub struct BootFiles {
 /// `{release, {Name, Vsn}, {erts, ErtsVsn}, Apps}`: each application as `{App, Vsn}` when
 /// permanent, else `{App, Vsn, Type}` (the forms relx writes; included applications are
 /// never overridden, so the `.app` files' lists hold).
-pub fn rel_file(release_name: &str, release_vsn: &str, erts_vsn: &str, resolved: &Resolved) -> Term {
+pub fn rel_file(
+    release_name: &str,
+    release_vsn: &str,
+    erts_vsn: &str,
+    resolved: &Resolved,
+) -> Term {
     let apps = resolved.apps.iter().map(rel_entry);
     Term::tuple([
         Term::atom("release"),
@@ -73,7 +78,13 @@ pub fn node_boot_files(
     erts_vsn: &str,
     resolved: &Resolved,
 ) -> Result<BootFiles, BootError> {
-    boot_files(&resolved.node, release_vsn, erts_vsn, resolved, DotErlang::Run)
+    boot_files(
+        &resolved.node,
+        release_vsn,
+        erts_vsn,
+        resolved,
+        DotErlang::Run,
+    )
 }
 
 /// `start_clean` (`DotErlang::Run`) or `no_dot_erlang` (`DotErlang::Skip`): a release of
