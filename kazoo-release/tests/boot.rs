@@ -281,3 +281,44 @@ fn our_boot_starts_a_real_node() {
         "expected {listed}, got:\n{stdout}"
     );
 }
+
+/// A node type of kernel (the real one) and `broken`, whose `.app` file lacks `description`.
+fn with_broken_app(lib: &Path) -> Resolved {
+    let otp = otp();
+    let mut resolved = resolve(&otp, "broken", &[]);
+    let dir = lib.join("broken-1.0");
+    fs::create_dir_all(dir.join("ebin")).unwrap();
+    let app = "{application, broken, [{vsn, \"1.0\"}, {modules, []}, {registered, []}, \
+               {applications, [kernel]}]}.\n";
+    fs::write(dir.join("ebin/broken.app"), app).unwrap();
+    let mut broken = resolved.apps[0].clone();
+    broken.name = "broken".to_owned();
+    broken.vsn = "1.0".to_owned();
+    broken.dir = dir;
+    resolved.apps.push(broken);
+    resolved
+}
+
+#[test]
+fn errors_name_the_app_and_file() {
+    let lib = tempfile::tempdir().unwrap();
+    let resolved = with_broken_app(lib.path());
+    let err = node_boot_files(VSN, "13.1.5", &resolved).unwrap_err();
+    let message = err.to_string();
+    let file = lib.path().join("broken-1.0/ebin/broken.app");
+    assert!(message.contains(&file.display().to_string()), "{message}");
+    assert!(
+        message.contains("application `broken`: it has no `description`"),
+        "{message}"
+    );
+
+    let no_kernel = Resolved {
+        node: "bare".to_owned(),
+        apps: Vec::new(),
+    };
+    let err = clean_boot_files("kazoo", VSN, "13.1.5", &no_kernel, DotErlang::Run).unwrap_err();
+    assert!(
+        err.to_string().contains("node type `bare` has no `kernel`"),
+        "{err}"
+    );
+}
