@@ -4,7 +4,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
-use syn::{DeriveInput, Path};
+use syn::{DeriveInput, Generics, Ident, Path};
 
 use crate::ast::{App, Input, Node, Overlay, Profile, VmArgs};
 use crate::errors::{Errors, Located};
@@ -20,9 +20,13 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
 }
 
 fn expand(input: &Input) -> TokenStream {
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let body = spec(input);
+    impl_release(&input.ident, &input.generics, spec(input))
+}
+
+/// `impl Release` with `body` as `spec()`, inside the usual `const _` block; the stub an
+/// erroneous input expands to uses it too.
+pub fn impl_release(ident: &Ident, generics: &Generics, body: TokenStream) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         const _: () = {
             #[automatically_derived]

@@ -6,21 +6,11 @@ use quote::quote;
 use syn::DeriveInput;
 
 pub fn stub(input: &DeriveInput, errors: syn::Error) -> TokenStream {
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let errors = errors.into_compile_error();
+    let body = quote!(::core::unreachable!("the #[derive(Release)] input has compile errors"));
+    let stub = crate::expand::impl_release(&input.ident, &input.generics, body);
     quote! {
         #errors
-        const _: () = {
-            #[automatically_derived]
-            impl #impl_generics ::kazoo_release::__private::Release for #ident #ty_generics #where_clause {
-                fn spec() -> ::core::result::Result<
-                    ::kazoo_release::__private::ReleaseSpec,
-                    ::kazoo_release::__private::SerError,
-                > {
-                    ::core::unreachable!("the #[derive(Release)] input has compile errors")
-                }
-            }
-        };
+        #stub
     }
 }
