@@ -63,6 +63,7 @@ pub mod apps;
 pub mod boot;
 pub mod build;
 pub mod cli;
+pub mod config_ini;
 pub mod embed;
 pub mod render;
 pub mod spec;

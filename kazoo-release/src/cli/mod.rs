@@ -3,6 +3,7 @@
 //! Each area of commands lives in its own file with its own clap `Subcommand` enum,
 //! flattened into [`Command`]; [`Env`] is what every command may need.
 
+mod cookie;
 mod files;
 
 use std::process::ExitCode;
@@ -21,6 +22,16 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// A node type or profile the release does not declare.
     pub const UNKNOWN: u8 = 3;
+    /// read-release-cookie: no config.ini found, or `$KAZOO_CONFIG` names a missing file.
+    pub const NO_CONFIG: u8 = 20;
+    /// read-release-cookie: the config file cannot be read (permissions, a directory).
+    pub const CONFIG_UNREADABLE: u8 = 21;
+    /// read-release-cookie: a line of the config file is malformed (the message names it).
+    pub const CONFIG_MALFORMED: u8 = 22;
+    /// read-release-cookie: no section of the node type or `[kazoo_apps]` applies here.
+    pub const NO_NODE_SECTION: u8 = 23;
+    /// read-release-cookie: the sections that apply give no cookie.
+    pub const NO_COOKIE: u8 = 24;
 }
 
 #[derive(Parser)]
@@ -35,6 +46,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Cookie(cookie::CookieCommand),
     #[command(flatten)]
     Files(files::FilesCommand),
 }
@@ -87,6 +100,7 @@ fn run(cli: Cli, embedded: &Embedded) -> Result<(), CliError> {
     })?;
     let env = Env { embedded, profile: &cli.profile, spec };
     match cli.command {
+        Command::Cookie(command) => command.run(&env),
         Command::Files(command) => command.run(&env),
     }
 }

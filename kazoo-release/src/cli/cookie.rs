@@ -1,0 +1,41 @@
+//! `read-release-cookie`: a node type's cookie from Kazoo's config.ini, with no node running.
+
+use clap::Subcommand;
+
+use super::{exit, node_type, CliError, Env};
+use crate::config_ini::{self, ConfigIniError};
+
+#[derive(Subcommand)]
+pub enum CookieCommand {
+    /// Print the cookie of a node type: KAZOO_COOKIE, else its section of $KAZOO_CONFIG,
+    /// /etc/kazoo/config.ini or /etc/kazoo/core/config.ini, else [kazoo_apps]'s.
+    ReadReleaseCookie {
+        /// The node type (or type@host); default $REL, else the release's default.
+        node: Option<String>,
+    },
+}
+
+impl CookieCommand {
+    pub fn run(self, env: &Env) -> Result<(), CliError> {
+        let CookieCommand::ReadReleaseCookie { node } = self;
+        let node_type = node_type(&env.spec, node.as_deref())?;
+        let cookie = config_ini::release_cookie(&node_type).map_err(cli_error)?;
+        if let Some(disagreement) = cookie.disagreement() {
+            eprintln!("warning: {disagreement}");
+        }
+        // The one place the cookie is printed: scripts read it from stdout.
+        println!("{}", cookie.value());
+        Ok(())
+    }
+}
+
+fn cli_error(error: ConfigIniError) -> CliError {
+    let code = match &error {
+        ConfigIniError::NoFile { .. } | ConfigIniError::KazooConfigMissing { .. } => exit::NO_CONFIG,
+        ConfigIniError::Unreadable { .. } => exit::CONFIG_UNREADABLE,
+        ConfigIniError::Malformed { .. } => exit::CONFIG_MALFORMED,
+        ConfigIniError::NoSection { .. } => exit::NO_NODE_SECTION,
+        ConfigIniError::NoCookie { .. } => exit::NO_COOKIE,
+    };
+    CliError::new(code, error.to_string())
+}
