@@ -1,0 +1,181 @@
+//! `ping`, `pid`, `eval`, `rpc`, `stop` and `versions`: a running node, over Erlang
+//! distribution from this process (no second BEAM, no `erl_call`).
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use super::{exit, node_type, CliError, Env};
+use crate::dist::{self, Client, DistError};
+use crate::node::{resolve_cookie, NodeName};
+
+#[derive(Subcommand)]
+pub enum RemoteCommand {
+    /// Print `pong` if the node runs and accepts the cookie.
+    Ping {
+        /// `type` or `type@host` (default: $REL, else the release's default node).
+        node: Option<String>,
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Print the OS pid of the node's VM.
+    Pid {
+        /// `type` or `type@host` (default: $REL, else the release's default node).
+        node: Option<String>,
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Evaluate Erlang expressions on the node: print what they print, then their value (~p).
+    Eval {
+        /// [NODE] EXPR: NODE as for ping; EXPR like `erlang:memory(total)` (final `.` optional).
+        #[arg(value_names = ["NODE", "EXPR"], num_args = 1..=2, required = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Call MODULE:FUNCTION(ARGS...) on the node, each ARG an Erlang term; print the value (~p).
+    Rpc {
+        /// [NODE] MODULE FUNCTION [ARGS...]: NODE is taken when the first word is a node type
+        /// or contains `@`; options go before these words.
+        #[arg(value_name = "ARGS", num_args = 2.., required = true, allow_hyphen_values = true, trailing_var_arg = true)]
+        args: Vec<String>,
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Stop the node (init:stop()) and return once its OS process has exited.
+    Stop {
+        /// `type` or `type@host` (default: $REL, else the release's default node).
+        node: Option<String>,
+        #[command(flatten)]
+        connect: Connect,
+        /// Kill the VM (SIGKILL) if it still runs when --timeout is up.
+        #[arg(long)]
+        kill: bool,
+    },
+    /// Print the release and the application versions the node runs.
+    Versions {
+        /// `type` or `type@host` (default: $REL, else the release's default node).
+        node: Option<String>,
+        #[command(flatten)]
+        connect: Connect,
+    },
+}
+
+/// How to reach the node.
+#[derive(Args)]
+pub struct Connect {
+    /// The node's cookie [default: $KAZOO_COOKIE, else ~/.erlang.cookie, else change_me].
+    #[arg(long)]
+    cookie: Option<String>,
+    /// Seconds to wait for the node's answer (for stop: for its exit).
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    timeout: Duration,
+}
+
+impl RemoteCommand {
+    pub fn run(self, env: &Env) -> Result<(), CliError> {
+        let mut out = io::stdout().lock();
+        let printed = match self {
+            RemoteCommand::Ping { node, connect } => {
+                connect.client(env, node.as_deref())?.ping().map_err(failed)?;
+                writeln!(out, "pong")
+            }
+            RemoteCommand::Pid { node, connect } => {
+                let pid = connect.client(env, node.as_deref())?.os_pid().map_err(failed)?;
+                writeln!(out, "{pid}")
+            }
+            RemoteCommand::Eval { args, connect } => {
+                let (node, expr) = split_node(env, &args, 1);
+                let value = connect.client(env, node)?.eval(&expr[0], &mut out).map_err(failed)?;
+                writeln!(out, "{value}")
+            }
+            RemoteCommand::Rpc { args, connect } => {
+                let (node, call) = split_node(env, &args, 2);
+                let mut client = connect.client(env, node)?;
+                let value = client.apply(&call[0], &call[1], &call[2..], &mut out).map_err(failed)?;
+                writeln!(out, "{value}")
+            }
+            RemoteCommand::Stop { node, connect, kill } => {
+                let client = connect.client(env, node.as_deref())?;
+                stop(client, connect.timeout, kill)?;
+                writeln!(out, "ok")
+            }
+            RemoteCommand::Versions { node, connect } => {
+                let versions = connect.client(env, node.as_deref())?.versions().map_err(failed)?;
+                dist::print_versions(&versions, &mut out)
+            }
+        };
+        printed.map_err(CliError::failure)
+    }
+}
+
+impl Connect {
+    fn client(&self, env: &Env, given: Option<&str>) -> Result<Client, CliError> {
+        let node = target(env, given)?;
+        let cookie = resolve_cookie(self.cookie.as_deref(), &node.name).map_err(CliError::failure)?;
+        Client::connect(&node, &cookie, self.timeout).map_err(failed)
+    }
+}
+
+/// NODE as given, else `$REL`, else the default node type; the type must be declared, the
+/// host defaults to this machine's.
+fn target(env: &Env, given: Option<&str>) -> Result<NodeName, CliError> {
+    let given = given.map(str::to_owned).or_else(|| std::env::var("REL").ok().filter(|r| !r.is_empty()));
+    let node_type = node_type(&env.spec, given.as_deref())?;
+    let full = match given.as_deref().and_then(|g| g.split_once('@')) {
+        Some((_, host)) => format!("{node_type}@{host}"),
+        None => node_type,
+    };
+    NodeName::resolve(&full).map_err(CliError::failure)
+}
+
+/// Splits an optional leading NODE off `args` when more than `rest` words are left after
+/// it and it looks like a node: a declared node type, or anything with an `@`.
+fn split_node<'a>(env: &Env, args: &'a [String], rest: usize) -> (Option<&'a str>, &'a [String]) {
+    match args.split_first() {
+        Some((first, tail)) if tail.len() >= rest && (first.contains('@') || env.spec.node(first).is_some()) => {
+            (Some(first), tail)
+        }
+        _ => (None, args),
+    }
+}
+
+/// `init:stop()`, then with `--kill` a SIGKILL for a VM that outlives the timeout.
+fn stop(client: Client, timeout: Duration, kill: bool) -> Result<(), CliError> {
+    match client.stop(timeout) {
+        Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(pid),
+        other => other.map_err(failed),
+    }
+}
+
+fn kill_vm(pid: u32) -> Result<(), CliError> {
+    let status = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+    match status {
+        Ok(s) if s.success() || !dist::is_running(pid) => Ok(()),
+        _ => Err(CliError::new(exit::STILL_RUNNING, format!("could not kill the VM (OS pid {pid}); kill it by hand"))),
+    }
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+}
+
+/// The error with the exit code of its kind (see [`exit`]).
+fn failed(error: DistError) -> CliError {
+    let code = match &error {
+        DistError::NotRegistered { .. } => exit::NOT_RUNNING,
+        DistError::EpmdDown { .. } => exit::EPMD_DOWN,
+        DistError::ConnectionRefused { .. } => exit::CONNECTION_REFUSED,
+        DistError::CookieRejected { .. } => exit::COOKIE_REJECTED,
+        DistError::Timeout { .. } => exit::TIMED_OUT,
+        DistError::Badrpc { .. } => exit::BADRPC,
+        DistError::Parse { .. } => exit::BAD_EXPR,
+        DistError::StillRunning { .. } => exit::STILL_RUNNING,
+        DistError::Connection { .. } | DistError::Protocol { .. } => exit::CONNECTION_LOST,
+    };
+    CliError::new(code, error.to_string())
+}

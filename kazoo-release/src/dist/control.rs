@@ -1,0 +1,135 @@
+//! The node's own facts and its stop: ping, OS pid, versions, `init:stop()`.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use erl_dist::term::Term;
+
+use super::eval::as_tagged;
+use super::io_server::chardata;
+use super::rpc::{atom, tuple, Client};
+use super::DistError;
+
+/// How often `stop` looks at the node's OS process (relx's script sleeps a whole second).
+const EXIT_POLL: Duration = Duration::from_millis(2);
+
+/// What a node runs: its release (from the boot script) and applications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versions {
+    /// The boot script's release name and version (`init:script_id()`).
+    pub release: (String, String),
+    /// Each running application and its version, as `application:which_applications()` lists them.
+    pub applications: Vec<(String, String)>,
+}
+
+impl Client {
+    /// `net_adm:ping`: whether the node's net_kernel accepts us.
+    pub fn ping(&mut self) -> Result<(), DistError> {
+        let me = Term::from(self.conn.me.node.clone());
+        let reply = self.gen_call("net_kernel", tuple(vec![atom("is_auth"), me]), &mut io::sink())?;
+        match reply {
+            Term::Atom(a) if a.name == "yes" => Ok(()),
+            other => Err(self.protocol(&other)),
+        }
+    }
+
+    /// The OS pid of the node's VM (`os:getpid()`).
+    pub fn os_pid(&mut self) -> Result<u32, DistError> {
+        let reply = self.call("os", "getpid", vec![], &mut io::sink())?;
+        text(&reply).and_then(|pid| pid.parse().ok()).ok_or_else(|| self.protocol(&reply))
+    }
+
+    /// The release and the applications the node runs.
+    pub fn versions(&mut self) -> Result<Versions, DistError> {
+        let script = self.call("init", "script_id", vec![], &mut io::sink())?;
+        let release = pair(&script).ok_or_else(|| self.protocol(&script))?;
+        let apps = self.call("application", "which_applications", vec![], &mut io::sink())?;
+        let applications = list(&apps)
+            .and_then(|apps| apps.iter().map(application).collect::<Option<Vec<_>>>())
+            .ok_or_else(|| self.protocol(&apps))?;
+        Ok(Versions { release, applications })
+    }
+
+    /// `init:stop()`, returning once the node is gone: its OS process exited when it runs
+    /// on this machine (a zombie counts), else its connection closed. After `wait` it
+    /// gives up with [`DistError::StillRunning`] and leaves the node alone.
+    pub fn stop(mut self, wait: Duration) -> Result<(), DistError> {
+        let pid = if self.node.is_local() { Some(self.os_pid()?) } else { None };
+        let reply = self.call("init", "stop", vec![], &mut io::sink())?;
+        if !matches!(&reply, Term::Atom(a) if a.name == "ok") {
+            return Err(self.protocol(&reply));
+        }
+        let deadline = Instant::now() + wait;
+        let gone = match pid {
+            Some(pid) => wait_exit(pid, deadline),
+            None => self.conn.wait_closed(deadline, wait),
+        };
+        match gone {
+            true => Ok(()),
+            false => Err(DistError::StillRunning { node: self.node.to_string(), pid, waited: wait }),
+        }
+    }
+}
+
+/// Whether process `pid` exits (or becomes a zombie) before `deadline`.
+fn wait_exit(pid: u32, deadline: Instant) -> bool {
+    loop {
+        if !is_running(pid) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(EXIT_POLL);
+    }
+}
+
+/// Whether `pid` is a live process: it exists and is no zombie. An exited VM can stay a
+/// zombie for over a second until its parent reaps it; it runs nothing any more.
+pub fn is_running(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses and may contain spaces.
+        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) != Some("Z"),
+        Err(_) => false,
+    }
+}
+
+fn text(term: &Term) -> Option<String> {
+    let mut text = String::new();
+    chardata(term, false, &mut text).then_some(text)
+}
+
+fn list(term: &Term) -> Option<&[Term]> {
+    match term {
+        Term::List(l) => Some(&l.elements),
+        _ => None,
+    }
+}
+
+/// `{Name, Vsn}` with both as strings.
+fn pair(term: &Term) -> Option<(String, String)> {
+    match term {
+        Term::Tuple(t) => match t.elements.as_slice() {
+            [name, vsn] => Some((text(name)?, text(vsn)?)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `{App, Description, Vsn}` as its name and version.
+fn application(term: &Term) -> Option<(String, String)> {
+    match as_tagged(term)? {
+        (name, [_, vsn]) => Some((name.to_owned(), text(vsn)?)),
+        _ => None,
+    }
+}
+
+/// Writes the versions as `name version` lines, the release first.
+pub fn print_versions(versions: &Versions, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{} {}", versions.release.0, versions.release.1)?;
+    for (app, vsn) in &versions.applications {
+        writeln!(out, "{app} {vsn}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Where a node listens: one PORT_PLEASE2 request to the EPMD of its host.
+
+use std::net::TcpStream;
+use std::time::Duration;
+
+use erl_dist::epmd::{EpmdClient, DEFAULT_EPMD_PORT};
+
+use super::connection::{connect_tcp, Blocking};
+use super::DistError;
+use crate::node::NodeName;
+
+/// The distribution port of `node`, from the EPMD on its host (`ERL_EPMD_PORT` when set,
+/// as `erl` honours it).
+pub(super) fn port_of(node: &NodeName, timeout: Duration) -> Result<u16, DistError> {
+    let stream = connect_tcp(&node.host, epmd_port(), timeout).map_err(|source| DistError::EpmdDown {
+        node: node.to_string(),
+        host: node.host.clone(),
+        source,
+    })?;
+    lookup(stream, node)
+}
+
+fn lookup(stream: TcpStream, node: &NodeName) -> Result<u16, DistError> {
+    let reply = futures::executor::block_on(EpmdClient::new(Blocking(stream)).get_node(&node.name));
+    match reply {
+        Ok(Some(entry)) => Ok(entry.port),
+        Ok(None) => Err(DistError::NotRegistered { node: node.to_string(), host: node.host.clone() }),
+        Err(e) => Err(DistError::Protocol { node: node.to_string(), detail: format!("EPMD: {e}") }),
+    }
+}
+
+fn epmd_port() -> u16 {
+    std::env::var("ERL_EPMD_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_EPMD_PORT)
+}

@@ -1,0 +1,28 @@
+//! What can go wrong talking to a node, each kind with what to do about it.
+
+use std::time::Duration;
+
+/// A failure of the distribution client. Every variant names the node it was talking to.
+#[derive(Debug, thiserror::Error)]
+pub enum DistError {
+    #[error("node {node} is not running (EPMD on {host} does not know it); start it, or check NODE")]
+    NotRegistered { node: String, host: String },
+    #[error("node {node} is not running: no EPMD answers on {host} ({source}); starting a node starts EPMD")]
+    EpmdDown { node: String, host: String, source: std::io::Error },
+    #[error("node {node} refused the connection on port {port} ({source}); it may be shutting down, retry")]
+    ConnectionRefused { node: String, port: u16, source: std::io::Error },
+    #[error("node {node} rejected the cookie; give its cookie with --cookie or KAZOO_COOKIE, or fix ~/.erlang.cookie")]
+    CookieRejected { node: String },
+    #[error("node {node} did not answer within {timeout:?}; raise --timeout if it is busy")]
+    Timeout { node: String, timeout: Duration },
+    #[error("the call failed on node {node}: {reason}")]
+    Badrpc { node: String, reason: String },
+    #[error("{what} does not parse at line {line}, column {column}: {message}")]
+    Parse { what: String, line: u32, column: u32, message: String },
+    #[error("node {node} still runs {waited:?} after init:stop(); wait longer with --timeout, or add --kill")]
+    StillRunning { node: String, pid: Option<u32>, waited: Duration },
+    #[error("the connection to node {node} failed: {detail}")]
+    Connection { node: String, detail: String },
+    #[error("node {node} answered what this client does not understand: {detail}")]
+    Protocol { node: String, detail: String },
+}

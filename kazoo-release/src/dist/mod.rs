@@ -1,0 +1,18 @@
+//! An Erlang distribution client, so that ping, pid, eval, rpc and stop need no second BEAM.
+//!
+//! [`Client::connect`] looks the node up in EPMD, connects and shakes hands as a hidden node
+//! with the node's cookie; calls then go through `rex` as `rpc:call` does, with our own
+//! process as the group leader (an I/O server) so that what remote code prints reaches us.
+//! Everything is blocking on one socket: a command costs a few round trips and no runtime.
+
+mod connection;
+mod control;
+mod epmd;
+mod error;
+mod eval;
+mod io_server;
+mod rpc;
+
+pub use control::{is_running, print_versions, Versions};
+pub use error::DistError;
+pub use rpc::Client;
