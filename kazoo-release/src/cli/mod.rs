@@ -5,6 +5,7 @@
 
 mod cookie;
 mod files;
+mod remote;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,25 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// A node type or profile the release does not declare.
     pub const UNKNOWN: u8 = 3;
+    /// ping, pid, eval, rpc, stop, versions: the node is not running (EPMD does not know it).
+    /// The same as FAILURE, as relx's `ping`, so that scripts testing it keep working.
+    pub const NOT_RUNNING: u8 = 1;
+    /// The node's host runs no EPMD, so no node runs there.
+    pub const EPMD_DOWN: u8 = 10;
+    /// The node's distribution port refused the connection (it is shutting down, say).
+    pub const CONNECTION_REFUSED: u8 = 11;
+    /// The node rejected the cookie.
+    pub const COOKIE_REJECTED: u8 = 12;
+    /// The node did not answer within --timeout.
+    pub const TIMED_OUT: u8 = 13;
+    /// The call failed on the node (`badrpc`, or the evaluated code raised).
+    pub const BADRPC: u8 = 14;
+    /// eval's EXPR or an rpc ARG does not parse (the message gives line and column).
+    pub const BAD_EXPR: u8 = 15;
+    /// stop: the node still runs when --timeout is up (and --kill was not given).
+    pub const STILL_RUNNING: u8 = 16;
+    /// The connection broke, or the node answered what the client does not understand.
+    pub const CONNECTION_LOST: u8 = 17;
     /// read-release-cookie: no config.ini found, or `$KAZOO_CONFIG` names a missing file.
     pub const NO_CONFIG: u8 = 20;
     /// read-release-cookie: the config file cannot be read (permissions, a directory).
@@ -50,6 +70,8 @@ enum Command {
     Cookie(cookie::CookieCommand),
     #[command(flatten)]
     Files(files::FilesCommand),
+    #[command(flatten)]
+    Remote(remote::RemoteCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -102,6 +124,7 @@ fn run(cli: Cli, embedded: &Embedded) -> Result<(), CliError> {
     match cli.command {
         Command::Cookie(command) => command.run(&env),
         Command::Files(command) => command.run(&env),
+        Command::Remote(command) => command.run(&env),
     }
 }
 
