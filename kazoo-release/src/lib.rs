@@ -60,6 +60,7 @@
 //! ```
 
 pub mod apps;
+pub mod assemble;
 pub mod boot;
 pub mod build;
 pub mod cli;

@@ -5,6 +5,7 @@
 
 mod cookie;
 mod files;
+mod release;
 mod remote;
 
 use std::process::ExitCode;
@@ -71,6 +72,8 @@ enum Command {
     #[command(flatten)]
     Files(files::FilesCommand),
     #[command(flatten)]
+    Release(release::ReleaseCommand),
+    #[command(flatten)]
     Remote(remote::RemoteCommand),
 }
 
@@ -124,6 +127,7 @@ fn run(cli: Cli, embedded: &Embedded) -> Result<(), CliError> {
     match cli.command {
         Command::Cookie(command) => command.run(&env),
         Command::Files(command) => command.run(&env),
+        Command::Release(command) => command.run(&env),
         Command::Remote(command) => command.run(&env),
     }
 }

@@ -1,0 +1,122 @@
+//! Copying trees into the release: listed first (so the total size is known for the
+//! progress bar), then copied by a few threads, since most of the time goes to system calls
+//! on many small `.beam` files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::error::AssembleError;
+use super::progress::Progress;
+
+/// One file to copy, and what it belongs to ("application `lager`", "erts"), for error
+/// messages.
+struct FileJob {
+    owner: String,
+    from: PathBuf,
+    to: PathBuf,
+    len: u64,
+}
+
+/// Everything to copy into the release.
+#[derive(Default)]
+pub(crate) struct CopyPlan {
+    dirs: Vec<PathBuf>,
+    files: Vec<FileJob>,
+    links: Vec<(PathBuf, PathBuf)>,
+}
+
+impl CopyPlan {
+    /// Adds the tree `from` as `to`, keeping the entries `keep` accepts (given the path
+    /// relative to `from`). Symlinks in the source are followed: a release must not point
+    /// back into the build tree.
+    pub fn add_tree(
+        &mut self,
+        owner: &str,
+        from: &Path,
+        to: &Path,
+        keep: &dyn Fn(&Path) -> bool,
+    ) -> Result<(), AssembleError> {
+        self.dirs.push(to.to_owned());
+        let entries = fs::read_dir(from).map_err(AssembleError::io("read directory", from))?;
+        let mut entries = entries
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AssembleError::io("read directory", from))?;
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+            if !keep(&name) {
+                continue;
+            }
+            let meta = fs::metadata(&path).map_err(AssembleError::io("read", &path))?;
+            let target = to.join(&name);
+            if meta.is_dir() {
+                self.add_tree(owner, &path, &target, &|_| true)?;
+            } else {
+                self.add_file(owner, &path, &target, meta.len());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_file(&mut self, owner: &str, from: &Path, to: &Path, len: u64) {
+        if let Some(parent) = to.parent() {
+            self.dirs.push(parent.to_owned());
+        }
+        self.files.push(FileJob { owner: owner.to_owned(), from: from.to_owned(), to: to.to_owned(), len });
+    }
+
+    /// A symlink at `link` pointing to `target` (dev mode's applications).
+    pub fn add_link(&mut self, target: &Path, link: &Path) {
+        self.links.push((target.to_owned(), link.to_owned()));
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.len).sum()
+    }
+
+    /// Makes the directories and links, then copies the files on `threads` threads; stops at
+    /// the first error.
+    pub fn run(self, progress: &Progress, threads: usize) -> Result<(), AssembleError> {
+        for dir in &self.dirs {
+            fs::create_dir_all(dir).map_err(AssembleError::io("create directory", dir))?;
+        }
+        for (target, link) in &self.links {
+            if let Some(parent) = link.parent() {
+                fs::create_dir_all(parent).map_err(AssembleError::io("create directory", parent))?;
+            }
+            std::os::unix::fs::symlink(target, link).map_err(AssembleError::io("create symlink", link))?;
+        }
+        let next = AtomicUsize::new(0);
+        let failure = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                scope.spawn(|| copy_files(&self.files, &next, &failure, progress));
+            }
+        });
+        match failure.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One copying thread: takes the next file until there are none or one failed.
+fn copy_files(files: &[FileJob], next: &AtomicUsize, failure: &Mutex<Option<AssembleError>>, progress: &Progress) {
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(job) = files.get(i) else { return };
+        // std::fs::copy keeps the mode (NIF libraries and erts binaries stay executable)
+        // and lets the kernel copy the data (copy_file_range).
+        if let Err(source) = fs::copy(&job.from, &job.to) {
+            let error = AssembleError::Copy { owner: job.owner.clone(), from: job.from.clone(), to: job.to.clone(), source };
+            let mut failure = failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            failure.get_or_insert(error);
+            next.store(files.len(), Ordering::Relaxed);
+            return;
+        }
+        progress.advance(job.len);
+    }
+}

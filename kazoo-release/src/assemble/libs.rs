@@ -1,0 +1,45 @@
+//! `lib/<app>-<vsn>/` for every application: `ebin/` and `priv/` (NIF libraries included),
+//! `src/` and `include/` too when the spec asks for sources; symlinked in dev mode.
+
+use std::path::Path;
+
+use crate::apps::{Origin, ResolvedApp};
+
+use super::copy::CopyPlan;
+use super::error::AssembleError;
+use super::layout::Layout;
+
+/// The subdirectories an application ships: what runs, and its sources only on request.
+fn shipped(name: &Path, include_src: bool) -> bool {
+    match name.to_str() {
+        Some("ebin" | "priv") => true,
+        Some("src" | "include") => include_src,
+        _ => false,
+    }
+}
+
+/// Adds every application to `plan`. In dev mode an application from the lib dirs becomes a
+/// symlink to where it was built, so that a rebuild shows up without a new release; OTP's
+/// own applications are copied all the same, since the release must not depend on what
+/// `apt` does to the system install.
+pub(crate) fn add_apps(
+    plan: &mut CopyPlan,
+    layout: &Layout,
+    apps: &[ResolvedApp],
+    include_src: bool,
+    dev_mode: bool,
+) -> Result<(), AssembleError> {
+    for app in apps {
+        let to = layout.app_dir(&app.name, &app.vsn);
+        match (&app.origin, dev_mode) {
+            (Origin::LibDir(_), true) => plan.add_link(&absolute(&app.dir)?, &to),
+            _ => plan.add_tree(&format!("application `{}`", app.name), &app.dir, &to, &|name| shipped(name, include_src))?,
+        }
+    }
+    Ok(())
+}
+
+/// A symlink must be absolute: the release root is not where the lib dirs are relative to.
+fn absolute(dir: &Path) -> Result<std::path::PathBuf, AssembleError> {
+    std::path::absolute(dir).map_err(AssembleError::io("find the absolute path of", dir))
+}

@@ -1,0 +1,210 @@
+//! Materialising `<out>/<name>` (`_rel/kazoo`) from the embedded spec, without a BEAM:
+//!
+//! ```text
+//! _rel/kazoo/
+//!   bin/kazoo, bin/kazoo-<vsn>      this binary, byte for byte
+//!   erts-<vsn>/bin/                  the runtime, when include_erts (erl, start rewritten)
+//!   lib/<app>-<vsn>/{ebin,priv}      every node type's applications (symlinks in dev mode)
+//!   releases/RELEASES                release_handler's list of releases
+//!   releases/start_erl.data          "<erts vsn> <vsn>"
+//!   releases/<vsn>/<node>.{rel,script,boot,vm.args,sys.config}   per node type
+//!   releases/<vsn>/{start.boot,vm.args,sys.config}               the default node type's
+//!   releases/<vsn>/{start_clean,no_dot_erlang}.{rel,script,boot}
+//!   releases/<vsn>/kazoo-release.json                            what it was built from
+//! ```
+//!
+//! ```no_run
+//! # fn main() -> Result<(), kazoo_release::assemble::AssembleError> {
+//! # let embedded: kazoo_release::embed::Embedded = todo!();
+//! use kazoo_release::assemble::{ensure, node_files, Options};
+//! let report = ensure(&Options::new(&embedded, "default"))?;
+//! println!("{report}");
+//! let files = node_files(&report.root, &report.vsn, "ecallmgr");
+//! // erl -boot {files.boot} -config {files.config} -args_file {files.args}
+//! # Ok(()) }
+//! ```
+
+mod copy;
+mod erts;
+mod error;
+mod fingerprint;
+mod layout;
+mod libs;
+mod overlays;
+mod plan;
+mod progress;
+mod releases;
+mod swap;
+mod tarball;
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::embed::Embedded;
+
+pub use error::AssembleError;
+pub use layout::{node_files, Layout, NodeFiles};
+
+use copy::CopyPlan;
+use fingerprint::Fingerprint;
+use plan::Plan;
+use progress::Progress;
+
+/// Where `build-release` writes when not told: `_rel`, as relx.
+pub const DEFAULT_OUT: &str = "_rel";
+
+/// What to build, and where.
+#[derive(Debug, Clone)]
+pub struct Options<'a> {
+    pub embedded: &'a Embedded,
+    pub profile: String,
+    /// The release goes to `<out>/<name>`.
+    pub out: PathBuf,
+    /// Symlink the lib dirs' applications, whatever the profile says.
+    pub dev_mode: bool,
+    /// What overlays' `from` paths (and lib dirs, when the binary has no `lib_root`) are
+    /// relative to: the directory kazoo runs in.
+    pub project_dir: PathBuf,
+}
+
+impl<'a> Options<'a> {
+    /// The release of `profile` in `_rel`, relative to the current directory.
+    pub fn new(embedded: &'a Embedded, profile: &str) -> Options<'a> {
+        Options {
+            embedded,
+            profile: profile.to_owned(),
+            out: PathBuf::from(DEFAULT_OUT),
+            dev_mode: false,
+            project_dir: std::env::current_dir().unwrap_or_default(),
+        }
+    }
+}
+
+/// What [`ensure`] did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// `<out>/<name>`.
+    pub root: PathBuf,
+    pub vsn: String,
+    /// `false` when the release was already built from the same inputs.
+    pub built: bool,
+    pub nodes: Vec<String>,
+    pub apps: usize,
+    /// The ERTS version, when the release includes it.
+    pub erts: Option<String>,
+    /// Bytes copied (0 when nothing was built).
+    pub bytes: u64,
+    pub elapsed: Duration,
+    /// Things to tell the user that did not stop the build (a lib dir that does not exist).
+    pub warnings: Vec<String>,
+}
+
+/// Makes `<out>/<name>` the release `options` describe: builds it when it is missing or
+/// was built from other inputs (spec, profile, applications, this binary), else does
+/// nothing. A failure or a kill leaves the previous release as it was.
+pub fn ensure(options: &Options) -> Result<Report, AssembleError> {
+    ensure_plan(options).map(|(report, _)| report)
+}
+
+/// [`ensure`]s the release, then writes `<out>/<name>/<name>-<vsn>.tar.gz`; returns its path.
+pub fn tar(options: &Options) -> Result<(Report, PathBuf), AssembleError> {
+    let (report, plan) = ensure_plan(options)?;
+    let layout = Layout::new(&report.root, &report.vsn);
+    let path = tarball::write(&layout, &plan.spec.name, &releases::release_rel(&plan))?;
+    Ok((report, path))
+}
+
+fn ensure_plan<'a>(options: &Options<'a>) -> Result<(Report, Plan<'a>), AssembleError> {
+    let started = Instant::now();
+    let plan = Plan::new(options)?;
+    let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
+    let fingerprint = Fingerprint::of(&plan)?;
+    let exe = running_binary()?;
+    let unchanged = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
+        && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
+    let bytes = match unchanged {
+        true => 0,
+        false => build(&plan, &options.out, &fingerprint)?,
+    };
+    let report = Report {
+        root: layout.root,
+        vsn: plan.vsn.clone(),
+        built: !unchanged,
+        nodes: plan.nodes.iter().map(|n| n.node.clone()).collect(),
+        apps: plan.apps.len(),
+        erts: plan.spec.include_erts.then(|| plan.otp.erts_vsn.clone()),
+        bytes,
+        elapsed: started.elapsed(),
+        warnings: plan.warnings.clone(),
+    };
+    Ok((report, plan))
+}
+
+/// Writes the whole release into a staging directory and swaps it into place; returns
+/// the bytes copied.
+fn build(plan: &Plan, out: &Path, fingerprint: &Fingerprint) -> Result<u64, AssembleError> {
+    swap::clean_stale(out, &plan.spec.name)?;
+    let staging = swap::Staging::create(out, &plan.spec.name)?;
+    let layout = Layout::new(&staging.dir, &plan.vsn);
+    let bytes = copy_all(plan, &layout)?;
+    link_versioned_bin(plan, &layout)?;
+    if plan.spec.include_erts {
+        erts::write_scripts(&layout, &plan.otp.erts_vsn)?;
+    }
+    releases::write(plan, &layout)?;
+    overlays::apply(plan, &layout)?;
+    // Last, so that a release without its fingerprint is never taken as complete.
+    fingerprint.write(&layout.fingerprint())?;
+    staging.install(&out.join(&plan.spec.name))?;
+    Ok(bytes)
+}
+
+/// Applications, ERTS and `bin/<name>`: everything that is copied, with one progress bar.
+fn copy_all(plan: &Plan, layout: &Layout) -> Result<u64, AssembleError> {
+    let mut copies = CopyPlan::default();
+    libs::add_apps(&mut copies, layout, &plan.apps, plan.spec.include_src, plan.spec.dev_mode)?;
+    if plan.spec.include_erts {
+        erts::add_erts(&mut copies, layout, &plan.otp)?;
+    }
+    let exe = running_binary()?;
+    let len = fs::metadata(&exe).map_err(AssembleError::io("read", &exe))?.len();
+    copies.add_file("the running binary", &exe, &layout.bin_dir().join(&plan.spec.name), len);
+    let bytes = copies.bytes();
+    let progress = Progress::new(bytes);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    copies.run(&progress, threads)?;
+    progress.finish();
+    Ok(bytes)
+}
+
+fn running_binary() -> Result<PathBuf, AssembleError> {
+    std::env::current_exe().map_err(AssembleError::io("find", "the running binary"))
+}
+
+/// `bin/<name>-<vsn>`: the same binary as `bin/<name>`, as relx ships its script twice; a
+/// hard link where the file system allows, which is byte-identical and costs no space.
+fn link_versioned_bin(plan: &Plan, layout: &Layout) -> Result<(), AssembleError> {
+    let bin = layout.bin_dir().join(&plan.spec.name);
+    let versioned = layout.bin_dir().join(format!("{}-{}", plan.spec.name, plan.vsn));
+    if fs::hard_link(&bin, &versioned).is_err() {
+        fs::copy(&bin, &versioned).map_err(AssembleError::io("write", &versioned))?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let erts = self.erts.as_ref().map(|v| format!(", erts {v}")).unwrap_or_default();
+        let what = format!("node types {}; {} applications{erts}", self.nodes.join(", "), self.apps);
+        let secs = self.elapsed.as_secs_f64();
+        match self.built {
+            true => {
+                let mb = self.bytes as f64 / 1e6;
+                write!(f, "built {} ({}): {what}; {mb:.1} MB in {secs:.2} s", self.root.display(), self.vsn)
+            }
+            false => write!(f, "{} ({}) is up to date: {what}; checked in {secs:.2} s", self.root.display(), self.vsn),
+        }
+    }
+}

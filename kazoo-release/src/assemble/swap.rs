@@ -1,0 +1,178 @@
+//! Writing a release in one step: it is built in `DIR/.<name>.tmp-<pid>` beside its target
+//! and then swapped with `DIR/<name>` by one `renameat2(RENAME_EXCHANGE)`, so that at every
+//! moment `DIR/<name>` is either the whole previous release or the whole new one.
+//!
+//! Why not a symlink `DIR/<name> -> .<name>-<hash>`: operators and scripts expect
+//! `_rel/kazoo` to be a real directory (they `cd` into it, tar it, mount it, `rm -rf` and
+//! copy it), and a symlink would make `pwd -P`, `realpath` and the node's `code:root_dir()`
+//! name a hashed directory that changes on every build.
+//!
+//! Where the file system cannot exchange (not Linux, or an old kernel), it falls back to two
+//! renames (old aside to `.<name>.old-<pid>`, new into place); a kill between them leaves the
+//! old release aside, and the next run puts it back before anything else.
+//! A kill at any moment leaves a `.tmp-<pid>` or `.old-<pid>` directory of a dead process;
+//! [`clean_stale`] removes those on the next run.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::error::AssembleError;
+
+const TMP: &str = "tmp";
+const OLD: &str = "old";
+
+/// A directory the new release is being written to; removed if dropped before
+/// [`install`](Staging::install), so a failed build leaves nothing behind.
+pub(crate) struct Staging {
+    pub dir: PathBuf,
+    installed: bool,
+}
+
+impl Staging {
+    pub fn create(out: &Path, name: &str) -> Result<Staging, AssembleError> {
+        fs::create_dir_all(out).map_err(AssembleError::io("create directory", out))?;
+        let dir = side_path(out, name, TMP, std::process::id());
+        fs::create_dir(&dir).map_err(AssembleError::io("create directory", &dir))?;
+        Ok(Staging { dir, installed: false })
+    }
+
+    /// Puts the staged release at `target` in one step; the previous one is then removed.
+    pub fn install(mut self, target: &Path) -> Result<(), AssembleError> {
+        let rename = |from: &Path, to: &Path| fs::rename(from, to).map_err(AssembleError::io("rename", from));
+        if fs::symlink_metadata(target).is_err() {
+            rename(&self.dir, target)?;
+        } else if exchange(&self.dir, target).map_err(AssembleError::io("swap in", target))? {
+            // self.dir now holds the previous release; Drop removes it.
+            return Ok(());
+        } else {
+            let old = side_path(target.parent().unwrap_or(Path::new(".")), &file_name(target), OLD, std::process::id());
+            rename(target, &old)?;
+            rename(&self.dir, target)?;
+            remove(&old);
+        }
+        self.installed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.installed {
+            remove(&self.dir);
+        }
+    }
+}
+
+/// Swaps two paths atomically; `Ok(false)` when the system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
+    let result = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if result == 0 {
+        return Ok(true);
+    }
+    let error = io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(error),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// `DIR/.<name>.<kind>-<pid>`.
+fn side_path(out: &Path, name: &str, kind: &str, pid: u32) -> PathBuf {
+    out.join(format!(".{name}.{kind}-{pid}"))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Best effort: a directory that cannot be removed now is removed by a later [`clean_stale`].
+fn remove(dir: &Path) {
+    let _ = fs::remove_dir_all(dir);
+}
+
+/// Removes what killed builds left in `out`: `.<name>.tmp-<pid>` and `.<name>.old-<pid>`
+/// of processes that are gone. When `<name>` itself is missing, a left `.old-<pid>` is the
+/// previous release, caught between two renames: it is put back.
+pub(crate) fn clean_stale(out: &Path, name: &str) -> Result<(), AssembleError> {
+    let Ok(entries) = fs::read_dir(out) else { return Ok(()) };
+    let target = out.join(name);
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some((kind, pid)) = parse_side_name(&file_name, name) else { continue };
+        if pid != std::process::id() && alive(pid) {
+            continue;
+        }
+        if kind == OLD && fs::symlink_metadata(&target).is_err() {
+            fs::rename(entry.path(), &target).map_err(AssembleError::io("restore", entry.path()))?;
+        } else {
+            remove(&entry.path());
+        }
+    }
+    Ok(())
+}
+
+fn parse_side_name<'a>(file_name: &'a str, name: &str) -> Option<(&'a str, u32)> {
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?.strip_prefix('.')?;
+    let (kind, pid) = rest.split_once('-')?;
+    matches!(kind, TMP | OLD).then_some(())?;
+    Some((kind, pid.parse().ok()?))
+}
+
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_names_parse_only_for_this_release() {
+        assert_eq!(parse_side_name(".kazoo.tmp-42", "kazoo"), Some((TMP, 42)));
+        assert_eq!(parse_side_name(".kazoo.old-7", "kazoo"), Some((OLD, 7)));
+        assert_eq!(parse_side_name(".kazoo.tmp-x", "kazoo"), None);
+        assert_eq!(parse_side_name(".other.tmp-42", "kazoo"), None);
+        assert_eq!(parse_side_name(".kazoo.new-42", "kazoo"), None);
+    }
+
+    #[test]
+    fn install_swaps_and_leaves_nothing_beside() {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("kazoo");
+        for generation in ["first", "second"] {
+            let staging = Staging::create(out.path(), "kazoo").unwrap();
+            fs::write(staging.dir.join("generation"), generation).unwrap();
+            staging.install(&target).unwrap();
+            assert_eq!(fs::read_to_string(target.join("generation")).unwrap(), generation);
+        }
+        let names: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["kazoo"]);
+    }
+
+    #[test]
+    fn a_release_left_aside_by_a_dead_process_is_put_back() {
+        let out = tempfile::tempdir().unwrap();
+        // No process has pid i32::MAX: pids stay below 2^22 on Linux.
+        let aside = side_path(out.path(), "kazoo", OLD, i32::MAX as u32);
+        fs::create_dir(&aside).unwrap();
+        fs::create_dir(side_path(out.path(), "kazoo", TMP, i32::MAX as u32)).unwrap();
+        clean_stale(out.path(), "kazoo").unwrap();
+        let names: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["kazoo"]);
+    }
+}

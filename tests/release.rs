@@ -1,0 +1,292 @@
+//! `kazoo build-release` and `tar-release` end to end: the release they write boots on the
+//! real Erlang/OTP, with nothing of the system's Erlang on PATH.
+
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use kazoo_release::term::{self, Term};
+
+const ERTS_VSN_FILE: &str = "releases/start_erl.data";
+
+fn kazoo(out: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kazoo"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .env_remove("REL")
+        .env_remove("KAZOO_PROFILE")
+        .output()
+        .expect("the kazoo binary runs")
+}
+
+fn build(out: &Path, args: &[&str]) -> String {
+    let output = kazoo(out, &[&["build-release"], args].concat());
+    assert!(output.status.success(), "build-release failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// `(erts vsn, release vsn)` from `releases/start_erl.data`.
+fn versions(root: &Path) -> (String, String) {
+    let data = fs::read_to_string(root.join(ERTS_VSN_FILE)).unwrap();
+    let (erts, vsn) = data.trim().split_once(' ').unwrap();
+    (erts.to_owned(), vsn.to_owned())
+}
+
+/// A HOME with a cookie, and a PATH with only what `erl`'s script needs: no Erlang at all.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let cookie = dir.path().join(".erlang.cookie");
+        fs::write(&cookie, "release_test_cookie").unwrap();
+        fs::set_permissions(&cookie, fs::Permissions::from_mode(0o400)).unwrap();
+        fs::create_dir(dir.path().join("bin")).unwrap();
+        for tool in ["dirname", "basename"] {
+            std::os::unix::fs::symlink(Path::new("/usr/bin").join(tool), dir.path().join("bin").join(tool)).unwrap();
+        }
+        Sandbox { dir }
+    }
+}
+
+/// A node that is killed however the test ends.
+struct Node(Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn unique_name() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!("kzrel{}x{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// What a booted node said about itself.
+struct Booted {
+    /// The applications it runs, sorted.
+    apps: Vec<String>,
+    /// lager's `log_root`, which relative log file names are under (Debian's lager.app
+    /// sets "log"), or `undefined`.
+    log_root: String,
+}
+
+/// Boots node type `node` from the release at `root` as an operator would, with its cwd at
+/// the root, and asks it what it runs.
+fn boot(root: &Path, node: &str, sandbox: &Sandbox) -> Booted {
+    let (erts, vsn) = versions(root);
+    let report = "io:format(\"apps: ~w~n\", [lists:sort([A || {A, _, _} <- application:which_applications()])]), \
+                  io:format(\"log_root: ~s~n\", [application:get_env(lager, log_root, undefined)]), erlang:halt(0).";
+    let child = Command::new(root.join(format!("erts-{erts}/bin/erl")))
+        .args(["-boot", &format!("releases/{vsn}/{node}")])
+        .args(["-config", &format!("releases/{vsn}/{node}.sys.config")])
+        .args(["-args_file", &format!("releases/{vsn}/{node}.vm.args")])
+        .args(["-sname", &unique_name(), "-noshell", "-eval", report])
+        .current_dir(root)
+        .env_clear()
+        .env("HOME", sandbox.dir.path())
+        .env("PATH", sandbox.dir.path().join("bin"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the release's erl runs");
+    let mut node_guard = Node(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while node_guard.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "node type {node} did not boot and halt within 60 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stdout = String::new();
+    node_guard.0.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let mut stderr = String::new();
+    node_guard.0.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let said = |key: &str| {
+        let line = stdout.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(": "));
+        line.unwrap_or_else(|| panic!("node type {node} did not report {key}: {stdout}\n{stderr}")).to_owned()
+    };
+    let apps = said("apps").trim_matches(['[', ']']).split(',').map(str::to_owned).collect();
+    Booted { apps, log_root: said("log_root") }
+}
+
+/// The applications `<node>.rel` has the boot script start (all but `load` and `none`).
+fn started_in_rel(root: &Path, node: &str) -> Vec<String> {
+    let (_, vsn) = versions(root);
+    let path = root.join(format!("releases/{vsn}/{node}.rel"));
+    let terms = term::parse_file(&path).unwrap();
+    let apps = terms[0].as_tuple().unwrap()[3].as_list().unwrap();
+    let mut started: Vec<String> = apps
+        .iter()
+        .filter_map(|app| match app.as_tuple()? {
+            [name, _] => Some(name.as_atom()?.to_owned()),
+            [name, _, kind] if !matches!(kind.as_atom(), Some("load" | "none")) => Some(name.as_atom()?.to_owned()),
+            _ => None,
+        })
+        .collect();
+    started.sort();
+    started
+}
+
+/// The applications the spec lists for `node` (its own and the base ones).
+fn listed_in_spec(node: &str) -> Vec<String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_kazoo")).args(["spec", "--json"]).output().unwrap();
+    let spec: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names = |apps: &serde_json::Value| -> Vec<String> {
+        apps.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let node = spec["nodes"].as_array().unwrap().iter().find(|n| n["name"] == node).unwrap();
+    [names(&spec["base_apps"]), names(&node["apps"])].concat()
+}
+
+fn assert_boots(root: &Path, node: &str, sandbox: &Sandbox) -> Booted {
+    let booted = boot(root, node, sandbox);
+    assert_eq!(booted.apps, started_in_rel(root, node), "node type {node}");
+    for app in listed_in_spec(node) {
+        assert!(booted.apps.contains(&app), "node type {node} does not run {app}: {:?}", booted.apps);
+    }
+    booted
+}
+
+#[test]
+fn each_node_type_boots_from_the_release_without_erlang_on_path() {
+    let out = tempfile::tempdir().unwrap();
+    let printed = build(out.path(), &[]);
+    assert!(printed.contains("node types ecallmgr, kazoo_apps"), "{printed}");
+    let root = out.path().join("kazoo");
+    let sandbox = Sandbox::new();
+    assert_boots(&root, "ecallmgr", &sandbox);
+    let kazoo_apps = assert_boots(&root, "kazoo_apps", &sandbox);
+    // lager logs where Kazoo's sys.config says (under lager's log_root when it is set),
+    // relative to the node's cwd: the release root.
+    let log_root = match kazoo_apps.log_root.as_str() {
+        "undefined" => root.clone(),
+        dir => root.join(dir),
+    };
+    for log in ["log/error.log", "log/console.log"] {
+        assert!(log_root.join(log).is_file(), "{log} was not written under {}", log_root.display());
+    }
+}
+
+#[test]
+fn the_release_has_relx_and_release_handler_files() {
+    let out = tempfile::tempdir().unwrap();
+    build(out.path(), &[]);
+    let root = out.path().join("kazoo");
+    let (erts, vsn) = versions(&root);
+    let exe = fs::read(env!("CARGO_BIN_EXE_kazoo")).unwrap();
+    assert!(fs::read(root.join("bin/kazoo")).unwrap() == exe, "bin/kazoo is the running binary");
+    assert!(fs::read(root.join(format!("bin/kazoo-{vsn}"))).unwrap() == exe);
+    for file in ["start.boot", "vm.args", "sys.config", "start_clean.boot", "no_dot_erlang.boot", "ecallmgr.script"] {
+        assert!(root.join("releases").join(&vsn).join(file).is_file(), "releases/{vsn}/{file}");
+    }
+    let releases = term::parse_file(&root.join("releases/RELEASES")).unwrap();
+    let [Term::List(list)] = releases.as_slice() else { panic!("RELEASES is one list") };
+    let release = list[0].as_tuple().unwrap();
+    assert_eq!(release[0], Term::atom("release"));
+    assert_eq!(release[1].as_str(), Some("kazoo"));
+    assert_eq!(release[2].as_str(), Some(vsn.as_str()));
+    assert_eq!(release[3].as_str(), Some(erts.as_str()));
+    assert_eq!(release[5], Term::atom("permanent"));
+    for lib in release[4].as_list().unwrap() {
+        let dir = lib.as_tuple().unwrap()[2].as_str().unwrap();
+        assert!(root.join(dir).join("ebin").is_dir(), "RELEASES names {dir}");
+    }
+    assert!(!root.join("lib").read_dir().unwrap().any(|e| e.unwrap().path().join("src").exists()), "no sources by default");
+}
+
+#[test]
+fn a_second_build_with_nothing_changed_does_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    assert!(build(out.path(), &[]).starts_with("built "));
+    let marker = out.path().join("kazoo/marker");
+    fs::write(&marker, "").unwrap();
+    let again = build(out.path(), &[]);
+    assert!(again.contains("is up to date"), "{again}");
+    assert!(marker.exists(), "the release was rewritten");
+    // Another profile is another release.
+    let ci = kazoo(out.path(), &["--profile", "ci", "build-release"]);
+    assert!(String::from_utf8_lossy(&ci.stdout).starts_with("built "));
+    assert!(!marker.exists());
+}
+
+#[test]
+fn dev_mode_links_the_lib_dirs_applications_and_copies_otps() {
+    let out = tempfile::tempdir().unwrap();
+    build(out.path(), &["--dev-mode"]);
+    let lib = out.path().join("kazoo/lib");
+    let (_, vsn) = versions(&out.path().join("kazoo"));
+    assert!(lib.join(format!("ecallmgr-{vsn}")).symlink_metadata().unwrap().file_type().is_symlink());
+    let kernel = lib.read_dir().unwrap().map(|e| e.unwrap().path()).find(|p| p.to_string_lossy().contains("kernel-"));
+    assert!(kernel.unwrap().symlink_metadata().unwrap().is_dir());
+}
+
+#[test]
+fn the_tarball_boots_where_it_is_unpacked() {
+    let out = tempfile::tempdir().unwrap();
+    let output = kazoo(out.path(), &["tar-release"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (_, vsn) = versions(&out.path().join("kazoo"));
+    let tarball = out.path().join(format!("kazoo/kazoo-{vsn}.tar.gz"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let untar = Command::new("tar").arg("xzf").arg(&tarball).arg("-C").arg(elsewhere.path()).status().unwrap();
+    assert!(untar.success());
+    // release_handler:unpack_release/1 reads the whole release's .rel from here.
+    assert!(elsewhere.path().join(format!("releases/kazoo-{vsn}.rel")).is_file());
+    fs::remove_dir_all(out.path()).unwrap();
+    assert_boots(elsewhere.path(), "kazoo_apps", &Sandbox::new());
+}
+
+/// `.kazoo.tmp-*` directories in `out`.
+fn staging_dirs(out: &Path) -> Vec<PathBuf> {
+    let entries = fs::read_dir(out).unwrap().map(|e| e.unwrap().path());
+    entries.filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".kazoo.tmp-")).collect()
+}
+
+#[test]
+fn a_build_killed_mid_copy_leaves_the_previous_release() {
+    let out = tempfile::tempdir().unwrap();
+    build(out.path(), &[]);
+    let root = out.path().join("kazoo");
+    let (_, vsn) = versions(&root);
+    let marker = root.join("marker");
+    fs::write(&marker, "previous").unwrap();
+    // Killed before its swap, a build must change nothing; try until a kill lands mid-copy.
+    let mut killed_mid_copy = false;
+    for _ in 0..10 {
+        fs::remove_file(root.join(format!("releases/{vsn}/kazoo-release.json"))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_kazoo"))
+            .args(["build-release", "--out"])
+            .arg(out.path())
+            .env_remove("KAZOO_PROFILE")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut builder = Node(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !staging_dirs(out.path()).iter().any(|d| d.join("lib").is_dir()) && Instant::now() < deadline {
+            if builder.0.try_wait().unwrap().is_some() {
+                break;
+            }
+        }
+        let _ = builder.0.kill();
+        let _ = builder.0.wait();
+        if marker.exists() {
+            killed_mid_copy = true;
+            break;
+        }
+        fs::write(&marker, "previous").unwrap();
+    }
+    assert!(killed_mid_copy, "no kill landed before the swap in 10 tries");
+    assert!(root.join("bin/kazoo").is_file() && root.join(ERTS_VSN_FILE).is_file(), "the previous release is whole");
+    build(out.path(), &[]);
+    assert_eq!(staging_dirs(out.path()), Vec::<PathBuf>::new(), "the next build cleans up");
+    assert!(!marker.exists());
+}
