@@ -1,0 +1,184 @@
+//! `kazoo ping | pid | eval | rpc | stop | versions` end to end against real nodes.
+//!
+//! Each test runs its own EPMD (on a free port, through `ERL_EPMD_PORT`), so that its node can
+//! carry a real node type's name (`kazoo_apps@host`) while tests run in parallel.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use kazoo_release::dist::is_running;
+use kazoo_release::node::hostname;
+
+/// A node of type `kazoo_apps` behind its own EPMD, with its own HOME; all gone when dropped.
+struct Fixture {
+    node: Child,
+    epmd_port: String,
+    home: tempfile::TempDir,
+    cookie: String,
+}
+
+impl Fixture {
+    fn start() -> Fixture {
+        let epmd_port = free_port().to_string();
+        let cookie = format!("cookie_{}_{epmd_port}", std::process::id());
+        // A test fixture: the product itself never puts a cookie on a command line.
+        let node = Command::new("erl")
+            .args(["-noshell", "-name", &format!("kazoo_apps@{}", hostname().unwrap()), "-setcookie", &cookie])
+            .env("ERL_EPMD_PORT", &epmd_port)
+            .stdin(Stdio::null())
+            // Rejected handshakes are logged there, as the cookie test means them to be.
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("erl runs");
+        let fixture = Fixture { node, epmd_port, home: tempfile::tempdir().unwrap(), cookie };
+        fixture.wait_up();
+        fixture
+    }
+
+    fn wait_up(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.kazoo(&["ping"]).status.success() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the test node did not come up");
+    }
+
+    /// The `kazoo` binary with the node's cookie in `KAZOO_COOKIE`.
+    fn kazoo(&self, args: &[&str]) -> Output {
+        self.command(args).env("KAZOO_COOKIE", &self.cookie).output().expect("kazoo runs")
+    }
+
+    /// The `kazoo` binary in a scrubbed environment: this test's EPMD and HOME, no cookie.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
+        command
+            .args(args)
+            .env("ERL_EPMD_PORT", &self.epmd_port)
+            .env("HOME", self.home.path())
+            .env_remove("REL")
+            .env_remove("KAZOO_COOKIE")
+            .env_remove("KAZOO_PROFILE");
+        command
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = self.node.kill();
+        let _ = self.node.wait();
+        let _ = Command::new("epmd").args(["-port", &self.epmd_port, "-kill"]).stdout(Stdio::null()).status();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Stdout of a command that must succeed.
+fn ok(output: Output) -> String {
+    assert!(output.status.success(), "failed ({:?}): {}", output.status.code(), text(&output.stderr));
+    text(&output.stdout)
+}
+
+/// The exit code and stderr of a command that must fail.
+fn failed(output: Output) -> (i32, String) {
+    assert!(!output.status.success(), "succeeded: {}", text(&output.stdout));
+    (output.status.code().unwrap(), text(&output.stderr))
+}
+
+#[test]
+fn ping_pid_versions_eval_and_rpc() {
+    let node = Fixture::start();
+    let full = format!("kazoo_apps@{}", hostname().unwrap());
+    assert_eq!(ok(node.kazoo(&["ping"])), "pong\n");
+    assert_eq!(ok(node.kazoo(&["ping", &full])), "pong\n");
+    assert_eq!(ok(node.kazoo(&["pid", "kazoo_apps"])), format!("{}\n", node.node.id()));
+    assert!(ok(node.kazoo(&["versions"])).lines().any(|l| l.starts_with("kernel ")));
+    let eval = ok(node.kazoo(&["eval", r#"io:format("~s ~p~n", ["said", here]), lists:seq(1, 3)"#]));
+    assert_eq!(eval, "said here\n[1,2,3]\n");
+    assert_eq!(ok(node.kazoo(&["eval", "kazoo_apps", "node() =:= 'x'."])), "false\n");
+    assert_eq!(ok(node.kazoo(&["rpc", "lists", "reverse", "[1, {two}, \"three\"]"])), "[\"three\",{two},1]\n");
+    assert_eq!(ok(node.kazoo(&["rpc", "kazoo_apps", "erlang", "abs", "-4"])), "4\n");
+}
+
+#[test]
+fn the_cookie_comes_from_the_option_the_variable_or_the_home_file() {
+    let node = Fixture::start();
+    let (code, message) = failed(node.command(&["ping"]).env("KAZOO_COOKIE", "wrong").output().unwrap());
+    assert_eq!(code, 12, "{message}");
+    assert!(message.contains("rejected the cookie"), "{message}");
+    assert_eq!(code, failed(node.command(&["ping"]).output().unwrap()).0, "change_me is not the cookie");
+    assert_eq!(ok(node.command(&["ping", "--cookie", &node.cookie]).output().unwrap()), "pong\n");
+    std::fs::write(node.home.path().join(".erlang.cookie"), format!("{}\n", node.cookie)).unwrap();
+    assert_eq!(ok(node.command(&["ping"]).output().unwrap()), "pong\n");
+}
+
+#[test]
+fn a_node_that_is_down_or_has_no_epmd() {
+    let node = Fixture::start();
+    let (code, message) = failed(node.kazoo(&["ping", "ecallmgr"]));
+    assert_eq!(code, 1);
+    assert!(message.contains("ecallmgr@") && message.contains("is not running"), "{message}");
+    let no_epmd = Command::new(env!("CARGO_BIN_EXE_kazoo"))
+        .args(["ping"])
+        .env("ERL_EPMD_PORT", free_port().to_string())
+        .env_remove("REL")
+        .output()
+        .unwrap();
+    let (code, message) = failed(no_epmd);
+    assert_eq!(code, 10, "{message}");
+    assert!(message.contains("no EPMD answers"), "{message}");
+    let (code, _) = failed(node.kazoo(&["ping", "no_such_type"]));
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn bad_expressions_exceptions_and_timeouts() {
+    let node = Fixture::start();
+    let (code, message) = failed(node.kazoo(&["eval", "{1, 2"]));
+    assert_eq!(code, 15);
+    assert!(message.contains("line 1, column"), "{message}");
+    let (code, message) = failed(node.kazoo(&["rpc", "no_such_module", "f", "1"]));
+    assert_eq!(code, 14);
+    assert!(message.contains("undefined function no_such_module:f/1"), "{message}");
+    let (code, message) = failed(node.kazoo(&["eval", "--timeout", "0.3", "timer:sleep(10000)"]));
+    assert_eq!(code, 13, "{message}");
+}
+
+#[test]
+fn stop_returns_once_the_vm_has_exited() {
+    let mut node = Fixture::start();
+    let pid = node.node.id();
+    assert_eq!(ok(node.kazoo(&["stop"])), "ok\n");
+    assert!(!is_running(pid), "stop returned while the VM still runs");
+    assert!(node.node.wait().is_ok());
+    assert_eq!(failed(node.kazoo(&["ping"])).0, 1);
+}
+
+#[test]
+fn many_commands_at_once() {
+    let node = Fixture::start();
+    let children: Vec<Child> = (0..12)
+        .map(|_| node.command(&["pid"]).env("KAZOO_COOKIE", &node.cookie).stdout(Stdio::piped()).spawn().unwrap())
+        .collect();
+    for child in children {
+        assert_eq!(ok(child.wait_with_output().unwrap()), format!("{}\n", node.node.id()));
+    }
+}
+
+#[test]
+fn help_names_the_remote_commands() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kazoo")).arg("--help").output().unwrap();
+    let help = ok(output);
+    for command in ["ping", "pid", "eval", "rpc", "stop", "versions"] {
+        assert!(help.contains(&format!("  {command} ")), "{command} missing from:\n{help}");
+    }
+}
