@@ -227,10 +227,14 @@ fn no_applicable_section_names_what_the_sections_are_for() {
 
 #[test]
 fn applicable_sections_without_a_cookie_say_which() {
-    let e = err("[ecallmgr]\nport = 1\n[kazoo_apps]\nzone = z1\n", "ecallmgr", "vm");
+    let e = err("[ecallmgr]\nport = 1\n[kazoo_apps]\nport = 2\n", "ecallmgr", "vm");
     let message = e.to_string();
     assert!(matches!(e, ConfigIniError::NoCookie { .. }), "{e:?}");
     assert!(message.contains("no `cookie` in [ecallmgr] nor [kazoo_apps]"), "{message}");
+    let e = err("[ecallmgr]\nport = 1\n", "ecallmgr", "vm");
+    assert!(e.to_string().contains("no `cookie` in [ecallmgr];"), "only the sections that applied: {e}");
+    let e = err("[log]\n", "kazoo_apps", "vm");
+    assert_eq!(e.to_string().matches("[kazoo_apps] section").count(), 1, "named once: {e}");
     let e = err("[kazoo_apps]\ncookie = \"\"\n", "kazoo_apps", "vm");
     assert!(matches!(e, ConfigIniError::NoCookie { .. }), "an empty cookie is none: {e:?}");
 }

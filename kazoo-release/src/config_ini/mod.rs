@@ -147,7 +147,7 @@ impl ConfigIni {
         let (value, section) = match (own_cookie, apps_cookie) {
             (Some(cookie), _) => (cookie, node_type),
             (None, Some(cookie)) => (cookie, APPS_SECTION),
-            (None, None) => return Err(self.no_cookie(node_type, here, own.is_empty() && apps.is_empty())),
+            (None, None) => return Err(self.no_cookie(node_type, here, [!own.is_empty(), !apps.is_empty()])),
         };
         let disagrees = matches!((own_cookie, apps_cookie), (Some(a), Some(b)) if a != b);
         Ok(ReleaseCookie {
@@ -157,20 +157,21 @@ impl ConfigIni {
         })
     }
 
-    fn no_cookie(&self, node_type: &str, here: &Here, no_section: bool) -> ConfigIniError {
+    /// The error when no cookie was found; `applied` says whether the node type's own
+    /// sections and `[kazoo_apps]`'s applied here.
+    fn no_cookie(&self, node_type: &str, here: &Here, applied: [bool; 2]) -> ConfigIniError {
         let path = self.path.clone();
-        let node_type = node_type.to_owned();
-        if no_section {
-            let detail = [node_type.as_str(), APPS_SECTION]
-                .map(|name| select::why_none_applies(name, self.sections(name), here))
-                .join("; ");
-            return ConfigIniError::NoSection { path, node_type, detail };
+        let names = match node_type {
+            APPS_SECTION => &[APPS_SECTION][..],
+            _ => &[node_type, APPS_SECTION][..],
+        };
+        if applied == [false, false] {
+            let why = names.iter().map(|name| select::why_none_applies(name, self.sections(name), here));
+            let detail = why.collect::<Vec<_>>().join("; ");
+            return ConfigIniError::NoSection { path, node_type: node_type.to_owned(), detail };
         }
-        let mut sections = vec![format!("[{node_type}]")];
-        if node_type != APPS_SECTION {
-            sections.push(format!("[{APPS_SECTION}]"));
-        }
-        ConfigIniError::NoCookie { path, node_type, sections }
+        let sections = names.iter().zip(applied).filter(|(_, a)| *a).map(|(name, _)| format!("[{name}]")).collect();
+        ConfigIniError::NoCookie { path, node_type: node_type.to_owned(), sections }
     }
 }
 
