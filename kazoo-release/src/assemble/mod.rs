@@ -119,6 +119,8 @@ pub fn tar(options: &Options) -> Result<(Report, PathBuf), AssembleError> {
 fn ensure_plan<'a>(options: &Options<'a>) -> Result<(Report, Plan<'a>), AssembleError> {
     let started = Instant::now();
     let plan = Plan::new(options)?;
+    // First, so that a release a killed build left aside is back before it is compared.
+    swap::clean_stale(&options.out, &plan.spec.name)?;
     let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
     let fingerprint = Fingerprint::of(&plan)?;
     let exe = running_binary()?;
@@ -145,7 +147,6 @@ fn ensure_plan<'a>(options: &Options<'a>) -> Result<(Report, Plan<'a>), Assemble
 /// Writes the whole release into a staging directory and swaps it into place; returns
 /// the bytes copied.
 fn build(plan: &Plan, out: &Path, fingerprint: &Fingerprint) -> Result<u64, AssembleError> {
-    swap::clean_stale(out, &plan.spec.name)?;
     let staging = swap::Staging::create(out, &plan.spec.name)?;
     let layout = Layout::new(&staging.dir, &plan.vsn);
     let bytes = copy_all(plan, &layout)?;

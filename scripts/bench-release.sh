@@ -1,0 +1,54 @@
+#!/bin/sh
+# Times `kazoo build-release` of the Kazoo example against `rebar3 release` (Debian's rebar3,
+# relx) of the same applications with include_erts, and prints both times and the ratio.
+#
+#   scripts/bench-release.sh            # debug binary (what `cargo run` uses)
+#   PROFILE=release scripts/bench-release.sh
+#
+# Both build every node type (ecallmgr, kazoo_apps) from scratch into an empty directory;
+# relx gets the relx.config, vm.args and sys.config kazoo renders, and the fixture
+# applications the example's build.rs compiled.
+set -eu
+
+cd "$(dirname "$0")/.."
+PROFILE="${PROFILE:-debug}"
+if [ "$PROFILE" = release ]; then cargo build -q --release -p kazoo; else cargo build -q -p kazoo; fi
+KAZOO="$PWD/target/$PROFILE/kazoo"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc; }
+
+# kazoo: one run from nothing.
+start=$(now)
+"$KAZOO" build-release --out "$work/kazoo-out" >"$work/kazoo.log" 2>&1
+kazoo_time=$(elapsed "$start" "$(now)")
+cat "$work/kazoo.log"
+
+# The lib root the example's build.rs compiled its applications into, read from the
+# release's fingerprint (an application's directory is <lib_root>/<lib dir>/<app>).
+vsn=$(awk '{print $2}' "$work/kazoo-out/kazoo/releases/start_erl.data")
+app_dir=$(sed -n 's/.*"dir": "\(.*\/applications\/ecallmgr\)".*/\1/p' "$work/kazoo-out/kazoo/releases/$vsn/kazoo-release.json")
+lib_root=$(dirname "$(dirname "$app_dir")")
+
+# relx: a rebar3 project laid out as Kazoo's, with the same rendered files.
+project="$work/rebar3"
+mkdir -p "$project/rel" "$project/core" "$project/deps"
+echo '{erl_opts, []}.' >"$project/rebar.config"
+"$KAZOO" print relx.config >"$project/relx.config"
+"$KAZOO" print sys.config kazoo_apps >"$project/rel/sys.config"
+{ "$KAZOO" print vm.args kazoo_apps; echo "-sname kazoo_apps"; echo "-setcookie bench"; } >"$project/rel/vm.args"
+ln -s "$lib_root/applications" "$project/applications"
+
+start=$(now)
+for node in ecallmgr kazoo_apps; do
+    (cd "$project" && HOME="$work" REBAR_COLOR=none rebar3 release -n "$node") >"$work/rebar3.log" 2>&1 \
+        || { cat "$work/rebar3.log"; exit 1; }
+done
+rebar3_time=$(elapsed "$start" "$(now)")
+
+printf 'kazoo build-release (%s): %.3f s\n' "$PROFILE" "$kazoo_time"
+printf 'rebar3 release (both node types, include_erts): %.3f s\n' "$rebar3_time"
+printf 'ratio: %.1fx faster\n' "$(echo "$rebar3_time / $kazoo_time" | bc -l)"
