@@ -2,6 +2,7 @@
 //! temporary directory named by KAZOO_CONFIG, and a scrubbed environment.
 
 use std::os::unix::fs::PermissionsExt;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -203,73 +204,73 @@ fn a_file_the_user_cannot_read_is_reported() {
     assert!(stderr.contains("Permission denied"), "{stderr}");
 }
 
-/// An Erlang node that is stopped when dropped.
-struct Node(Child);
+/// An `ecallmgr` node behind its own EPMD (so that it can carry a real node type's name
+/// while other tests run), stopped with its EPMD when dropped.
+struct Node {
+    vm: Child,
+    epmd_port: String,
+}
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+impl Node {
+    /// Started with `cookie` in its HOME's `.erlang.cookie`: no cookie on a command line.
+    fn start(cookie: &str) -> (Node, tempfile::TempDir) {
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join(".erlang.cookie");
+        std::fs::write(&file, cookie).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o400)).unwrap();
+        let epmd_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+        let hostname = kazoo_release::node::hostname().expect("this machine's hostname");
+        let vm = Command::new("erl")
+            .args(["-noshell", "-name", &format!("ecallmgr@{hostname}")])
+            .env("HOME", home.path())
+            .env("ERL_EPMD_PORT", &epmd_port)
+            .stdin(Stdio::null())
+            // Rejected handshakes are logged there, as the wrong-cookie check means them to be.
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("erl starts");
+        (Node { vm, epmd_port }, home)
+    }
+
+    /// `kazoo ping ecallmgr` with the cookie from `config` only: an empty HOME, no KAZOO_COOKIE.
+    fn ping(&self, config: &Config, empty_home: &Path) -> Output {
+        let mut command = kazoo();
+        command.args(["ping", "ecallmgr", "--timeout", "5"]).env("KAZOO_CONFIG", config.path());
+        command.env("ERL_EPMD_PORT", &self.epmd_port).env("HOME", empty_home);
+        command.output().expect("kazoo runs")
     }
 }
 
-/// A HOME whose `.erlang.cookie` holds `cookie`: the cookie reaches erl and erl_call
-/// without ever being on a command line.
-fn home_with_cookie(cookie: &str) -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
-    let file = home.path().join(".erlang.cookie");
-    std::fs::write(&file, cookie).unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o400)).unwrap();
-    home
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.vm.kill();
+        let _ = self.vm.wait();
+        let _ = Command::new("epmd").args(["-port", &self.epmd_port, "-kill"]).stdout(Stdio::null()).status();
+    }
 }
 
-fn erl_call() -> PathBuf {
-    let lib = Path::new("/usr/lib/erlang/lib");
-    let dirs = std::fs::read_dir(lib).expect("Erlang/OTP under /usr/lib/erlang");
-    dirs.filter_map(Result::ok)
-        .map(|d| d.path().join("bin/erl_call"))
-        .find(|p| p.exists())
-        .expect("erl_call (Debian's erlang-dev)")
-}
-
-/// `erlang:node()` of `name` on this host, asked with the cookie in `home`.
-fn remote_node(name: &str, home: &Path) -> Output {
-    Command::new(erl_call())
-        .args(["-sname", name, "-a", "erlang node []"])
-        .env("HOME", home)
-        .output()
-        .expect("erl_call runs")
-}
-
-/// A node started with the cookie read-release-cookie printed answers a client holding
-/// that cookie, and refuses one holding another.
+/// A node started with the cookie read-release-cookie printed answers `kazoo ping`, which
+/// takes its cookie from the same config.ini; a config.ini with another cookie is refused.
 #[test]
-fn a_node_started_with_the_printed_cookie_answers_with_it() {
-    let config = Config::new("[kazoo_apps]\ncookie = \"apps_cookie\"\n[ecallmgr]\ncookie = \"node_cookie_7\"\n");
+fn a_node_started_with_the_printed_cookie_answers_ping_with_the_same_config() {
+    let config = Config::new("[kazoo_apps]\ncookie = \"node_cookie_7\"\n[ecallmgr]\nzone = z1\n");
     let cookie = printed(&config.read_cookie(&["ecallmgr"], &[])).trim_end().to_owned();
-    let home = home_with_cookie(&cookie);
-    let name = format!("kz_cookie_{}", std::process::id());
-    let node = Command::new("erl")
-        .args(["-noshell", "-sname", &name])
-        .env("HOME", home.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("erl starts");
-    let _node = Node(node);
+    let (node, _node_home) = Node::start(&cookie);
+    let empty_home = tempfile::tempdir().unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(20);
     let answer = loop {
-        let output = remote_node(&name, home.path());
+        let output = node.ping(&config, empty_home.path());
         if output.status.success() || Instant::now() > deadline {
             break output;
         }
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(100));
     };
-    let node = printed(&answer);
-    assert!(node.trim_start_matches('\'').starts_with(&format!("{name}@")), "{node}");
+    assert_eq!(printed(&answer), "pong\n");
 
-    let wrong = home_with_cookie("apps_cookie");
-    let refused = remote_node(&name, wrong.path());
-    assert!(!refused.status.success(), "a wrong cookie is refused: {}", text(&refused.stdout));
+    let other = Config::new("[ecallmgr]\ncookie = another_cookie\n");
+    let refused = node.ping(&other, empty_home.path());
+    assert!(!refused.status.success(), "another cookie is refused: {}", text(&refused.stdout));
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("cookie") && !stderr.contains("another_cookie"), "{stderr}");
 }

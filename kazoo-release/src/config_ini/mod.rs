@@ -257,24 +257,13 @@ pub fn release_cookie(node_type: &str) -> Result<ReleaseCookie, ConfigIniError> 
 pub fn file_cookie(node_type: &str) -> Result<ReleaseCookie, ConfigIniError> {
     let path = find(non_empty_env(KAZOO_CONFIG).map(PathBuf::from).as_deref())?;
     let ini = ConfigIni::load(&path)?;
-    let here = ini.here(node_type, &hostname(), non_empty_env(KAZOO_ZONE).as_deref());
+    // A hostname that cannot be read matches no `host` key: zone or generic sections apply.
+    let hostname = crate::node::hostname().unwrap_or_default();
+    let here = ini.here(node_type, &hostname, non_empty_env(KAZOO_ZONE).as_deref());
     ini.cookie(node_type, &here)
 }
 
 /// An environment variable's value; set but empty counts as unset, as for `REL`.
 fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// This machine's hostname as the kernel has it (what `hostname` prints, and the host part
-/// of node names); empty when it cannot be read, which then matches no `host` key.
-pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the duration of the call.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return String::new();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
 }

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::config_ini::{self, ConfigIniError};
+
 /// Kazoo's cookie when nothing else sets one.
 pub const DEFAULT_COOKIE: &str = "change_me";
 
@@ -15,17 +17,22 @@ pub enum CookieError {
     Unreadable { path: PathBuf, source: std::io::Error },
     #[error("the cookie file {0} is empty: write the cookie into it or set {COOKIE_ENV}")]
     Empty(PathBuf),
+    #[error(transparent)]
+    ConfigIni(#[from] ConfigIniError),
 }
 
-/// The cookie for `node_type`: `given` (`--cookie`), else `$KAZOO_COOKIE`, else
-/// `~/.erlang.cookie`, else [`DEFAULT_COOKIE`].
-///
-/// `node_type` is unused until config.ini's per-node cookies join the chain (between the
-/// variable and `~/.erlang.cookie`); callers pass it already so they need not change then.
+/// The cookie for `node_type`: `given` (`--cookie`), else `$KAZOO_COOKIE`, else its
+/// config.ini section, else `~/.erlang.cookie`, else [`DEFAULT_COOKIE`].
 pub fn resolve_cookie(given: Option<&str>, node_type: &str) -> Result<String, CookieError> {
-    let _ = node_type;
-    if let Some(cookie) = given.map(str::to_owned).or_else(|| std::env::var(COOKIE_ENV).ok()) {
-        return Ok(cookie);
+    if let Some(cookie) = given {
+        return Ok(cookie.to_owned());
+    }
+    // KAZOO_COOKIE, then config.ini: exactly what `read-release-cookie` prints. Only a
+    // machine without any config file falls through; a broken one is an error.
+    match config_ini::release_cookie(node_type) {
+        Ok(cookie) => return Ok(cookie.value().to_owned()),
+        Err(ConfigIniError::NoFile { .. }) => {}
+        Err(e) => return Err(e.into()),
     }
     match home_cookie_file() {
         Some(path) => read_cookie_file(path),
