@@ -5,13 +5,14 @@
 #   scripts/bench-release.sh            # debug binary (what `cargo run` uses)
 #   PROFILE=release scripts/bench-release.sh
 #
-# Both build every node type (ecallmgr, kazoo_apps) from scratch into an empty directory;
-# relx gets the relx.config, vm.args and sys.config kazoo renders, and the fixture
+# Both build every node type (ecallmgr, kazoo_apps) from scratch into an empty directory,
+# RUNS times each (default 3); the median counts, since the machine may be shared. relx gets the relx.config, vm.args and sys.config kazoo renders, and the fixture
 # applications the example's build.rs compiled.
 set -eu
 
 cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-debug}"
+RUNS="${RUNS:-3}"
 if [ "$PROFILE" = release ]; then cargo build -q --release -p kazoo; else cargo build -q -p kazoo; fi
 KAZOO="$PWD/target/$PROFILE/kazoo"
 
@@ -20,12 +21,17 @@ trap 'rm -rf "$work"' EXIT
 
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
+median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 
-# kazoo: one run from nothing.
-start=$(now)
-"$KAZOO" build-release --out "$work/kazoo-out" >"$work/kazoo.log" 2>&1
-kazoo_time=$(elapsed "$start" "$(now)")
-cat "$work/kazoo.log"
+# kazoo: each run from nothing.
+for run in $(seq "$RUNS"); do
+    rm -rf "$work/kazoo-out"
+    start=$(now)
+    "$KAZOO" build-release --out "$work/kazoo-out" >"$work/kazoo.log" 2>&1
+    elapsed "$start" "$(now)" >>"$work/kazoo.times"
+done
+kazoo_time=$(median <"$work/kazoo.times")
+grep -v '^warning' "$work/kazoo.log"
 
 # The lib root the example's build.rs compiled its applications into, read from the
 # release's fingerprint (an application's directory is <lib_root>/<lib dir>/<app>).
@@ -42,13 +48,17 @@ echo '{erl_opts, []}.' >"$project/rebar.config"
 { "$KAZOO" print vm.args kazoo_apps; echo "-sname kazoo_apps"; echo "-setcookie bench"; } >"$project/rel/vm.args"
 ln -s "$lib_root/applications" "$project/applications"
 
-start=$(now)
-for node in ecallmgr kazoo_apps; do
-    (cd "$project" && HOME="$work" REBAR_COLOR=none rebar3 release -n "$node") >"$work/rebar3.log" 2>&1 \
-        || { cat "$work/rebar3.log"; exit 1; }
+for run in $(seq "$RUNS"); do
+    rm -rf "$project/_build"
+    start=$(now)
+    for node in ecallmgr kazoo_apps; do
+        (cd "$project" && HOME="$work" REBAR_COLOR=none rebar3 release -n "$node") >"$work/rebar3.log" 2>&1 \
+            || { cat "$work/rebar3.log"; exit 1; }
+    done
+    elapsed "$start" "$(now)" >>"$work/rebar3.times"
 done
-rebar3_time=$(elapsed "$start" "$(now)")
+rebar3_time=$(median <"$work/rebar3.times")
 
-printf 'kazoo build-release (%s): %.3f s\n' "$PROFILE" "$kazoo_time"
-printf 'rebar3 release (both node types, include_erts): %.3f s\n' "$rebar3_time"
+printf 'kazoo build-release (%s binary, median of %s): %.3f s\n' "$PROFILE" "$RUNS" "$kazoo_time"
+printf 'rebar3 release (both node types, include_erts, median of %s): %.3f s\n' "$RUNS" "$rebar3_time"
 printf 'ratio: %.1fx faster\n' "$(echo "$rebar3_time / $kazoo_time" | bc -l)"
