@@ -36,7 +36,11 @@ impl TestNode {
     fn wait_up(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if Client::connect(&self.name, &self.cookie, TIMEOUT).and_then(|mut c| c.ping()).is_ok() {
+            // Distribution comes up while kernel is still starting: wait until it has started.
+            let booted = Client::connect(&self.name, &self.cookie, TIMEOUT)
+                .and_then(|mut c| c.versions())
+                .is_ok_and(|v| v.applications.iter().any(|(app, _)| app == "kernel"));
+            if booted {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
