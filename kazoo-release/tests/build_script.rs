@@ -65,13 +65,20 @@ impl Probe {
     }
 
     fn cargo_build(&self) -> Output {
-        Command::new(env!("CARGO"))
+        self.cargo_build_with(None)
+    }
+
+    fn cargo_build_with(&self, kz_version: Option<&str>) -> Output {
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
             .args(["build", "--offline", "-v"])
             .current_dir(self.dir.path())
             .env("CARGO_TARGET_DIR", Path::new(WORKSPACE).join("target/tests/build-probe"))
-            .env_remove("KZ_VERSION")
-            .output()
-            .unwrap()
+            .env_remove("KZ_VERSION");
+        if let Some(version) = kz_version {
+            cargo.env("KZ_VERSION", version);
+        }
+        cargo.output().unwrap()
     }
 
     fn build_ok(&self) -> String {
@@ -89,7 +96,7 @@ impl Probe {
 
     fn print(&self, args: &[&str]) -> String {
         let bin = Path::new(WORKSPACE).join("target/tests/build-probe/debug/build-probe");
-        let output = Command::new(bin).arg("print").args(args).env_remove("REL").output().unwrap();
+        let output = Command::new(bin).args(args).env_remove("REL").env_remove("KAZOO_PROFILE").output().unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).unwrap()
     }
@@ -104,20 +111,38 @@ fn ran_build_script(cargo_stderr: &str) -> bool {
 fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
     let probe = Probe::new();
     assert!(ran_build_script(&probe.build_ok()));
-    let vm_args = probe.print(&["vm.args"]);
+    let vm_args = probe.print(&["print", "vm.args"]);
     assert!(vm_args.contains("marker-one for probe") && vm_args.contains("+A 7"), "{vm_args}");
-    assert!(probe.print(&["relx.config"]).contains("{release, {probe, \"1.2.3\"}"));
+    assert!(probe.print(&["print", "relx.config"]).contains("{release, {probe, \"1.2.3\"}"));
 
     let again = probe.build_ok();
     assert!(!ran_build_script(&again), "nothing changed, yet the build script ran:\n{again}");
 
     probe.write("rel/vm.args.hbs", &VM_ARGS_HBS.replace("marker-one", "marker-two"));
     probe.build_ok();
-    assert!(probe.print(&["vm.args"]).contains("marker-two for probe"));
+    assert!(probe.print(&["print", "vm.args"]).contains("marker-two for probe"));
 
     probe.write("src/release.rs", &RELEASE_RS.replace("async_threads = 7", "async_threads = 9"));
     probe.build_ok();
-    assert!(probe.print(&["vm.args"]).contains("+A 9"));
+    assert!(probe.print(&["print", "vm.args"]).contains("+A 9"));
+
+    // TOML refines profiles without Rust: a new one from rel/<name>.toml, the default from
+    // Cargo.toml's metadata; KZ_VERSION overrides the version.
+    probe.write("rel/staging.toml", "include_erts = false\n[vm_args]\nasync_threads = 42\n[sys_config.sasl]\nerrlog_type = \"error\"\n");
+    let manifest = std::fs::read_to_string(probe.path("Cargo.toml")).unwrap();
+    probe.write("Cargo.toml", &format!("{manifest}\n[package.metadata.kazoo-release.profiles.default]\ndev_mode = true\n"));
+    let output = probe.cargo_build_with(Some("9.8.7"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let staging = probe.print(&["--profile", "staging", "print", "vm.args"]);
+    assert!(staging.contains("+A 42"), "{staging}");
+    let staging_config = probe.print(&["--profile", "staging", "print", "sys.config"]);
+    assert!(staging_config.contains("{sasl, [{errlog_type, \"error\"}]}"), "{staging_config}");
+    let relx = probe.print(&["print", "relx.config"]);
+    assert!(relx.contains("{dev_mode, true}.") && relx.contains("{release, {probe, \"9.8.7\"}"), "{relx}");
+    probe.write("rel/staging.toml", "asyncthreads = 1\n");
+    let stderr = probe.build_err();
+    assert!(stderr.contains("rel/staging.toml") && stderr.contains("asyncthreads"), "{stderr}");
+    std::fs::remove_file(probe.path("rel/staging.toml")).unwrap();
 
     probe.write("rel/sys.config.hbs", "%% comment\n[{ {{~atom node.name}}, [{key, value}] }\n");
     let stderr = probe.build_err();
