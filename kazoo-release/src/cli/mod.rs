@@ -5,6 +5,7 @@
 
 mod cookie;
 mod files;
+mod node;
 mod release;
 mod remote;
 
@@ -53,6 +54,20 @@ pub mod exit {
     pub const NO_NODE_SECTION: u8 = 23;
     /// read-release-cookie: the sections that apply give no cookie.
     pub const NO_COOKIE: u8 = 24;
+    /// start, console, foreground: a node of that name already runs (or holds the name).
+    pub const ALREADY_RUNNING: u8 = 30;
+    /// start: the node exited before it answered, or did not answer within --timeout.
+    pub const START_FAILED: u8 = 31;
+    /// attach: the node has no pipe (it is not running, or was not started with `start`).
+    pub const NO_PIPE: u8 = 32;
+    /// The node's configuration is wrong: an unset ${VAR}, a sys.config that does not
+    /// parse, an unreadable override file, a cookie Erlang would mangle.
+    pub const NODE_CONFIG: u8 = 33;
+    /// The node cannot be named: long names on a host that does not resolve, a bad
+    /// NODE_NAME_TYPE.
+    pub const NODE_NAME: u8 = 34;
+    /// The pipe or log directory cannot be made, or is not the user's own.
+    pub const RUN_DIR: u8 = 35;
 }
 
 #[derive(Parser)]
@@ -71,6 +86,8 @@ enum Command {
     Cookie(cookie::CookieCommand),
     #[command(flatten)]
     Files(files::FilesCommand),
+    #[command(flatten)]
+    Node(node::NodeCommand),
     #[command(flatten)]
     Release(release::ReleaseCommand),
     #[command(flatten)]
@@ -127,6 +144,7 @@ fn run(cli: Cli, embedded: &Embedded) -> Result<(), CliError> {
     match cli.command {
         Command::Cookie(command) => command.run(&env),
         Command::Files(command) => command.run(&env),
+        Command::Node(command) => command.run(&env),
         Command::Release(command) => command.run(&env),
         Command::Remote(command) => command.run(&env),
     }

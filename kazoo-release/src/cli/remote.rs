@@ -120,7 +120,7 @@ impl Connect {
 
 /// NODE as given, else `$REL`, else the default node type; the type must be declared, the
 /// host defaults to this machine's.
-fn target(env: &Env, given: Option<&str>) -> Result<NodeName, CliError> {
+pub(super) fn target(env: &Env, given: Option<&str>) -> Result<NodeName, CliError> {
     let given = given.map(str::to_owned).or_else(|| std::env::var("REL").ok().filter(|r| !r.is_empty()));
     let node_type = node_type(&env.spec, given.as_deref())?;
     let full = match given.as_deref().and_then(|g| g.split_once('@')) {
@@ -157,7 +157,7 @@ fn kill_vm(pid: u32) -> Result<(), CliError> {
     }
 }
 
-fn seconds(text: &str) -> Result<Duration, String> {
+pub(super) fn seconds(text: &str) -> Result<Duration, String> {
     text.parse::<f64>()
         .ok()
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
@@ -165,7 +165,7 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 /// The error with the exit code of its kind (see [`exit`]).
-fn failed(error: DistError) -> CliError {
+pub(super) fn failed(error: DistError) -> CliError {
     let code = match &error {
         DistError::NotRegistered { .. } => exit::NOT_RUNNING,
         DistError::EpmdDown { .. } => exit::EPMD_DOWN,

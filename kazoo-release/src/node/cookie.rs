@@ -19,6 +19,8 @@ pub enum CookieError {
     Empty(PathBuf),
     #[error(transparent)]
     ConfigIni(#[from] ConfigIniError),
+    #[error("the cookie {problem}, which Erlang would read differently from what you wrote; choose a cookie of letters, digits and punctuation, not starting with `-`")]
+    Mangled { problem: &'static str },
 }
 
 /// The cookie for `node_type`: `given` (`--cookie`), else `$KAZOO_COOKIE`, else its
@@ -40,6 +42,22 @@ pub fn resolve_cookie(given: Option<&str>, node_type: &str) -> Result<String, Co
     }
 }
 
+/// Refuses a cookie that would not reach the VM as written: empty, with white space or
+/// control characters (auth reads the file's first word), or starting with `-` (erl takes
+/// `-setcookie -x` as a flag).
+pub fn check_cookie(cookie: &str) -> Result<(), CookieError> {
+    let problem = if cookie.is_empty() {
+        "is empty"
+    } else if cookie.starts_with('-') {
+        "starts with `-`"
+    } else if cookie.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        "holds white space or control characters"
+    } else {
+        return Ok(());
+    };
+    Err(CookieError::Mangled { problem })
+}
+
 fn home_cookie_file() -> Option<PathBuf> {
     let path = PathBuf::from(std::env::var_os("HOME")?).join(".erlang.cookie");
     path.exists().then_some(path)
@@ -50,5 +68,19 @@ fn read_cookie_file(path: PathBuf) -> Result<String, CookieError> {
         Ok(text) if text.trim().is_empty() => Err(CookieError::Empty(path)),
         Ok(text) => Ok(text.trim().to_owned()),
         Err(source) => Err(CookieError::Unreadable { path, source }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_erlang_would_mangle_are_refused() {
+        assert!(check_cookie("change_me").is_ok());
+        assert!(check_cookie("a$b!c.d").is_ok());
+        for bad in ["", "-x", "two words", "tab\there"] {
+            assert!(matches!(check_cookie(bad), Err(CookieError::Mangled { .. })), "{bad:?}");
+        }
     }
 }

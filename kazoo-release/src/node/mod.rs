@@ -1,9 +1,19 @@
-//! Nodes of a release: their names and cookies.
+//! Nodes of a release: their names and cookies, the files they boot with, and running them
+//! (console, foreground, a daemon behind run_erl, a remote shell).
 //!
-//! Only what controlling a running node needs so far; starting nodes builds on the same pieces.
+//! [`launch`] builds every VM command; [`overrides`] and [`subst`] choose and fill in the
+//! vm.args and sys.config; [`home`] carries the cookie to the VM; [`pipes`] places a daemon's
+//! pipe and log; [`supervise`] and [`daemon`] run the VM.
 
 pub mod cookie;
+pub mod daemon;
+pub mod home;
+pub mod launch;
 pub mod name;
+pub mod overrides;
+pub mod pipes;
+pub mod subst;
+pub mod supervise;
 
-pub use cookie::{resolve_cookie, CookieError};
+pub use cookie::{check_cookie, resolve_cookie, CookieError};
 pub use name::{hostname, NameError, NodeName};

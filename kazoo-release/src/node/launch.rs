@@ -1,0 +1,257 @@
+//! The one place a VM command is built, for every way kazoo runs one: console, foreground,
+//! a daemon behind run_erl, and remote_console's shell node.
+//!
+//! A release with ERTS runs its own `erts-<vsn>/bin/erl` (assemble rewrote it to find the
+//! release root). One without runs the system's `erlexec` directly: the boot scripts load
+//! from `$ROOT/lib`, `$ROOT` is the VM's `-root`, which erlexec takes from `ROOTDIR`, and
+//! Debian's `erl` script pins that to /usr/lib/erlang.
+
+use std::ffi::OsString;
+use std::net::ToSocketAddrs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::NodeName;
+use crate::apps::OtpInstall;
+use crate::assemble::{Layout, NodeFiles};
+
+/// Chooses short names when set to `-sname`, as Kazoo's start script allows.
+pub const NAME_TYPE_ENV: &str = "NODE_NAME_TYPE";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error("{NAME_TYPE_ENV} is `{0}`: set it to -name or -sname")]
+    BadNameType(String),
+    #[error(
+        "long node names need a host name that resolves, and `{host}` does not ({detail}): \
+         add `127.0.1.1 {host}.localdomain {host}` to /etc/hosts, or use short names \
+         (--sname, or {NAME_TYPE_ENV}=-sname)"
+    )]
+    LongNames { host: String, detail: String },
+    #[error("{} is not a release built by kazoo ({source}): run `kazoo build-release`", path.display())]
+    NotARelease { path: PathBuf, source: std::io::Error },
+    #[error("the release has no ERTS and no Erlang/OTP install is found ({0}): install Erlang (apt-get install erlang-nox) or build with include_erts")]
+    NoErts(String),
+}
+
+/// `-name` (Kazoo's default) or `-sname`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameType {
+    Long,
+    Short,
+}
+
+impl NameType {
+    /// Short with `--sname` (`sname`), else as `$NODE_NAME_TYPE` says, else long.
+    pub fn choose(sname: bool) -> Result<NameType, LaunchError> {
+        match (sname, std::env::var(NAME_TYPE_ENV).ok().as_deref()) {
+            (true, _) | (false, Some("-sname")) => Ok(NameType::Short),
+            (false, None | Some("-name" | "")) => Ok(NameType::Long),
+            (false, Some(other)) => Err(LaunchError::BadNameType(other.to_owned())),
+        }
+    }
+
+    fn flag(self) -> &'static str {
+        match self {
+            NameType::Long => "-name",
+            NameType::Short => "-sname",
+        }
+    }
+
+    /// `name` as a node of this type is named: a short name keeps the host's first label.
+    /// A long name needs a host that resolves (the node's own EPMD registration and every
+    /// peer look it up); checked here, in-process, rather than by a VM failing to boot.
+    pub fn node_name(self, name: &NodeName) -> Result<NodeName, LaunchError> {
+        let host = match self {
+            NameType::Short => short_host(self, name).host,
+            NameType::Long => {
+                let resolved = (name.host.as_str(), 0).to_socket_addrs().map(|mut a| a.next().is_some());
+                match resolved {
+                    Ok(true) => name.host.clone(),
+                    Ok(false) => return Err(long_names(&name.host, "no address".into())),
+                    Err(e) => return Err(long_names(&name.host, e.to_string())),
+                }
+            }
+        };
+        Ok(NodeName { name: name.name.clone(), host })
+    }
+
+    /// The name type of a shell node that connects to a node named `target` with this
+    /// type. Erlang refuses a long-name connection to a host without a dot (that is not an
+    /// IP address), such as `vm`; the target accepts a short-name peer, so use that.
+    fn to_reach(self, target: &NodeName) -> NameType {
+        let dotless = !target.host.contains('.') && target.host.parse::<std::net::IpAddr>().is_err();
+        match self {
+            NameType::Long if dotless => NameType::Short,
+            other => other,
+        }
+    }
+}
+
+/// `name` with only the first label of its host when `name_type` is short.
+fn short_host(name_type: NameType, name: &NodeName) -> NodeName {
+    let host = match name_type {
+        NameType::Short => name.host.split('.').next().unwrap_or_default(),
+        NameType::Long => &name.host,
+    };
+    NodeName { name: name.name.clone(), host: host.to_owned() }
+}
+
+fn words(words: &[&std::ffi::OsStr]) -> Vec<OsString> {
+    words.iter().map(|w| w.to_os_string()).collect()
+}
+
+fn long_names(host: &str, detail: String) -> LaunchError {
+    LaunchError::LongNames { host: host.to_owned(), detail }
+}
+
+/// The runtime a release runs on.
+#[derive(Debug, Clone)]
+pub struct Erts {
+    /// `erts-<vsn>/bin`: erl or erlexec, run_erl, to_erl.
+    bin: PathBuf,
+    /// The release's own (its `erl` knows the root), or the system's (erlexec needs it).
+    bundled: bool,
+}
+
+impl Erts {
+    /// The release's own ERTS when it has one, else the installed Erlang/OTP's.
+    pub fn of_release(root: &Path) -> Result<Erts, LaunchError> {
+        // The version is not needed for these two paths; start_erl.data says it.
+        let layout = Layout::new(root, "");
+        let data = layout.releases_dir().join("start_erl.data");
+        let text = std::fs::read_to_string(&data).map_err(|source| LaunchError::NotARelease { path: data, source })?;
+        let vsn = text.split_whitespace().next().unwrap_or_default();
+        let bundled = layout.erts_dir(vsn).join("bin");
+        if bundled.join("erl").is_file() {
+            return Ok(Erts { bin: bundled, bundled: true });
+        }
+        let otp = OtpInstall::detect().map_err(|e| LaunchError::NoErts(e.to_string()))?;
+        Ok(Erts { bin: otp.root.join(format!("erts-{}", otp.erts_vsn)).join("bin"), bundled: false })
+    }
+
+    /// A program of ERTS: `run_erl`, `to_erl`.
+    pub fn tool(&self, name: &str) -> PathBuf {
+        self.bin.join(name)
+    }
+
+    /// The program that starts a VM with `root` as its root, and the environment it needs.
+    fn erl(&self, root: &Path) -> (PathBuf, Vec<(&'static str, OsString)>) {
+        match self.bundled {
+            true => (self.bin.join("erl"), Vec::new()),
+            false => (
+                self.bin.join("erlexec"),
+                vec![
+                    ("ROOTDIR", root.into()),
+                    ("BINDIR", self.bin.clone().into()),
+                    ("EMU", "beam".into()),
+                    ("PROGNAME", "erl".into()),
+                ],
+            ),
+        }
+    }
+}
+
+/// A VM to run: program, arguments, environment and working directory.
+#[derive(Debug, Clone)]
+pub struct Vm {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    pub env: Vec<(&'static str, OsString)>,
+    pub cwd: PathBuf,
+}
+
+impl Vm {
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.args(&self.args).envs(self.env.iter().map(|(k, v)| (k, v))).current_dir(&self.cwd);
+        command
+    }
+
+    /// The command as the `sh -c` line run_erl takes (`exec` so the VM replaces the shell);
+    /// the environment goes on run_erl's own process, which the VM inherits.
+    pub fn shell_line(&self) -> String {
+        let words = std::iter::once(self.program.as_os_str()).chain(self.args.iter().map(OsString::as_os_str));
+        let quoted: Vec<String> = words.map(|w| format!("'{}'", w.to_string_lossy().replace('\'', r"'\''"))).collect();
+        format!("exec {}", quoted.join(" "))
+    }
+}
+
+/// What the VM is.
+pub enum Role<'a> {
+    /// A node of the release, with an interactive shell (console, and daemons, whose
+    /// shell is on run_erl's pipe) or without (foreground).
+    Node { name: &'a NodeName, files: &'a NodeFiles, shell: bool },
+    /// A hidden node whose shell runs on `target` (`erl -remsh`), with the target's
+    /// `net_ticktime` (peers with different tick times drop each other).
+    Remsh { target: &'a NodeName, ticktime: u32 },
+}
+
+/// Where and how VMs of one release run.
+pub struct Launch<'a> {
+    pub layout: &'a Layout,
+    pub erts: &'a Erts,
+    pub name_type: NameType,
+    /// The private HOME holding the cookie (see [`super::home`]).
+    pub home: &'a Path,
+}
+
+impl Launch<'_> {
+    /// The VM command for `role`. Never carries the cookie: the VM reads it from HOME.
+    pub fn vm(&self, role: Role) -> Vm {
+        let (program, mut env) = self.erts.erl(&self.layout.root);
+        env.push(("HOME", self.home.into()));
+        let args = match role {
+            Role::Node { name, files, shell } => {
+                let name = name.to_string();
+                let mut args = words(&[self.name_type.flag().as_ref(), name.as_ref(), "-boot".as_ref(), files.boot.as_ref()]);
+                args.extend(words(&["-config".as_ref(), files.config.as_ref(), "-args_file".as_ref(), files.args.as_ref()]));
+                if !shell {
+                    args.extend(words(&["-noshell".as_ref(), "-noinput".as_ref()]));
+                }
+                args
+            }
+            Role::Remsh { target, ticktime } => {
+                let name_type = self.name_type.to_reach(target);
+                // Unique per process, so that two operators' consoles never clash.
+                let me = NodeName { name: format!("kazoo_remsh_{}", std::process::id()), host: target.host.clone() };
+                let me = short_host(name_type, &me).to_string();
+                let (target, ticktime) = (target.to_string(), ticktime.to_string());
+                let boot = self.layout.vsn_dir().join("start_clean");
+                let mut args = words(&["-hidden".as_ref(), name_type.flag().as_ref(), me.as_ref(), "-remsh".as_ref(), target.as_ref()]);
+                args.extend(words(&["-boot".as_ref(), boot.as_ref(), "-kernel".as_ref(), "net_ticktime".as_ref(), ticktime.as_ref()]));
+                args
+            }
+        };
+        Vm { program, args, env, cwd: self.layout.root.clone() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(host: &str) -> NodeName {
+        NodeName { name: "kazoo_apps".into(), host: host.into() }
+    }
+
+    #[test]
+    fn shell_nodes_use_short_names_to_reach_a_dotless_host() {
+        assert_eq!(NameType::Long.to_reach(&name("vm")), NameType::Short);
+        assert_eq!(NameType::Long.to_reach(&name("db1.example.com")), NameType::Long);
+        assert_eq!(NameType::Long.to_reach(&name("127.0.0.1")), NameType::Long);
+        assert_eq!(NameType::Short.to_reach(&name("vm")), NameType::Short);
+    }
+
+    #[test]
+    fn short_names_keep_the_first_label() {
+        assert_eq!(NameType::Short.node_name(&name("a.b.c")).unwrap().host, "a");
+        assert_eq!(NameType::Long.node_name(&name("localhost")).unwrap().host, "localhost");
+    }
+
+    #[test]
+    fn the_shell_line_quotes_every_word() {
+        let vm = Vm { program: "/e/erl".into(), args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into() };
+        assert_eq!(vm.shell_line(), r"exec '/e/erl' '-x' 'it'\''s'");
+    }
+}
