@@ -1,0 +1,332 @@
+//! `kazoo start | stop | status | console | foreground | attach | remote_console` end to end:
+//! real nodes of both node types, each test on its own "host" (its own EPMD port, HOME,
+//! pipe and config dirs, and a working directory where `_rel` is written, as `cargo run`
+//! does it at the workspace root).
+
+use std::fs;
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use kazoo_release::node::hostname;
+
+const NODE_TYPES: [&str; 2] = ["ecallmgr", "kazoo_apps"];
+
+/// One test's machine; every node it started is stopped (or killed) when dropped.
+struct Host {
+    dir: tempfile::TempDir,
+    epmd_port: String,
+    cookie: String,
+}
+
+impl Host {
+    fn new() -> Host {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["home", "etc/core"] {
+            fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        let epmd_port = free_port().to_string();
+        let cookie = format!("secret_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        Host { dir, epmd_port, cookie }
+    }
+
+    fn path(&self, sub: &str) -> PathBuf {
+        self.dir.path().join(sub)
+    }
+
+    /// What this test's commands run with (for tmux's shell line too).
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let path = |sub: &str| self.path(sub).display().to_string();
+        vec![
+            ("ERL_EPMD_PORT", self.epmd_port.clone()),
+            ("HOME", path("home")),
+            ("PIPE_DIR", path("pipes")),
+            ("KAZOO_CONFIG_DIR", path("etc")),
+            ("KAZOO_COOKIE", self.cookie.clone()),
+        ]
+    }
+
+    /// The kazoo binary in this host's scrubbed environment, its cwd the host's directory.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
+        command.args(args).current_dir(self.dir.path()).envs(self.env());
+        for var in ["REL", "KAZOO_PROFILE", "KAZOO_REL_DIR", "RUNNER_LOG_DIR", "RELX_REPLACE_OS_VARS", "NODE_NAME_TYPE", "KAZOO_CONFIG"] {
+            command.env_remove(var);
+        }
+        command
+    }
+
+    fn kazoo(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("kazoo runs")
+    }
+
+    /// `kazoo eval NODE EXPR`'s printed value.
+    fn eval(&self, node: &str, expr: &str) -> String {
+        ok(self.kazoo(&["eval", node, expr])).trim().to_owned()
+    }
+
+    fn wait_answers(&self, node: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.kazoo(&["ping", node]).status.success() {
+            assert!(Instant::now() < deadline, "{node} did not come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The shell line tmux runs: this host's environment, then `kazoo ARGS`, then the exit
+    /// status on screen.
+    fn shell_line(&self, args: &str) -> String {
+        let env: Vec<String> = self.env().iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+        format!(
+            "cd '{}' && env -u REL -u KAZOO_PROFILE {} '{}' {args}; echo EXIT=$?; sleep 60",
+            self.dir.path().display(),
+            env.join(" "),
+            env!("CARGO_BIN_EXE_kazoo")
+        )
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        for node in NODE_TYPES {
+            let _ = self.command(&["stop", node, "--kill", "--timeout", "10"]).stderr(Stdio::null()).output();
+        }
+        let _ = Command::new("epmd").args(["-port", &self.epmd_port, "-kill"]).stdout(Stdio::null()).status();
+    }
+}
+
+/// A terminal (a tmux server of its own) running one command; killed when dropped.
+struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    fn run(line: &str) -> Terminal {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!("kazoo-node-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", line])
+            .status()
+            .expect("tmux runs");
+        assert!(status.success());
+        Terminal { socket }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux").args(["-L", &self.socket, "send-keys"]).args(keys).status().unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        text(&Command::new("tmux").args(["-L", &self.socket, "capture-pane", "-p"]).output().unwrap().stdout)
+    }
+
+    /// The screen once `what` is on it.
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "`{what}` never showed; the screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).stderr(Stdio::null()).status();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(output: Output) -> String {
+    assert!(output.status.success(), "failed ({:?}): {}{}", output.status.code(), text(&output.stdout), text(&output.stderr));
+    text(&output.stdout)
+}
+
+fn failed(output: Output) -> (i32, String) {
+    assert!(!output.status.success(), "succeeded: {}", text(&output.stdout));
+    (output.status.code().unwrap(), text(&output.stderr))
+}
+
+fn full(node: &str) -> String {
+    format!("{node}@{}", hostname().unwrap())
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .map(|e| e.unwrap().path())
+        .flat_map(|p| if p.is_dir() { files(&p) } else { vec![p] })
+        .collect()
+}
+
+fn status_json(host: &Host) -> Vec<serde_json::Value> {
+    serde_json::from_str(&ok(host.kazoo(&["status", "--json"]))).unwrap()
+}
+
+#[test]
+fn both_node_types_start_side_by_side_and_stop() {
+    let host = Host::new();
+    for node in NODE_TYPES {
+        let started = ok(host.kazoo(&["start", node]));
+        assert!(started.contains(&full(node)), "{started}");
+    }
+    assert!(host.path("_rel/kazoo/bin/kazoo").is_file(), "start wrote the release in the working directory");
+    for node in NODE_TYPES {
+        assert_eq!(ok(host.kazoo(&["ping", node])), "pong\n");
+        let pipe_dir = host.path("pipes").join(full(node));
+        assert_eq!(fs::metadata(&pipe_dir).unwrap().permissions().mode() & 0o777, 0o700);
+        assert!(!files(&pipe_dir).iter().any(|f| f.to_string_lossy().contains("home-")), "the private HOME is gone");
+        assert!(host.path("_rel/kazoo/log").join(node).join("erlang.log.1").is_file());
+    }
+    let statuses = status_json(&host);
+    for (status, node) in statuses.iter().zip(NODE_TYPES) {
+        assert_eq!(status["node"], full(node));
+        assert_eq!(status["running"], true, "{status}");
+        let pid = status["pid"].as_u64().unwrap().to_string();
+        assert_eq!(ok(host.kazoo(&["pid", node])).trim(), pid);
+    }
+
+    // The cookie is in no process's arguments and no log.
+    let ps = ok(Command::new("ps").args(["-eo", "args"]).output().unwrap());
+    assert!(!ps.contains(&host.cookie), "the cookie shows in ps");
+    for file in files(&host.path("_rel/kazoo/log")) {
+        assert!(!text(&fs::read(&file).unwrap()).contains(&host.cookie), "the cookie is in {}", file.display());
+    }
+
+    let (code, message) = failed(host.kazoo(&["start", "ecallmgr"]));
+    assert_eq!(code, 30, "{message}");
+    assert!(message.contains("already running"), "{message}");
+
+    for node in NODE_TYPES {
+        assert_eq!(ok(host.kazoo(&["stop", node])), "ok\n");
+    }
+    let (code, message) = failed(host.kazoo(&["stop", "ecallmgr"]));
+    assert_eq!(code, 1, "{message}");
+    assert!(message.contains("is not running"), "{message}");
+    assert!(status_json(&host).iter().all(|s| s["running"] == false));
+    // Stopped, a node starts again (its stale pipe is no obstacle).
+    ok(host.kazoo(&["start", "ecallmgr"]));
+}
+
+#[test]
+fn foreground_stops_gracefully_on_sigterm() {
+    let host = Host::new();
+    let mut child: Child = host.command(&["foreground", "ecallmgr"]).stdout(Stdio::piped()).spawn().unwrap();
+    host.wait_answers("ecallmgr");
+    let (code, message) = failed(host.kazoo(&["attach", "ecallmgr"]));
+    assert_eq!(code, 32, "{message}");
+    assert!(message.contains("not started with `start`"), "{message}");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "foreground exits with the VM's status");
+    assert_eq!(failed(host.kazoo(&["ping", "ecallmgr"])).0, 1);
+}
+
+#[test]
+fn attach_and_console_in_a_terminal() {
+    let host = Host::new();
+    ok(host.kazoo(&["start", "kazoo_apps"]));
+    let attach = Terminal::run(&host.shell_line("attach kazoo_apps"));
+    attach.wait_for("^D to exit");
+    attach.keys(&["{node(), 6 * 7}.", "Enter"]);
+    attach.wait_for(&format!("{{{},42}}", full("kazoo_apps")));
+    attach.keys(&["C-d"]);
+    attach.wait_for("EXIT=0");
+    assert_eq!(ok(host.kazoo(&["ping", "kazoo_apps"])), "pong\n", "detaching leaves the node running");
+
+    let console = Terminal::run(&host.shell_line("console ecallmgr"));
+    console.wait_for(&format!("({})1>", full("ecallmgr")));
+    console.keys(&["application:get_env(ecallmgr, fetch_timeout).", "Enter"]);
+    console.wait_for("{ok,2600}");
+    console.keys(&["C-g"]);
+    console.wait_for("-->");
+    console.keys(&["q", "Enter"]);
+    console.wait_for("EXIT=0");
+    assert_eq!(failed(host.kazoo(&["ping", "ecallmgr"])).0, 1);
+}
+
+#[test]
+fn remote_console_evaluates_on_the_node() {
+    let host = Host::new();
+    ok(host.kazoo(&["start", "kazoo_apps"]));
+    let remsh = Terminal::run(&host.shell_line("remote_console kazoo_apps"));
+    remsh.wait_for(&format!("({})1>", full("kazoo_apps")));
+    remsh.keys(&["{node(), lists:sum([1, 2, 39])}.", "Enter"]);
+    remsh.wait_for(&format!("{{{},42}}", full("kazoo_apps")));
+    remsh.keys(&["C-g"]);
+    remsh.wait_for("-->");
+    remsh.keys(&["q", "Enter"]);
+    remsh.wait_for("EXIT=0");
+    assert_eq!(ok(host.kazoo(&["ping", "kazoo_apps"])), "pong\n", "quitting the shell leaves the node running");
+    assert_eq!(
+        ok(host.kazoo(&["remote-console", "--help"])).lines().next().unwrap(),
+        "A shell on the running node from a hidden node of its own (quit with ^G q)"
+    );
+}
+
+#[test]
+fn operator_files_override_the_release() {
+    let host = Host::new();
+    let etc = host.path("etc");
+    fs::write(etc.join("core/ecallmgr.vm.args"), "-env KAZOO_TEST_MARK from_override\n").unwrap();
+    fs::write(etc.join("core/ecallmgr.sys.config"), "[{ecallmgr, [{fetch_timeout, 1111}]}].\n").unwrap();
+    fs::write(etc.join("app.config"), "[{ecallmgr, [{fetch_timeout, 4242}]}, {kazoo_apps, [{mark, app_config}]}].\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for node in NODE_TYPES {
+        ok(host.command(&["start", node]).env("KAZOO_REL_DIR", out.path()).output().unwrap());
+    }
+    assert!(out.path().join("kazoo/bin/kazoo").is_file(), "KAZOO_REL_DIR moves the release");
+    assert_eq!(host.eval("ecallmgr", "os:getenv(\"KAZOO_TEST_MARK\")"), "\"from_override\"");
+    assert_eq!(host.eval("ecallmgr", "application:get_env(ecallmgr, fetch_timeout)"), "{ok,1111}");
+    assert_eq!(host.eval("kazoo_apps", "application:get_env(kazoo_apps, mark)"), "{ok,app_config}");
+    assert_eq!(host.eval("kazoo_apps", "os:getenv(\"KAZOO_TEST_MARK\")"), "false");
+}
+
+#[test]
+fn variables_are_substituted_when_asked() {
+    let host = Host::new();
+    let config = "[{ecallmgr, [{fetch_timeout, ${KZ_TIMEOUT}}, {name, \"${KZ_NAME:-dflt}\"}]}].\n";
+    fs::write(host.path("etc/core/ecallmgr.sys.config"), config).unwrap();
+    let start = |timeout: Option<&str>| {
+        let mut command = host.command(&["start", "ecallmgr"]);
+        command.env("RELX_REPLACE_OS_VARS", "true");
+        match timeout {
+            Some(t) => command.env("KZ_TIMEOUT", t),
+            None => command.env_remove("KZ_TIMEOUT"),
+        };
+        command.output().unwrap()
+    };
+    let (code, message) = failed(start(None));
+    assert_eq!(code, 33, "{message}");
+    assert!(message.contains("ecallmgr.sys.config:1: ${KZ_TIMEOUT} is not set"), "{message}");
+    let (code, message) = failed(start(Some("{oops")));
+    assert_eq!(code, 33, "{message}");
+    assert!(message.contains("sys.config:1:"), "line and column: {message}");
+    let (code, message) = failed(host.command(&["start", "ecallmgr"]).env("KAZOO_COOKIE", "-bad").output().unwrap());
+    assert_eq!(code, 33, "{message}");
+    assert!(message.contains("starts with `-`"), "{message}");
+
+    ok(start(Some("77")));
+    assert_eq!(host.eval("ecallmgr", "application:get_env(ecallmgr, fetch_timeout)"), "{ok,77}");
+    assert_eq!(host.eval("ecallmgr", "application:get_env(ecallmgr, name)"), "{ok,\"dflt\"}");
+    // Without RELX_REPLACE_OS_VARS the file is taken as it is, and fails to parse.
+    ok(host.kazoo(&["stop", "ecallmgr"]));
+    assert_eq!(failed(host.kazoo(&["start", "ecallmgr"])).0, 33);
+}
