@@ -1,13 +1,14 @@
 # The targets Kazoo's operators know, on top of the `kazoo` binary.
 #   make build-release                 # _rel/kazoo
-#   make release ACT=start REL=ecallmgr
+#   make release ACT=start REL=ecallmgr   # ACT: console (default), start, attach, stop,
+#                                         #      foreground, remote_console; REL: kazoo_apps (default)
 #   make read-release-cookie REL=ecallmgr
 #   make tar-release
 ACT ?= console
 REL ?= kazoo_apps
 KAZOO = cargo run --quiet --
 
-.PHONY: build-release build-dev-release release read-release-cookie tar-release test
+.PHONY: build-release build-dev-release release status read-release-cookie tar-release test
 
 build-release:
 	$(KAZOO) build-release
@@ -17,6 +18,9 @@ build-dev-release:
 
 release:
 	$(KAZOO) $(ACT) $(REL)
+
+status:
+	@$(KAZOO) status
 
 read-release-cookie:
 	@$(KAZOO) read-release-cookie $(REL)

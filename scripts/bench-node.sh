@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmark: `kazoo start` and `kazoo stop` of the kazoo_apps node, side by side with the
+# relx release of the same applications (built with Debian's rebar3 as bench-release.sh
+# does) and its `bin/kazoo_apps daemon` and `stop`.
+#
+#   scripts/bench-node.sh [RUNS]     (default 5; medians are printed)
+#
+# For start: the command's wall time, and how long after the node's first pong (seen by a
+# `kazoo ping` loop running beside it) the command returned. For stop: the wall time, and
+# how long after the VM's exit (a zombie counts) it returned. Negative means the command
+# returned before that moment (relx's daemon returns before the node answers).
+# Everything runs behind its own EPMD (ERL_EPMD_PORT), HOME and pipe dir in a temp dir.
+set -euo pipefail
+
+RUNS=${1:-5}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d)
+export ERL_EPMD_PORT=$((20000 + $$ % 20000)) PIPE_DIR="$WORK/pipes" KAZOO_COOKIE=bench
+export KAZOO_CONFIG_DIR="$WORK/etc" KAZOO_REL_DIR="$WORK/_rel"
+unset REL KAZOO_PROFILE RUNNER_LOG_DIR RELX_REPLACE_OS_VARS NODE_NAME_TYPE
+KAZOO="$ROOT/target/release/kazoo"
+cleanup() {
+    "$KAZOO" stop kazoo_apps --kill >/dev/null 2>&1 || true
+    epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "building kazoo (release profile), its release and the relx release in $WORK ..." >&2
+cargo build --quiet --release -p kazoo --manifest-path "$ROOT/Cargo.toml"
+# After cargo, which needs the real HOME to find its toolchain.
+export HOME="$WORK/home"
+mkdir -p "$HOME"
+"$KAZOO" build-release --out "$KAZOO_REL_DIR" 2>/dev/null | tail -1 >&2
+
+# relx: a rebar3 project laid out as Kazoo's, with the files kazoo renders (see bench-release.sh).
+vsn=$(awk '{print $2}' "$KAZOO_REL_DIR/kazoo/releases/start_erl.data")
+app_dir=$(sed -n 's/.*"dir": "\(.*\/applications\/ecallmgr\)".*/\1/p' "$KAZOO_REL_DIR/kazoo/releases/$vsn/kazoo-release.json")
+project="$WORK/rebar3"
+mkdir -p "$project/rel" "$project/core" "$project/deps"
+echo '{erl_opts, []}.' >"$project/rebar.config"
+"$KAZOO" print relx.config >"$project/relx.config"
+"$KAZOO" print sys.config kazoo_apps >"$project/rel/sys.config"
+{ "$KAZOO" print vm.args kazoo_apps; echo "-name kazoo_apps@$(hostname)"; echo "-setcookie bench"; } >"$project/rel/vm.args"
+ln -s "$(dirname "$app_dir")" "$project/applications"
+(cd "$project" && REBAR_COLOR=none rebar3 release -n kazoo_apps >"$WORK/rebar3.log" 2>&1) || { cat "$WORK/rebar3.log"; exit 1; }
+RELX="$project/_build/default/rel/kazoo_apps/bin/kazoo_apps"
+
+now_us() { echo $(( $(date +%s%N) / 1000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 1000}'; }
+
+# Runs a start command ($@) with a ping loop beside it; prints "<wall us> <return - first pong us>".
+time_start() {
+    local t0 pong_file="$WORK/pong" t1
+    rm -f "$pong_file"
+    ( until "$KAZOO" ping kazoo_apps >/dev/null 2>&1; do :; done; now_us >"$pong_file" ) &
+    local poller=$!
+    t0=$(now_us)
+    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+    t1=$(now_us)
+    wait "$poller"
+    echo "$((t1 - t0)) $((t1 - $(cat "$pong_file")))"
+}
+
+
+# Runs a stop command ($@) with an exit watcher beside it; prints "<wall us> <return - exit us>".
+time_stop() {
+    local pid t0 t1 exit_file="$WORK/exited"
+    pid=$("$KAZOO" pid kazoo_apps)
+    rm -f "$exit_file"
+    ( while [ -e "/proc/$pid" ] && [ "$(cut -d')' -f2 "/proc/$pid/stat" 2>/dev/null | awk '{print $1}')" != Z ]; do :; done; now_us >"$exit_file" ) &
+    local watcher=$!
+    t0=$(now_us)
+    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+    t1=$(now_us)
+    wait "$watcher"
+    echo "$((t1 - t0)) $((t1 - $(cat "$exit_file")))"
+}
+
+declare -A wall gap
+for tool in kazoo relx; do
+    : >"$WORK/$tool.start"; : >"$WORK/$tool.stop"
+    for _ in $(seq "$RUNS"); do
+        case $tool in
+            kazoo) time_start "$KAZOO" start kazoo_apps >>"$WORK/$tool.start"
+                   time_stop "$KAZOO" stop kazoo_apps >>"$WORK/$tool.stop" ;;
+            relx)  time_start "$RELX" daemon >>"$WORK/$tool.start"
+                   time_stop "$RELX" stop >>"$WORK/$tool.stop" ;;
+        esac
+    done
+    for op in start stop; do
+        wall[$op,$tool]=$(awk '{print $1}' "$WORK/$tool.$op" | median)
+        gap[$op,$tool]=$(awk '{print $2}' "$WORK/$tool.$op" | median)
+    done
+done
+
+printf '\nkazoo_apps@%s, median of %s runs, ms\n' "$(hostname)" "$RUNS"
+printf '%-6s %-6s %10s %28s\n' command tool wall "returned after pong/exit by"
+for op in start stop; do
+    for tool in kazoo relx; do
+        printf '%-6s %-6s %10s %28s\n' "$op" "$tool" "${wall[$op,$tool]}" "${gap[$op,$tool]}"
+    done
+done
