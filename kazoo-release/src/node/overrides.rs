@@ -22,7 +22,7 @@ pub enum OverrideError {
     #[error(transparent)]
     Subst(#[from] SubstError),
     #[error("sys.config does not parse: {0}; fix the file (it must hold one list of {{App, Env}} terms)")]
-    SysConfig(ParseError),
+    Unparsable(ParseError),
 }
 
 /// The config root: `$KAZOO_CONFIG_DIR`, else /etc/kazoo.
@@ -45,7 +45,7 @@ pub fn node_files(release: &NodeFiles, config_dir: &Path, node: &str, private: &
         false => (args, config),
     };
     let text = read(&config)?;
-    term::parse_str(&text, &config.display().to_string()).map_err(OverrideError::SysConfig)?;
+    term::parse_str(&text, &config.display().to_string()).map_err(OverrideError::Unparsable)?;
     Ok(NodeFiles { boot: release.boot.clone(), config, args })
 }
 
