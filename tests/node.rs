@@ -223,6 +223,14 @@ fn both_node_types_start_side_by_side_and_stop() {
     assert!(status_json(&host).iter().all(|s| s["running"] == false));
     // Stopped, a node starts again (its stale pipe is no obstacle).
     ok(host.kazoo(&["start", "ecallmgr"]));
+
+    // Another profile would rebuild the release under the running ecallmgr: refused, and
+    // the release and the node are left as they were.
+    let (code, message) = failed(host.kazoo(&["--profile", "dev", "start", "kazoo_apps"]));
+    assert_eq!(code, 30, "{message}");
+    assert!(message.contains("out of date") && message.contains(&full("ecallmgr")), "{message}");
+    assert_eq!(ok(host.kazoo(&["ping", "ecallmgr"])), "pong\n");
+    assert!(host.path("_rel/kazoo/log/ecallmgr/erlang.log.1").is_file());
 }
 
 #[test]

@@ -116,16 +116,30 @@ pub fn tar(options: &Options) -> Result<(Report, PathBuf), AssembleError> {
     Ok((report, path))
 }
 
+/// Whether `<out>/<name>` exists and was built from what `options` describe, so that
+/// [`ensure`] would leave it alone.
+pub fn is_up_to_date(options: &Options) -> Result<bool, AssembleError> {
+    let plan = Plan::new(options)?;
+    swap::clean_stale(&options.out, &plan.spec.name)?;
+    compare(&plan, options).map(|(_, _, unchanged)| unchanged)
+}
+
+/// The release's layout, the fingerprint of `plan`, and whether the release on disk has it.
+fn compare(plan: &Plan, options: &Options) -> Result<(Layout, Fingerprint, bool), AssembleError> {
+    let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
+    let fingerprint = Fingerprint::of(plan)?;
+    let exe = running_binary()?;
+    let unchanged = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
+        && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
+    Ok((layout, fingerprint, unchanged))
+}
+
 fn ensure_plan<'a>(options: &Options<'a>) -> Result<(Report, Plan<'a>), AssembleError> {
     let started = Instant::now();
     let plan = Plan::new(options)?;
     // First, so that a release a killed build left aside is back before it is compared.
     swap::clean_stale(&options.out, &plan.spec.name)?;
-    let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
-    let fingerprint = Fingerprint::of(&plan)?;
-    let exe = running_binary()?;
-    let unchanged = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
-        && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
+    let (layout, fingerprint, unchanged) = compare(&plan, options)?;
     let bytes = match unchanged {
         true => 0,
         false => build(&plan, &options.out, &fingerprint)?,

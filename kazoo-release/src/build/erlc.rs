@@ -24,6 +24,8 @@ pub enum ErlcError {
 /// `<name>.app.src`) into `out_dir/<name>/ebin`; returns the source files read, for
 /// `rerun-if-changed`.
 pub fn compile_apps(source_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, ErlcError> {
+    // The lib dir exists even with no applications yet, as the spec's lib_dirs expect.
+    std::fs::create_dir_all(out_dir).map_err(|source| ErlcError::Io { path: out_dir.to_owned(), source })?;
     let mut sources = Vec::new();
     for app_dir in list(source_dir)? {
         let name = file_name(&app_dir);

@@ -165,11 +165,14 @@ impl Builder {
             .sources
             .iter()
             .filter_map(|s| s.path.clone())
-            .chain(self.template_dir.clone())
+            // A watched path that does not exist makes Cargo re-run the script every build.
+            .chain(self.template_dir.clone().filter(|dir| dir.is_dir()))
             .chain(override_files)
             .chain(self.spec_sources.clone())
             .chain([self.manifest_dir.join("Cargo.toml")])
-            .chain(app_files);
+            // `.app` files this build script wrote itself (into OUT_DIR, by erlc) are outputs:
+            // watching them would make every build look changed.
+            .chain(app_files.into_iter().filter(|f| !self.out_dir.as_ref().is_some_and(|o| f.starts_with(o))));
         emit::cargo_lines(&mut self.cargo_output, watched, ENV_VARS, &warnings)
             .map_err(|source| BuildError::Write { path: "stdout".into(), source })?;
         Ok(Built { spec, files, embedded_rs })

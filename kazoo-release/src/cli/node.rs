@@ -171,6 +171,7 @@ impl Run {
         // Absolute, because the VM and run_erl run in the release root.
         let out = std::path::absolute(&self.out).map_err(CliError::failure)?;
         let options = Options { out, ..Options::new(env.embedded, env.profile) };
+        refuse_rebuild_under_running_nodes(env, &options, self.cookie.as_deref(), self.sname)?;
         let report = assemble::ensure(&options).map_err(CliError::failure)?;
         // Said once, when the release is written, not at every start of a node.
         for warning in report.warnings.iter().filter(|_| report.built) {
@@ -208,6 +209,26 @@ fn refuse_if_running(name: &NodeName, cookie: &str) -> Result<(), CliError> {
     }
 }
 
+/// Rebuilding swaps the release directory away from under the nodes running from it (their
+/// code, logs and pipes): a stale release is rebuilt only when none of its nodes runs.
+fn refuse_rebuild_under_running_nodes(env: &Env, options: &Options, cookie: Option<&str>, sname: bool) -> Result<(), CliError> {
+    if assemble::is_up_to_date(options).map_err(CliError::failure)? {
+        return Ok(());
+    }
+    let running: Vec<String> = statuses(env, cookie, sname)?.into_iter().filter(|s| s.running).map(|s| s.node).collect();
+    match running.is_empty() {
+        true => Ok(()),
+        false => Err(CliError::new(
+            exit::ALREADY_RUNNING,
+            format!(
+                "the release in {} is out of date (another spec, profile or binary), but {} runs from it: stop it first, then start again",
+                options.out.join(&env.spec.name).display(),
+                running.join(", ")
+            ),
+        )),
+    }
+}
+
 /// The running node's `net_ticktime`, for a shell node that must tick alike.
 fn ticktime(name: &NodeName, cookie: &str) -> Result<u32, CliError> {
     let mut client = Client::connect(name, cookie, Duration::from_secs(30)).map_err(failed)?;
@@ -237,10 +258,10 @@ struct NodeStatus {
     error: Option<String>,
 }
 
-fn status(env: &Env, cookie: Option<&str>, sname: bool, json: bool) -> Result<(), CliError> {
+/// Every node type of the release, as it runs (or not) on this host.
+fn statuses(env: &Env, cookie: Option<&str>, sname: bool) -> Result<Vec<NodeStatus>, CliError> {
     let name_type = NameType::choose(sname).map_err(launch_error)?;
-    let statuses = env
-        .spec
+    env.spec
         .nodes
         .iter()
         .map(|node| {
@@ -248,7 +269,11 @@ fn status(env: &Env, cookie: Option<&str>, sname: bool, json: bool) -> Result<()
             let cookie = resolve_cookie(cookie, &node.name).map_err(cookie_error)?;
             Ok(node_status(&node.name, &name, &cookie))
         })
-        .collect::<Result<Vec<_>, CliError>>()?;
+        .collect()
+}
+
+fn status(env: &Env, cookie: Option<&str>, sname: bool, json: bool) -> Result<(), CliError> {
+    let statuses = statuses(env, cookie, sname)?;
     let mut out = io::stdout().lock();
     let printed = match json {
         true => writeln!(out, "{}", serde_json::to_string_pretty(&statuses).unwrap_or_default()),
