@@ -33,6 +33,8 @@ fn rebar3_project(dir: &Path, node_name: &str, cookie: &str) {
     std::fs::write(dir.join("rel/vm.args"), vm_args).unwrap();
     std::fs::write(dir.join("rel/sys.config"), kazoo_print(&["sys.config", "kazoo_apps"])).unwrap();
     std::os::unix::fs::symlink(Path::new(LIB_ROOT).join("applications"), dir.join("applications")).unwrap();
+    // The overlays' sources, relative to the project as in the spec.
+    std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("overlay"), dir.join("overlay")).unwrap();
     std::fs::create_dir_all(dir.join("core")).unwrap();
     std::fs::create_dir_all(dir.join("deps")).unwrap();
 }
@@ -76,4 +78,5 @@ fn rebar3_assembles_a_release_from_the_rendered_files_and_it_boots() {
     for app in ["kazoo_apps", "lager", "sasl", "runtime_tools", "tools"] {
         assert!(apps.contains(app), "{app} is not running: {apps}");
     }
+    assert!(node.0.join("bin/sup").is_file() && node.0.join("etc/kazoo@.service").is_file(), "relx applied the overlays");
 }

@@ -16,6 +16,8 @@ pub struct Embedded {
     pub files: &'static [EmbeddedFile],
     /// Where the build found the project's lib dirs (absolute), when it was given them.
     pub lib_root: Option<&'static str>,
+    /// The package that was built (absolute): overlay sources are relative to it.
+    pub project_dir: &'static str,
 }
 
 /// One rendered file: `relx.config` and `spec.json` belong to a profile, `vm.args` and

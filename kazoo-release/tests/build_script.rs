@@ -155,4 +155,10 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
     for expected in ["rel/sys.config.hbs:2:", "error: kazoo-release:"] {
         assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
     }
+
+    std::fs::remove_file(probe.path("rel/sys.config.hbs")).unwrap();
+    let with_overlay = RELEASE_RS.replace("pub struct", "#[overlay(copy(from = \"extra/missing.txt\", to = \"etc/x\"))]\npub struct");
+    probe.write("src/release.rs", &with_overlay);
+    let stderr = probe.build_err();
+    assert!(stderr.contains("overlay copy from `extra/missing.txt`") && stderr.contains("does not exist"), "{stderr}");
 }

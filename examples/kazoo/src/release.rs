@@ -16,6 +16,8 @@ use serde::Serialize;
           kernel_poll = true, async_threads = 100, warning_map = w, printable_range = unicode,
           env(ERL_CRASH_DUMP_NICE = "1"))]
 #[overlay(mkdir = "log")]
+#[overlay(copy(from = "overlay/sup", to = "bin/sup"), chmod(mode = 0o755, path = "bin/sup"))]
+#[overlay(template(from = "overlay/kazoo@.service.hbs", to = "etc/kazoo@.service"))]
 #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = dev_sys_config)]
 #[profile(name = ci, include_erts = false, sys_config = ci_sys_config)]
 #[profile(name = dist)]

@@ -65,7 +65,7 @@ pub struct Options<'a> {
     /// Symlink the lib dirs' applications, whatever the profile says.
     pub dev_mode: bool,
     /// What overlays' `from` paths (and lib dirs, when the binary has no `lib_root`) are
-    /// relative to: the directory kazoo runs in.
+    /// relative to: the package the binary was built from.
     pub project_dir: PathBuf,
 }
 
@@ -77,7 +77,7 @@ impl<'a> Options<'a> {
             profile: profile.to_owned(),
             out: PathBuf::from(DEFAULT_OUT),
             dev_mode: false,
-            project_dir: std::env::current_dir().unwrap_or_default(),
+            project_dir: PathBuf::from(embedded.project_dir),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The spec's overlays, as relx applies them: `mkdir`, `copy`, `template` and `chmod`, in
 //! the order declared, after everything else is written.
 //!
-//! `from` is relative to the directory kazoo runs in (the project root, where `make` and
-//! `cargo run` run); `to` and `path` to the release root, which they may not leave.
+//! `from` is relative to the package that was built (the build step checked it exists and
+//! embedded where the package is), so the binary finds it from any directory; `to` and
+//! `path` are relative to the release root, which they may not leave.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::apps::{AppIndex, Origin, OtpInstall};
 use crate::render::{self, RenderError, Templates};
-use crate::spec::{Release, ReleaseSpec};
+use crate::spec::{Overlay, Release, ReleaseSpec};
 
 pub use emit::RenderedFile;
 pub use overrides::OverrideError;
@@ -54,6 +54,8 @@ pub enum BuildError {
     Write { path: PathBuf, source: std::io::Error },
     #[error("OUT_DIR is not set: call the build from a build script, or set Builder::out_dir")]
     NoOutDir,
+    #[error("overlay {kind} from `{from}`: {path} does not exist; overlay sources are relative to the package ({manifest_dir})")]
+    OverlaySource { kind: &'static str, from: String, path: PathBuf, manifest_dir: PathBuf },
 }
 
 /// The one-call form for a build script: renders, verifies and embeds the release `R` with
@@ -154,13 +156,14 @@ impl Builder {
         let cargo = overrides::cargo_package(&self.manifest_dir)?;
         spec.version = resolve_version(&spec, std::env::var("KZ_VERSION").ok(), cargo.version.as_deref())?;
         let override_files = overrides::apply(&mut spec, self.template_dir.as_deref(), &cargo)?;
+        let overlay_sources = overlay_sources(&spec, &self.manifest_dir)?;
         let templates = Templates::load(self.template_dir.as_deref())?;
         let files = render_all(&spec, &templates)?;
         let (app_files, warnings) = match &self.lib_root {
             Some(root) => resolve_apps(&spec, root)?,
             None => Default::default(),
         };
-        let embedded_rs = emit::write(&out_dir, &files, self.lib_root.as_deref())?;
+        let embedded_rs = emit::write(&out_dir, &files, self.lib_root.as_deref(), &self.manifest_dir)?;
         let watched = templates
             .sources
             .iter()
@@ -168,6 +171,7 @@ impl Builder {
             // A watched path that does not exist makes Cargo re-run the script every build.
             .chain(self.template_dir.clone().filter(|dir| dir.is_dir()))
             .chain(override_files)
+            .chain(overlay_sources)
             .chain(self.spec_sources.clone())
             .chain([self.manifest_dir.join("Cargo.toml")])
             // `.app` files this build script wrote itself (into OUT_DIR, by erlc) are outputs:
@@ -177,6 +181,25 @@ impl Builder {
             .map_err(|source| BuildError::Write { path: "stdout".into(), source })?;
         Ok(Built { spec, files, embedded_rs })
     }
+}
+
+/// Every overlay source (`from`, relative to the package), checked to exist now rather than
+/// when a release is assembled; the binary finds them through the embedded project dir.
+fn overlay_sources(spec: &ReleaseSpec, manifest_dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
+    let sources = spec.overlays.iter().filter_map(|overlay| match overlay {
+        Overlay::Copy { from, .. } => Some(("copy", from)),
+        Overlay::Template { from, .. } => Some(("template", from)),
+        Overlay::Mkdir { .. } | Overlay::Chmod { .. } => None,
+    });
+    sources
+        .map(|(kind, from)| {
+            let path = manifest_dir.join(from);
+            match path.exists() {
+                true => Ok(path),
+                false => Err(BuildError::OverlaySource { kind, from: from.clone(), path, manifest_dir: manifest_dir.to_owned() }),
+            }
+        })
+        .collect()
 }
 
 /// `KZ_VERSION` first (as Kazoo's relx.config.script), then the spec's, then Cargo's.
