@@ -188,6 +188,10 @@ fn both_node_types_start_side_by_side_and_stop() {
         assert!(started.contains(&full(node)), "{started}");
     }
     assert!(host.path("_rel/kazoo/bin/kazoo").is_file(), "start wrote the release in the working directory");
+    // start returned after the boot: the applications already run (Kazoo's `sup` reaches them).
+    assert_eq!(host.eval("kazoo_apps", "kazoo_apps_server:ping()."), "pong");
+    let sup = Command::new(host.path("_rel/kazoo/bin/sup")).args(["ecallmgr", "ecallmgr_server", "routed"]).envs(host.env()).output().unwrap();
+    assert_eq!(ok(sup).trim(), "0");
     for node in NODE_TYPES {
         assert_eq!(ok(host.kazoo(&["ping", node])), "pong\n");
         let pipe_dir = host.path("pipes").join(full(node));

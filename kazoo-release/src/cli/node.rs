@@ -26,7 +26,7 @@ pub enum NodeCommand {
     /// Run the node without a shell, logging to stdout, until SIGTERM or ^C stops it (for
     /// systemd and runit); exits with the VM's status.
     Foreground(Run),
-    /// Start the node as a daemon behind a pipe; return once it answers a ping.
+    /// Start the node as a daemon behind a pipe; return once it answers and has booted.
     Start {
         #[command(flatten)]
         run: Run,

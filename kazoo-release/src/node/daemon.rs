@@ -31,7 +31,7 @@ pub enum DaemonError {
 }
 
 /// Starts `vm` under run_erl with the pipe and log dirs of `dirs` (both made already) and
-/// waits until `name` answers a ping with `cookie`; returns the VM's OS pid. A node that
+/// waits until `name` answers a ping with `cookie` and has booted; returns the VM's OS pid. A node that
 /// exits first, or still does not answer after `timeout` (it is then killed), is an error
 /// carrying the tail of its log.
 pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, name: &NodeName, cookie: &str, timeout: Duration) -> Result<u32, DaemonError> {
@@ -79,10 +79,14 @@ fn spawn(vm: &Vm, erts: &Erts, dirs: &RunDirs) -> Result<Child, DaemonError> {
     command.spawn().map_err(|source| DaemonError::Spawn { program, source })
 }
 
-/// The VM's OS pid once the node answers a ping.
+/// The VM's OS pid once the node answers a ping and its boot script has run to the end.
+/// A node answers pings while its applications still start: commands right after `start`
+/// (`eval`, Kazoo's `sup`) must find them running.
 fn answers(name: &NodeName, cookie: &str) -> Option<u32> {
     let mut client = Client::connect(name, cookie, ATTEMPT).ok()?;
     client.ping().ok()?;
+    let status = client.eval("element(1, init:get_status())", &mut io::sink()).ok()?;
+    (status.trim() == "started").then_some(())?;
     client.os_pid().ok()
 }
 
