@@ -43,6 +43,7 @@ echo '{erl_opts, []}.' >"$project/rebar.config"
 "$KAZOO" print sys.config kazoo_apps >"$project/rel/sys.config"
 { "$KAZOO" print vm.args kazoo_apps; echo "-name kazoo_apps@$(hostname)"; echo "-setcookie bench"; } >"$project/rel/vm.args"
 ln -s "$(dirname "$app_dir")" "$project/applications"
+ln -s "$ROOT/examples/kazoo/overlay" "$project/overlay"   # the overlays' sources, as the spec names them
 (cd "$project" && REBAR_COLOR=none rebar3 release -n kazoo_apps >"$WORK/rebar3.log" 2>&1) || { cat "$WORK/rebar3.log"; exit 1; }
 RELX="$project/_build/default/rel/kazoo_apps/bin/kazoo_apps"
 

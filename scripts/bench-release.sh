@@ -47,6 +47,7 @@ echo '{erl_opts, []}.' >"$project/rebar.config"
 "$KAZOO" print sys.config kazoo_apps >"$project/rel/sys.config"
 { "$KAZOO" print vm.args kazoo_apps; echo "-sname kazoo_apps"; echo "-setcookie bench"; } >"$project/rel/vm.args"
 ln -s "$lib_root/applications" "$project/applications"
+ln -s "$PWD/examples/kazoo/overlay" "$project/overlay"   # the overlays' sources, as the spec names them
 
 for run in $(seq "$RUNS"); do
     rm -rf "$project/_build"
