@@ -274,3 +274,14 @@ fn a_node_started_with_the_printed_cookie_answers_ping_with_the_same_config() {
     let stderr = text(&refused.stderr);
     assert!(stderr.contains("cookie") && !stderr.contains("another_cookie"), "{stderr}");
 }
+
+#[test]
+fn commands_that_need_the_cookie_fail_as_read_release_cookie_does() {
+    let config = Config::new("[kazoo_apps]\ncookie = ok\nnot a key value line\n");
+    let read = config.read_cookie(&["kazoo_apps"], &[]);
+    failed(&read, 22, "config.ini:3:");
+    for command in [&["ping", "kazoo_apps"][..], &["start", "kazoo_apps"], &["status"]] {
+        let output = kazoo().args(command).env("KAZOO_CONFIG", config.path()).output().expect("kazoo runs");
+        failed(&output, 22, "config.ini:3:");
+    }
+}

@@ -4,6 +4,7 @@ use clap::Subcommand;
 
 use super::{exit, node_type, CliError, Env};
 use crate::config_ini::{self, ConfigIniError};
+use crate::node::CookieError;
 
 #[derive(Subcommand)]
 pub enum CookieCommand {
@@ -26,6 +27,15 @@ impl CookieCommand {
         // The one place the cookie is printed: scripts read it from stdout.
         println!("{}", cookie.value());
         Ok(())
+    }
+}
+
+/// A cookie that cannot be had, for every command that needs one: config.ini's problems
+/// keep read-release-cookie's exit codes, so `ping` and `start` fail as it would.
+pub(super) fn cookie_error(error: CookieError) -> CliError {
+    match error {
+        CookieError::ConfigIni(e) => cli_error(e),
+        e => CliError::new(exit::NODE_CONFIG, e.to_string()),
     }
 }
 

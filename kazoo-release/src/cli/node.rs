@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::remote::{failed, seconds, target};
+use super::cookie::cookie_error;
 use super::{exit, node_type, CliError, Env};
 use crate::assemble::{self, Layout, NodeFiles, Options};
 use crate::dist::{Client, DistError};
@@ -17,7 +18,7 @@ use crate::node::launch::{Erts, Launch, LaunchError, NameType, Role};
 use crate::node::overrides::{self, OverrideError};
 use crate::node::pipes::{PipeError, RunDirs};
 use crate::node::supervise::{self, Terminal};
-use crate::node::{check_cookie, resolve_cookie, CookieError, NodeName};
+use crate::node::{check_cookie, resolve_cookie, NodeName};
 
 #[derive(Subcommand)]
 pub enum NodeCommand {
@@ -321,10 +322,6 @@ fn launch_error(error: LaunchError) -> CliError {
 
 fn pipe_error(error: PipeError) -> CliError {
     CliError::new(exit::RUN_DIR, error.to_string())
-}
-
-fn cookie_error(error: CookieError) -> CliError {
-    CliError::new(exit::NODE_CONFIG, error.to_string())
 }
 
 fn override_error(error: OverrideError) -> CliError {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::{exit, node_type, CliError, Env};
+use super::cookie::cookie_error;
 use crate::dist::{self, Client, DistError};
 use crate::node::{resolve_cookie, NodeName};
 
@@ -65,7 +66,7 @@ pub enum RemoteCommand {
 /// How to reach the node.
 #[derive(Args)]
 pub struct Connect {
-    /// The node's cookie [default: $KAZOO_COOKIE, else ~/.erlang.cookie, else change_me].
+    /// The node's cookie [default: $KAZOO_COOKIE, its config.ini section, ~/.erlang.cookie, change_me].
     #[arg(long)]
     cookie: Option<String>,
     /// Seconds to wait for the node's answer (for stop: for its exit).
@@ -113,7 +114,7 @@ impl RemoteCommand {
 impl Connect {
     fn client(&self, env: &Env, given: Option<&str>) -> Result<Client, CliError> {
         let node = target(env, given)?;
-        let cookie = resolve_cookie(self.cookie.as_deref(), &node.name).map_err(CliError::failure)?;
+        let cookie = resolve_cookie(self.cookie.as_deref(), &node.name).map_err(cookie_error)?;
         Client::connect(&node, &cookie, self.timeout).map_err(failed)
     }
 }
