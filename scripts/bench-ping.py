@@ -26,17 +26,19 @@ try:
             sys.exit("the benchmark node did not come up (is a kazoo_apps node already running here?)")
         time.sleep(0.1)
 
-    def median_ms(cmd):
-        times = []
-        for _ in range(N):
+    commands = {
+        "floor": ["/bin/true"],
+        "ping": [kazoo, "ping"],
+        "bare": [erl_call, "-sname", "kazoo_apps", "-c", cookie, "-a", "erlang node []"],
+    }
+    times = {name: [] for name in commands}
+    # Interleaved, so that whatever else the machine does weighs on all three alike.
+    for _ in range(N):
+        for name, cmd in commands.items():
             start = time.perf_counter()
             subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times) * 1000
-
-    floor = median_ms(["/bin/true"])
-    ping = median_ms([kazoo, "ping"])
-    bare = median_ms([erl_call, "-sname", "kazoo_apps", "-c", cookie, "-a", "erlang node []"])
+            times[name].append(time.perf_counter() - start)
+    floor, ping, bare = (statistics.median(times[name]) * 1000 for name in commands)
     print(f"median of {N} runs, ms   whole command   minus spawn floor ({floor:.2f})")
     print(f"kazoo ping               {ping:6.2f}          {ping - floor:6.2f}")
     print(f"erl_call (bare C)        {bare:6.2f}          {bare - floor:6.2f}")
