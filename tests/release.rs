@@ -83,14 +83,22 @@ struct Booted {
 /// Boots node type `node` from the release at `root` as an operator would, with its cwd at
 /// the root, and asks it what it runs.
 fn boot(root: &Path, node: &str, sandbox: &Sandbox) -> Booted {
-    let (erts, vsn) = versions(root);
     let report = "io:format(\"apps: ~w~n\", [lists:sort([A || {A, _, _} <- application:which_applications()])]), \
                   io:format(\"log_root: ~s~n\", [application:get_env(lager, log_root, undefined)]), erlang:halt(0).";
+    let said = boot_and_eval(root, node, sandbox, report);
+    let apps = said("apps").trim_matches(['[', ']']).split(',').map(str::to_owned).collect();
+    Booted { apps, log_root: said("log_root") }
+}
+
+/// Boots node type `node` from `root` (cwd at the root, no Erlang on PATH), has it evaluate
+/// `expr` (which prints `key: value` lines and halts), and returns a lookup of those lines.
+fn boot_and_eval(root: &Path, node: &str, sandbox: &Sandbox, expr: &str) -> impl Fn(&str) -> String {
+    let (erts, vsn) = versions(root);
     let child = Command::new(root.join(format!("erts-{erts}/bin/erl")))
         .args(["-boot", &format!("releases/{vsn}/{node}")])
         .args(["-config", &format!("releases/{vsn}/{node}.sys.config")])
         .args(["-args_file", &format!("releases/{vsn}/{node}.vm.args")])
-        .args(["-sname", &unique_name(), "-noshell", "-eval", report])
+        .args(["-sname", &unique_name(), "-noshell", "-eval", expr])
         .current_dir(root)
         .env_clear()
         .env("HOME", sandbox.dir.path())
@@ -109,12 +117,11 @@ fn boot(root: &Path, node: &str, sandbox: &Sandbox) -> Booted {
     node_guard.0.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
     let mut stderr = String::new();
     node_guard.0.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-    let said = |key: &str| {
+    let node = node.to_owned();
+    move |key: &str| {
         let line = stdout.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(": "));
         line.unwrap_or_else(|| panic!("node type {node} did not report {key}: {stdout}\n{stderr}")).to_owned()
-    };
-    let apps = said("apps").trim_matches(['[', ']']).split(',').map(str::to_owned).collect();
-    Booted { apps, log_root: said("log_root") }
+    }
 }
 
 /// The applications `<node>.rel` has the boot script start (all but `load` and `none`).
@@ -304,4 +311,43 @@ fn a_build_killed_mid_copy_leaves_the_previous_release() {
     build(out.path(), &[]);
     assert_eq!(staging_dirs(out.path()), Vec::<PathBuf>::new(), "the next build cleans up");
     assert!(!marker.exists());
+}
+
+/// release_handler, on a node booted from the release, reads its RELEASES and unpacks a
+/// tarball of the same shape as ours for an upgrade. The upgrade is this release's own
+/// tarball with the version moved on (only the release version: the applications stay).
+#[test]
+fn release_handler_reads_the_release_and_unpacks_its_tarball() {
+    let out = tempfile::tempdir().unwrap();
+    let output = kazoo(out.path(), &["tar-release"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let root = out.path().join("kazoo");
+    let (_, vsn) = versions(&root);
+    let upgrade = tempfile::tempdir().unwrap();
+    let untar = Command::new("tar").arg("xzf").arg(root.join(format!("kazoo-{vsn}.tar.gz"))).arg("-C").arg(upgrade.path()).status().unwrap();
+    assert!(untar.success());
+    let releases = upgrade.path().join("releases");
+    fs::rename(releases.join(&vsn), releases.join("99.0.0")).unwrap();
+    let rel_file = releases.join(format!("kazoo-{vsn}.rel"));
+    let mut rel = term::parse_file(&rel_file).expect("the tarball holds releases/kazoo-<vsn>.rel");
+    let Term::Tuple(release) = &mut rel[0] else { panic!("{{release, ...}}") };
+    release[1] = Term::tuple(vec![Term::charlist("kazoo"), Term::charlist("99.0.0")]);
+    fs::remove_file(&rel_file).unwrap();
+    fs::write(releases.join("kazoo-99.0.0.rel"), term::to_file_string(&rel)).unwrap();
+    let packed = Command::new("tar")
+        .arg("czf")
+        .arg(root.join("releases/kazoo-99.0.0.tar.gz"))
+        .args(["-C", upgrade.path().to_str().unwrap(), "lib", "releases"])
+        .status()
+        .unwrap();
+    assert!(packed.success());
+
+    let expr = "io:format(\"before: ~w~n\", [[{V, S} || {_, V, _, S} <- release_handler:which_releases()]]), \
+                io:format(\"unpack: ~w~n\", [release_handler:unpack_release(\"kazoo-99.0.0\")]), \
+                io:format(\"after: ~w~n\", [[{V, S} || {_, V, _, S} <- release_handler:which_releases()]]), erlang:halt(0).";
+    let said = boot_and_eval(&root, "kazoo_apps", &Sandbox::new(), expr);
+    assert_eq!(said("before"), format!("[{{[{}],permanent}}]", vsn.bytes().map(|b| b.to_string()).collect::<Vec<_>>().join(",")));
+    assert_eq!(said("unpack"), "{ok,[57,57,46,48,46,48]}", "release_handler unpacked kazoo-99.0.0");
+    assert!(said("after").contains("unpacked"), "{}", said("after"));
+    assert!(root.join("releases/99.0.0/kazoo_apps.boot").is_file());
 }
