@@ -230,6 +230,9 @@ fn a_second_build_with_nothing_changed_does_nothing() {
     assert!(build(out.path(), &[]).starts_with("built "));
     let marker = out.path().join("kazoo/marker");
     fs::write(&marker, "").unwrap();
+    let console_log = out.path().join("kazoo/log/ecallmgr/erlang.log.1");
+    fs::create_dir_all(console_log.parent().unwrap()).unwrap();
+    fs::write(&console_log, "what the node said").unwrap();
     let again = build(out.path(), &[]);
     assert!(again.contains("is up to date"), "{again}");
     assert!(marker.exists(), "the release was rewritten");
@@ -237,6 +240,8 @@ fn a_second_build_with_nothing_changed_does_nothing() {
     let ci = kazoo(out.path(), &["--profile", "ci", "build-release"]);
     assert!(String::from_utf8_lossy(&ci.stdout).starts_with("built "));
     assert!(!marker.exists());
+    // The nodes' logs outlive the rebuild.
+    assert_eq!(fs::read_to_string(&console_log).unwrap(), "what the node said");
 }
 
 #[test]

@@ -37,23 +37,51 @@ impl Staging {
         Ok(Staging { dir, installed: false })
     }
 
-    /// Puts the staged release at `target` in one step; the previous one is then removed.
+    /// Puts the staged release at `target` in one step; the previous one is then removed,
+    /// once what it holds of the operator's ([`KEPT`]) has moved into the new one.
     pub fn install(mut self, target: &Path) -> Result<(), AssembleError> {
         let rename = |from: &Path, to: &Path| fs::rename(from, to).map_err(AssembleError::io("rename", from));
         if fs::symlink_metadata(target).is_err() {
             rename(&self.dir, target)?;
-        } else if exchange(&self.dir, target).map_err(AssembleError::io("swap in", target))? {
-            // self.dir now holds the previous release; Drop removes it.
+            self.installed = true;
             return Ok(());
+        }
+        let previous = if exchange(&self.dir, target).map_err(AssembleError::io("swap in", target))? {
+            self.dir.clone()
         } else {
             let old = side_path(target.parent().unwrap_or(Path::new(".")), &file_name(target), OLD, std::process::id());
             rename(target, &old)?;
             rename(&self.dir, target)?;
-            remove(&old);
-        }
+            old
+        };
+        // From here on nothing is removed by Drop: the previous release goes only once its
+        // logs are safe.
         self.installed = true;
+        carry_over(&previous, target).map_err(AssembleError::io("move the previous release's logs from", &previous))?;
+        remove(&previous);
         Ok(())
     }
+}
+
+/// What the operator's nodes wrote into the release, which a rebuild must not lose: the log
+/// dir (run_erl's console logs, lager's files). A rename keeps the files that running nodes
+/// still write to open.
+const KEPT: [&str; 1] = ["log"];
+
+/// Moves every entry of `old`'s [`KEPT`] directories that `new` does not have into `new`.
+fn carry_over(old: &Path, new: &Path) -> io::Result<()> {
+    for dir in KEPT {
+        let Ok(entries) = fs::read_dir(old.join(dir)) else { continue };
+        fs::create_dir_all(new.join(dir))?;
+        for entry in entries {
+            let entry = entry?;
+            let to = new.join(dir).join(entry.file_name());
+            if fs::symlink_metadata(&to).is_err() {
+                fs::rename(entry.path(), to)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Staging {
@@ -148,6 +176,22 @@ mod tests {
         assert_eq!(parse_side_name(".kazoo.tmp-x", "kazoo"), None);
         assert_eq!(parse_side_name(".other.tmp-42", "kazoo"), None);
         assert_eq!(parse_side_name(".kazoo.new-42", "kazoo"), None);
+    }
+
+    #[test]
+    fn install_keeps_the_previous_releases_logs() {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("kazoo");
+        for (generation, log) in [("first", "ecallmgr/erlang.log.1"), ("second", "kazoo_apps/erlang.log.1")] {
+            let staging = Staging::create(out.path(), "kazoo").unwrap();
+            fs::create_dir_all(staging.dir.join("log")).unwrap();
+            staging.install(&target).unwrap();
+            let path = target.join("log").join(log);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, generation).unwrap();
+        }
+        assert_eq!(fs::read_to_string(target.join("log/ecallmgr/erlang.log.1")).unwrap(), "first");
+        assert_eq!(fs::read_to_string(target.join("log/kazoo_apps/erlang.log.1")).unwrap(), "second");
     }
 
     #[test]
