@@ -11,6 +11,7 @@
 # returned before that moment (relx's daemon returns before the node answers).
 # Everything runs behind its own EPMD (ERL_EPMD_PORT), HOME and pipe dir in a temp dir.
 set -euo pipefail
+. "$(dirname "$0")/relx-project.sh"
 
 RUNS=${1:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,17 +34,9 @@ export HOME="$WORK/home"
 mkdir -p "$HOME"
 "$KAZOO" build-release --out "$KAZOO_REL_DIR" 2>/dev/null | tail -1 >&2
 
-# relx: a rebar3 project laid out as Kazoo's, with the files kazoo renders (see bench-release.sh).
-vsn=$(awk '{print $2}' "$KAZOO_REL_DIR/kazoo/releases/start_erl.data")
-app_dir=$(sed -n 's/.*"dir": "\(.*\/applications\/ecallmgr\)".*/\1/p' "$KAZOO_REL_DIR/kazoo/releases/$vsn/kazoo-release.json")
+# relx: a rebar3 project laid out as Kazoo's, with the files kazoo renders.
 project="$WORK/rebar3"
-mkdir -p "$project/rel" "$project/core" "$project/deps"
-echo '{erl_opts, []}.' >"$project/rebar.config"
-"$KAZOO" print relx.config >"$project/relx.config"
-"$KAZOO" print sys.config kazoo_apps >"$project/rel/sys.config"
-{ "$KAZOO" print vm.args kazoo_apps; echo "-name kazoo_apps@$(hostname)"; echo "-setcookie bench"; } >"$project/rel/vm.args"
-ln -s "$(dirname "$app_dir")" "$project/applications"
-ln -s "$ROOT/examples/kazoo/overlay" "$project/overlay"   # the overlays' sources, as the spec names them
+relx_project "$KAZOO" "$KAZOO_REL_DIR/kazoo" "$project" "-name kazoo_apps@$(hostname)"
 (cd "$project" && REBAR_COLOR=none rebar3 release -n kazoo_apps >"$WORK/rebar3.log" 2>&1) || { cat "$WORK/rebar3.log"; exit 1; }
 RELX="$project/_build/default/rel/kazoo_apps/bin/kazoo_apps"
 

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Times `kazoo build-release` of the Kazoo example against `rebar3 release` (Debian's rebar3,
 # relx) of the same applications with include_erts, and prints both times and the ratio.
 #
@@ -9,6 +9,7 @@
 # RUNS times each (default 3); the median counts, since the machine may be shared. relx gets the relx.config, vm.args and sys.config kazoo renders, and the fixture
 # applications the example's build.rs compiled.
 set -eu
+. "$(dirname "$0")/relx-project.sh"
 
 cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-debug}"
@@ -33,21 +34,9 @@ done
 kazoo_time=$(median <"$work/kazoo.times")
 grep -v '^warning' "$work/kazoo.log"
 
-# The lib root the example's build.rs compiled its applications into, read from the
-# release's fingerprint (an application's directory is <lib_root>/<lib dir>/<app>).
-vsn=$(awk '{print $2}' "$work/kazoo-out/kazoo/releases/start_erl.data")
-app_dir=$(sed -n 's/.*"dir": "\(.*\/applications\/ecallmgr\)".*/\1/p' "$work/kazoo-out/kazoo/releases/$vsn/kazoo-release.json")
-lib_root=$(dirname "$(dirname "$app_dir")")
-
 # relx: a rebar3 project laid out as Kazoo's, with the same rendered files.
 project="$work/rebar3"
-mkdir -p "$project/rel" "$project/core" "$project/deps"
-echo '{erl_opts, []}.' >"$project/rebar.config"
-"$KAZOO" print relx.config >"$project/relx.config"
-"$KAZOO" print sys.config kazoo_apps >"$project/rel/sys.config"
-{ "$KAZOO" print vm.args kazoo_apps; echo "-sname kazoo_apps"; echo "-setcookie bench"; } >"$project/rel/vm.args"
-ln -s "$lib_root/applications" "$project/applications"
-ln -s "$PWD/examples/kazoo/overlay" "$project/overlay"   # the overlays' sources, as the spec names them
+relx_project "$KAZOO" "$work/kazoo-out/kazoo" "$project" "-sname kazoo_apps"
 
 for run in $(seq "$RUNS"); do
     rm -rf "$project/_build"
