@@ -9,8 +9,8 @@ const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 const RELEASE_RS: &str = r#"
 #[derive(kazoo_release::Release)]
-#[release(name = probe)]
-#[node(name = probe, apps = [sasl])]
+#[release(name = probe, lib_dirs = ["apps"])]
+#[node(name = probe, apps = [sasl, probe_app])]
 #[vm_args(async_threads = 7)]
 pub struct Probe;
 "#;
@@ -20,9 +20,18 @@ const BUILD_RS: &str = r#"
 mod release;
 
 fn main() {
-    kazoo_release::build::Builder::new::<release::Probe>().spec_source("src/release.rs").run_or_exit();
+    // As the Kazoo example: Erlang sources compiled into OUT_DIR, then resolved from there.
+    let lib_root = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("erlang");
+    for source in kazoo_release::build::erlc::compile_apps("apps".as_ref(), &lib_root.join("apps")).unwrap() {
+        println!("cargo:rerun-if-changed={}", source.display());
+    }
+    kazoo_release::build::Builder::new::<release::Probe>().spec_source("src/release.rs").lib_root(lib_root).run_or_exit();
 }
 "#;
+
+const APP_SRC: &str = "{application, probe_app, [{vsn, \"0.1.0\"}, {applications, [kernel, stdlib]}]}.\n";
+
+const APP_ERL: &str = "-module(probe_app).\n-export([hello/0]).\nhello() -> ok.\n";
 
 const MAIN_RS: &str = "fn main() -> std::process::ExitCode { kazoo_release::cli::main(kazoo_release::embedded!()) }\n";
 
@@ -51,6 +60,8 @@ impl Probe {
         probe.write("build.rs", BUILD_RS);
         probe.write("src/main.rs", MAIN_RS);
         probe.write("rel/vm.args.hbs", VM_ARGS_HBS);
+        probe.write("apps/probe_app/src/probe_app.app.src", APP_SRC);
+        probe.write("apps/probe_app/src/probe_app.erl", APP_ERL);
         probe
     }
 
@@ -113,8 +124,10 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
     assert!(ran_build_script(&probe.build_ok()));
     let vm_args = probe.print(&["print", "vm.args"]);
     assert!(vm_args.contains("marker-one for probe") && vm_args.contains("+A 7"), "{vm_args}");
-    assert!(probe.print(&["print", "relx.config"]).contains("{release, {probe, \"1.2.3\"}"));
+    let relx = probe.print(&["print", "relx.config"]);
+    assert!(relx.contains("{release, {probe, \"1.2.3\"}") && relx.contains("probe_app"), "{relx}");
 
+    // Nothing changed: not even the .app files erlc wrote in the last run make it run again.
     let again = probe.build_ok();
     assert!(!ran_build_script(&again), "nothing changed, yet the build script ran:\n{again}");
 
