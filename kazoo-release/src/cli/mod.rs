@@ -1,7 +1,7 @@
 //! The command line every release binary shares: `kazoo print vm.args ecallmgr`, ...
 //!
 //! Each area of commands lives in its own file with its own clap `Subcommand` enum,
-//! flattened into [`Command`]; [`Env`] is what every command may need.
+//! flattened into one clap command; [`Env`] is what every command may need.
 
 mod cookie;
 mod files;
