@@ -31,7 +31,7 @@ pub enum NodeCommand {
     Start {
         #[command(flatten)]
         run: Run,
-        /// Seconds to wait for the node's first answer before killing it.
+        /// Seconds to wait for the node to answer and finish booting before killing it.
         #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
         timeout: Duration,
     },

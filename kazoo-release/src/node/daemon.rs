@@ -26,7 +26,7 @@ pub enum DaemonError {
     Spawn { program: PathBuf, source: io::Error },
     #[error("node {node} exited ({status}) before it answered; the end of its log ({}):\n{tail}", log.display())]
     Exited { node: String, status: ExitStatus, log: PathBuf, tail: String },
-    #[error("node {node} did not answer within {waited:?}, so it was killed; raise --timeout if it boots slowly. The end of its log ({}):\n{tail}", log.display())]
+    #[error("node {node} did not answer and finish booting within {waited:?}, so it was killed; raise --timeout if it boots slowly. The end of its log ({}):\n{tail}", log.display())]
     TimedOut { node: String, waited: Duration, log: PathBuf, tail: String },
 }
 
