@@ -126,16 +126,7 @@ fn highest_erts(root: &Path) -> Result<String, AppsError> {
         path: root.to_owned(),
         source,
     })?;
-    versions
-        .into_iter()
-        .max_by(|a, b| compare_versions(a, b))
-        .ok_or_else(|| {
-            not_a_root(
-                root.to_owned(),
-                "the OTP root".to_owned(),
-                "it has no erts-<vsn> directory",
-            )
-        })
+    highest(versions, root, "it has no erts-<vsn> directory")
 }
 
 /// `releases/start_erl.data` holds `<erts vsn> <otp release>`: what the install boots.
@@ -162,14 +153,13 @@ fn newest_release(root: &Path) -> Result<String, AppsError> {
             found.push(entry.file_name().to_string_lossy().into_owned());
         }
     }
-    found
+    highest(found, root, "it has neither releases/start_erl.data nor releases/<OTP>/OTP_VERSION")
+}
+
+/// The highest of `versions`, or why `root` is no OTP root when there is none.
+fn highest(versions: Vec<String>, root: &Path, problem: &'static str) -> Result<String, AppsError> {
+    versions
         .into_iter()
         .max_by(|a, b| compare_versions(a, b))
-        .ok_or_else(|| {
-            not_a_root(
-                root.to_owned(),
-                "the OTP root".to_owned(),
-                "it has neither releases/start_erl.data nor releases/<OTP>/OTP_VERSION",
-            )
-        })
+        .ok_or_else(|| not_a_root(root.to_owned(), "the OTP root".to_owned(), problem))
 }

@@ -132,6 +132,15 @@ fn int<T: TryInto<i64> + Display + Copy>(value: T) -> Out {
     }
 }
 
+/// Every integer width becomes an Erlang integer the same way (out of range: an error).
+macro_rules! serialize_integers {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Out {
+            int(v)
+        }
+    )*};
+}
+
 impl Serializer for TermSerializer {
     type Ok = Option<Term>;
     type Error = SerError;
@@ -146,36 +155,7 @@ impl Serializer for TermSerializer {
     fn serialize_bool(self, v: bool) -> Out {
         Ok(Some(Term::atom(if v { "true" } else { "false" })))
     }
-    fn serialize_i8(self, v: i8) -> Out {
-        int(v)
-    }
-    fn serialize_i16(self, v: i16) -> Out {
-        int(v)
-    }
-    fn serialize_i32(self, v: i32) -> Out {
-        int(v)
-    }
-    fn serialize_i64(self, v: i64) -> Out {
-        int(v)
-    }
-    fn serialize_i128(self, v: i128) -> Out {
-        int(v)
-    }
-    fn serialize_u8(self, v: u8) -> Out {
-        int(v)
-    }
-    fn serialize_u16(self, v: u16) -> Out {
-        int(v)
-    }
-    fn serialize_u32(self, v: u32) -> Out {
-        int(v)
-    }
-    fn serialize_u64(self, v: u64) -> Out {
-        int(v)
-    }
-    fn serialize_u128(self, v: u128) -> Out {
-        int(v)
-    }
+    serialize_integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_u128: u128);
     fn serialize_f32(self, v: f32) -> Out {
         self.serialize_f64(f64::from(v))
     }
