@@ -361,35 +361,23 @@ impl ser::SerializeMap for Proplist {
     }
 }
 
-impl ser::SerializeStruct for Proplist {
-    type Ok = Option<Term>;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), SerError> {
-        self.entry(Term::atom(key), value)
-    }
-    fn end(self) -> Out {
-        self.finish()
-    }
+/// Structs and struct variants both become `[{field, Value}]`.
+macro_rules! collect_fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Proplist {
+            type Ok = Option<Term>;
+            type Error = SerError;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), SerError> {
+                self.entry(Term::atom(key), value)
+            }
+            fn end(self) -> Out {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Proplist {
-    type Ok = Option<Term>;
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), SerError> {
-        self.entry(Term::atom(key), value)
-    }
-    fn end(self) -> Out {
-        self.finish()
-    }
-}
+collect_fields!(SerializeStruct, SerializeStructVariant);
 
 /// Which term a Rust string stands for, when a charlist is not what Erlang expects.
 #[derive(Clone, Copy)]
