@@ -249,6 +249,22 @@ fn foreground_stops_gracefully_on_sigterm() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "foreground exits with the VM's status");
     assert_eq!(failed(host.kazoo(&["ping", "ecallmgr"])).0, 1);
+
+    // A stop while the VM still boots (before it handles SIGTERM itself) is not lost; the
+    // window is somewhere in the first few hundred ms, so several moments are tried.
+    for delay in [100, 200, 300] {
+        let mut booting: Child = host.command(&["foreground", "ecallmgr"]).stdout(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        Command::new("kill").args(["-TERM", &booting.id().to_string()]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while booting.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = booting.kill();
+                panic!("foreground did not stop after a SIGTERM {delay} ms into its boot");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 #[test]

@@ -5,6 +5,9 @@
 use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// How the VM shares the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +37,12 @@ pub fn run(mut command: Command, terminal: Terminal) -> io::Result<i32> {
     }
     let mut child = command.spawn()?;
     let pid = child.id() as libc::pid_t;
-    std::thread::spawn(move || forward(signals, pid, terminal));
-    let status = child.wait()?;
+    let exited = Arc::new(AtomicBool::new(false));
+    let forwarder_sees = Arc::clone(&exited);
+    std::thread::spawn(move || forward(signals, pid, terminal, &forwarder_sees));
+    let status = child.wait();
+    exited.store(true, Ordering::SeqCst);
+    let status = status?;
     Ok(status.code().or(status.signal().map(|s| 128 + s)).unwrap_or(1))
 }
 
@@ -56,18 +63,28 @@ fn block_stop_signals() -> io::Result<libc::sigset_t> {
     }
 }
 
-fn forward(signals: libc::sigset_t, pid: libc::pid_t, terminal: Terminal) {
+/// How often a stop is said again: a VM still booting drops a SIGTERM that arrives before
+/// its signal handler is installed (seen: a node that never stopped).
+const RESEND: Duration = Duration::from_millis(500);
+
+/// Waits for the first stop signal, then sends the VM SIGTERM until it has exited (again
+/// and again is harmless: a stopping node takes it as one more `init:stop()`).
+fn forward(signals: libc::sigset_t, pid: libc::pid_t, terminal: Terminal, exited: &AtomicBool) {
     loop {
         let mut signal = 0;
         // SAFETY: `signals` is an initialised set and `signal` a valid out pointer.
         if unsafe { libc::sigwait(&signals, &mut signal) } != 0 {
             return;
         }
-        if signal == libc::SIGINT && terminal == Terminal::Shared {
-            continue;
+        if signal != libc::SIGINT || terminal == Terminal::Detached {
+            break;
         }
-        // SAFETY: kill has no memory preconditions; the VM is our unreaped child, so `pid`
-        // is still its until `run` waits for it.
+    }
+    // `exited` is set right after `run` reaps the VM, so `pid` is still the VM's when
+    // signalled (short of a pid reused within the moment between the two).
+    while !exited.load(Ordering::SeqCst) {
+        // SAFETY: kill has no memory preconditions.
         unsafe { libc::kill(pid, libc::SIGTERM) };
+        std::thread::sleep(RESEND);
     }
 }
