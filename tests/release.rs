@@ -298,14 +298,13 @@ fn a_build_killed_mid_copy_leaves_the_previous_release() {
             .unwrap();
         let mut builder = Node(child);
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !staging_dirs(out.path()).iter().any(|d| d.join("lib").is_dir()) && Instant::now() < deadline {
-            if builder.0.try_wait().unwrap().is_some() {
-                break;
-            }
-        }
+        let staging_lib = || staging_dirs(out.path()).iter().any(|d| d.join("lib").is_dir());
+        while !staging_lib() && Instant::now() < deadline && builder.0.try_wait().unwrap().is_none() {}
+        // Mid-copy: the new release half written beside the old one, its builder still running.
+        let mid_copy = staging_lib() && builder.0.try_wait().unwrap().is_none();
         let _ = builder.0.kill();
         let _ = builder.0.wait();
-        if marker.exists() {
+        if mid_copy && marker.exists() {
             killed_mid_copy = true;
             break;
         }

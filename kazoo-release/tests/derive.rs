@@ -4,35 +4,13 @@
 use kazoo_release::spec::{
     AppSpec, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
 };
-use kazoo_release::term::{SerError, Term};
 
-fn kazoo_sys_config() -> Result<SysConfig, SerError> {
-    Ok(SysConfig {
-        apps: vec![("lager".to_owned(), Term::List(vec![]))],
-    })
-}
+// The full example is the trybuild pass case itself, so the two cannot drift apart.
+#[path = "ui/pass/full.rs"]
+#[allow(dead_code)]
+mod full;
 
-fn dev_sys_config() -> Result<SysConfig, SerError> {
-    Ok(SysConfig::default())
-}
-
-#[derive(kazoo_release::Release)]
-#[release(name = kazoo, version = "4.3.0", default_node = kazoo_apps)]
-#[release(lib_dirs = ["applications", "core", "deps"], base_apps = [runtime_tools, tools, sasl])]
-#[release(include_erts = true, include_src = false, dev_mode = false, sys_config = kazoo_sys_config)]
-#[node(name = ecallmgr, apps = [ecallmgr])]
-#[node(name = kazoo_apps, apps = [kazoo_apps, lager(load), goldrush("0.1.9"), sync(load, "0.1.3")])]
-#[vm_args(sasl_errlog_type = error, inet_dist_listen_min = 11500, inet_dist_listen_max = 11999,
-          kernel_poll = true, async_threads = 100, warning_map = w, printable_range = unicode,
-          env(ERL_CRASH_DUMP_NICE = "1"), raw = ["+zdbbl 32768", "-heart"])]
-#[overlay(mkdir = "log")]
-#[overlay(copy(from = "rel/nodetool", to = "bin/nodetool"))]
-#[overlay(template(from = "rel/kazoo.hbs", to = "bin/kazoo-env"))]
-#[overlay(chmod(mode = 0o755, path = "bin/nodetool"))]
-#[profile(name = dev, dev_mode = true, include_erts = false, sys_config = dev_sys_config,
-          vm_args(async_threads = 10, raw = ["+sbwt none"]))]
-#[profile(name = dist)]
-pub struct Kazoo;
+use full::{kazoo_sys_config, Kazoo};
 
 fn app(name: &str, version: Option<&str>, start_type: StartType) -> AppSpec {
     AppSpec {

@@ -105,57 +105,72 @@ pub struct Report {
 /// was built from other inputs (spec, profile, applications, this binary), else does
 /// nothing. A failure or a kill leaves the previous release as it was.
 pub fn ensure(options: &Options) -> Result<Report, AssembleError> {
-    ensure_plan(options).map(|(report, _)| report)
+    check(options)?.ensure()
 }
 
 /// [`ensure`]s the release, then writes `<out>/<name>/<name>-<vsn>.tar.gz`; returns its path.
 pub fn tar(options: &Options) -> Result<(Report, PathBuf), AssembleError> {
-    let (report, plan) = ensure_plan(options)?;
+    let (report, plan) = check(options)?.ensure_plan()?;
     let layout = Layout::new(&report.root, &report.vsn);
     let path = tarball::write(&layout, &plan.spec.name, &releases::release_rel(&plan))?;
     Ok((report, path))
 }
 
-/// Whether `<out>/<name>` exists and was built from what `options` describe, so that
-/// [`ensure`] would leave it alone.
-pub fn is_up_to_date(options: &Options) -> Result<bool, AssembleError> {
-    let plan = Plan::new(options)?;
-    swap::clean_stale(&options.out, &plan.spec.name)?;
-    compare(&plan, options).map(|(_, _, unchanged)| unchanged)
+/// The release `options` describe, compared with `<out>/<name>`: what [`ensure`] decides
+/// on, handed to a caller that may refuse a rebuild (under running nodes) before it runs.
+pub struct Checked<'a> {
+    started: Instant,
+    plan: Plan<'a>,
+    out: PathBuf,
+    layout: Layout,
+    fingerprint: Fingerprint,
+    up_to_date: bool,
 }
 
-/// The release's layout, the fingerprint of `plan`, and whether the release on disk has it.
-fn compare(plan: &Plan, options: &Options) -> Result<(Layout, Fingerprint, bool), AssembleError> {
-    let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
-    let fingerprint = Fingerprint::of(plan)?;
-    let exe = running_binary()?;
-    let unchanged = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
-        && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
-    Ok((layout, fingerprint, unchanged))
-}
-
-fn ensure_plan<'a>(options: &Options<'a>) -> Result<(Report, Plan<'a>), AssembleError> {
+/// Plans the release and compares it with the one on disk.
+pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
     let started = Instant::now();
     let plan = Plan::new(options)?;
     // First, so that a release a killed build left aside is back before it is compared.
     swap::clean_stale(&options.out, &plan.spec.name)?;
-    let (layout, fingerprint, unchanged) = compare(&plan, options)?;
-    let bytes = match unchanged {
-        true => 0,
-        false => build(&plan, &options.out, &fingerprint)?,
-    };
-    let report = Report {
-        root: layout.root,
-        vsn: plan.vsn.clone(),
-        built: !unchanged,
-        nodes: plan.nodes.iter().map(|n| n.node.clone()).collect(),
-        apps: plan.apps.len(),
-        erts: plan.spec.include_erts.then(|| plan.otp.erts_vsn.clone()),
-        bytes,
-        elapsed: started.elapsed(),
-        warnings: plan.warnings.clone(),
-    };
-    Ok((report, plan))
+    let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
+    let fingerprint = Fingerprint::of(&plan)?;
+    let exe = running_binary()?;
+    let up_to_date = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
+        && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
+    Ok(Checked { started, plan, out: options.out.clone(), layout, fingerprint, up_to_date })
+}
+
+impl<'a> Checked<'a> {
+    /// Whether `<out>/<name>` was built from these inputs, so that ensuring it does nothing.
+    pub fn up_to_date(&self) -> bool {
+        self.up_to_date
+    }
+
+    /// Builds the release unless it is up to date.
+    pub fn ensure(self) -> Result<Report, AssembleError> {
+        self.ensure_plan().map(|(report, _)| report)
+    }
+
+    fn ensure_plan(self) -> Result<(Report, Plan<'a>), AssembleError> {
+        let Checked { started, plan, out, layout, fingerprint, up_to_date } = self;
+        let bytes = match up_to_date {
+            true => 0,
+            false => build(&plan, &out, &fingerprint)?,
+        };
+        let report = Report {
+            root: layout.root,
+            vsn: plan.vsn.clone(),
+            built: !up_to_date,
+            nodes: plan.nodes.iter().map(|n| n.node.clone()).collect(),
+            apps: plan.apps.len(),
+            erts: plan.spec.include_erts.then(|| plan.otp.erts_vsn.clone()),
+            bytes,
+            elapsed: started.elapsed(),
+            warnings: plan.warnings.clone(),
+        };
+        Ok((report, plan))
+    }
 }
 
 /// Writes the whole release into a staging directory and swaps it into place; returns

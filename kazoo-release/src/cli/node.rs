@@ -172,8 +172,11 @@ impl Run {
         // Absolute, because the VM and run_erl run in the release root.
         let out = std::path::absolute(&self.out).map_err(CliError::failure)?;
         let options = Options { out, ..Options::new(env.embedded, env.profile) };
-        refuse_rebuild_under_running_nodes(env, &options, self.cookie.as_deref(), self.sname)?;
-        let report = assemble::ensure(&options).map_err(CliError::failure)?;
+        let checked = assemble::check(&options).map_err(CliError::failure)?;
+        if !checked.up_to_date() {
+            refuse_rebuild_under_running_nodes(env, &options, self.cookie.as_deref(), self.sname)?;
+        }
+        let report = checked.ensure().map_err(CliError::failure)?;
         // Said once, when the release is written, not at every start of a node.
         for warning in report.warnings.iter().filter(|_| report.built) {
             eprintln!("warning: {warning}");
@@ -211,11 +214,8 @@ fn refuse_if_running(name: &NodeName, cookie: &str) -> Result<(), CliError> {
 }
 
 /// Rebuilding swaps the release directory away from under the nodes running from it (their
-/// code, logs and pipes): a stale release is rebuilt only when none of its nodes runs.
+/// code, logs and pipes): called for a stale release, it refuses while any of its nodes runs.
 fn refuse_rebuild_under_running_nodes(env: &Env, options: &Options, cookie: Option<&str>, sname: bool) -> Result<(), CliError> {
-    if assemble::is_up_to_date(options).map_err(CliError::failure)? {
-        return Ok(());
-    }
     let running: Vec<String> = statuses(env, cookie, sname)?.into_iter().filter(|s| s.running).map(|s| s.node).collect();
     match running.is_empty() {
         true => Ok(()),
