@@ -2,10 +2,14 @@
 //! temporary directory named by KAZOO_CONFIG, and a scrubbed environment.
 
 use std::os::unix::fs::PermissionsExt;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{text, Epmd};
 
 /// Every variable that changes the answer, removed so that the caller's shell cannot leak in.
 const SCRUBBED: [&str; 5] = ["REL", "KAZOO_COOKIE", "KAZOO_CONFIG", "KAZOO_ZONE", "KAZOO_PROFILE"];
@@ -47,10 +51,6 @@ impl Config {
         command.arg("read-release-cookie").args(args).env("KAZOO_CONFIG", self.path());
         command.envs(env.iter().copied()).output().expect("kazoo runs")
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Asserts success and returns stdout.
@@ -208,7 +208,7 @@ fn a_file_the_user_cannot_read_is_reported() {
 /// while other tests run), stopped with its EPMD when dropped.
 struct Node {
     vm: Child,
-    epmd_port: String,
+    epmd: Epmd,
 }
 
 impl Node {
@@ -218,25 +218,25 @@ impl Node {
         let file = home.path().join(".erlang.cookie");
         std::fs::write(&file, cookie).unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o400)).unwrap();
-        let epmd_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+        let epmd = Epmd::private();
         let hostname = kazoo_release::node::hostname().expect("this machine's hostname");
         let vm = Command::new("erl")
             .args(["-noshell", "-name", &format!("ecallmgr@{hostname}")])
             .env("HOME", home.path())
-            .env("ERL_EPMD_PORT", &epmd_port)
+            .env("ERL_EPMD_PORT", &epmd.0)
             .stdin(Stdio::null())
             // Rejected handshakes are logged there, as the wrong-cookie check means them to be.
             .stderr(Stdio::null())
             .spawn()
             .expect("erl starts");
-        (Node { vm, epmd_port }, home)
+        (Node { vm, epmd }, home)
     }
 
     /// `kazoo ping ecallmgr` with the cookie from `config` only: an empty HOME, no KAZOO_COOKIE.
     fn ping(&self, config: &Config, empty_home: &Path) -> Output {
         let mut command = kazoo();
         command.args(["ping", "ecallmgr", "--timeout", "5"]).env("KAZOO_CONFIG", config.path());
-        command.env("ERL_EPMD_PORT", &self.epmd_port).env("HOME", empty_home);
+        command.env("ERL_EPMD_PORT", &self.epmd.0).env("HOME", empty_home);
         command.output().expect("kazoo runs")
     }
 }
@@ -245,7 +245,6 @@ impl Drop for Node {
     fn drop(&mut self) {
         let _ = self.vm.kill();
         let _ = self.vm.wait();
-        let _ = Command::new("epmd").args(["-port", &self.epmd_port, "-kill"]).stdout(Stdio::null()).status();
     }
 }
 

@@ -4,7 +4,6 @@
 //! does it at the workspace root).
 
 use std::fs;
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -13,12 +12,17 @@ use std::time::{Duration, Instant};
 
 use kazoo_release::node::hostname;
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{failed, ok, text, Epmd};
+
 const NODE_TYPES: [&str; 2] = ["ecallmgr", "kazoo_apps"];
 
 /// One test's machine; every node it started is stopped (or killed) when dropped.
 struct Host {
     dir: tempfile::TempDir,
-    epmd_port: String,
+    epmd: Epmd,
     cookie: String,
 }
 
@@ -29,9 +33,9 @@ impl Host {
         for sub in ["home", "etc/core"] {
             fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        let epmd_port = free_port().to_string();
+        let epmd = Epmd::private();
         let cookie = format!("secret_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        Host { dir, epmd_port, cookie }
+        Host { dir, epmd, cookie }
     }
 
     fn path(&self, sub: &str) -> PathBuf {
@@ -42,7 +46,7 @@ impl Host {
     fn env(&self) -> Vec<(&'static str, String)> {
         let path = |sub: &str| self.path(sub).display().to_string();
         vec![
-            ("ERL_EPMD_PORT", self.epmd_port.clone()),
+            ("ERL_EPMD_PORT", self.epmd.0.clone()),
             ("HOME", path("home")),
             ("PIPE_DIR", path("pipes")),
             ("KAZOO_CONFIG_DIR", path("etc")),
@@ -95,7 +99,6 @@ impl Drop for Host {
         for node in NODE_TYPES {
             let _ = self.command(&["stop", node, "--kill", "--timeout", "10"]).stderr(Stdio::null()).output();
         }
-        let _ = Command::new("epmd").args(["-port", &self.epmd_port, "-kill"]).stdout(Stdio::null()).status();
     }
 }
 
@@ -143,24 +146,6 @@ impl Drop for Terminal {
     fn drop(&mut self) {
         let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).stderr(Stdio::null()).status();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "failed ({:?}): {}{}", output.status.code(), text(&output.stdout), text(&output.stderr));
-    text(&output.stdout)
-}
-
-fn failed(output: Output) -> (i32, String) {
-    assert!(!output.status.success(), "succeeded: {}", text(&output.stdout));
-    (output.status.code().unwrap(), text(&output.stderr))
 }
 
 fn full(node: &str) -> String {

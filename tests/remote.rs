@@ -3,35 +3,39 @@
 //! Each test runs its own EPMD (on a free port, through `ERL_EPMD_PORT`), so that its node can
 //! carry a real node type's name (`kazoo_apps@host`) while tests run in parallel.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use kazoo_release::dist::is_running;
 use kazoo_release::node::hostname;
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{failed, ok, Epmd};
+
 /// A node of type `kazoo_apps` behind its own EPMD, with its own HOME; all gone when dropped.
 struct Fixture {
     node: Child,
-    epmd_port: String,
+    epmd: Epmd,
     home: tempfile::TempDir,
     cookie: String,
 }
 
 impl Fixture {
     fn start() -> Fixture {
-        let epmd_port = free_port().to_string();
-        let cookie = format!("cookie_{}_{epmd_port}", std::process::id());
+        let epmd = Epmd::private();
+        let cookie = format!("cookie_{}_{}", std::process::id(), epmd.0);
         // A test fixture: the product itself never puts a cookie on a command line.
         let node = Command::new("erl")
             .args(["-noshell", "-name", &format!("kazoo_apps@{}", hostname().unwrap()), "-setcookie", &cookie])
-            .env("ERL_EPMD_PORT", &epmd_port)
+            .env("ERL_EPMD_PORT", &epmd.0)
             .stdin(Stdio::null())
             // Rejected handshakes are logged there, as the cookie test means them to be.
             .stderr(Stdio::null())
             .spawn()
             .expect("erl runs");
-        let fixture = Fixture { node, epmd_port, home: tempfile::tempdir().unwrap(), cookie };
+        let fixture = Fixture { node, epmd, home: tempfile::tempdir().unwrap(), cookie };
         fixture.wait_up();
         fixture
     }
@@ -57,7 +61,7 @@ impl Fixture {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
         command
             .args(args)
-            .env("ERL_EPMD_PORT", &self.epmd_port)
+            .env("ERL_EPMD_PORT", &self.epmd.0)
             .env("HOME", self.home.path())
             .env_remove("REL")
             .env_remove("KAZOO_COOKIE")
@@ -70,28 +74,7 @@ impl Drop for Fixture {
     fn drop(&mut self) {
         let _ = self.node.kill();
         let _ = self.node.wait();
-        let _ = Command::new("epmd").args(["-port", &self.epmd_port, "-kill"]).stdout(Stdio::null()).status();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Stdout of a command that must succeed.
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "failed ({:?}): {}", output.status.code(), text(&output.stderr));
-    text(&output.stdout)
-}
-
-/// The exit code and stderr of a command that must fail.
-fn failed(output: Output) -> (i32, String) {
-    assert!(!output.status.success(), "succeeded: {}", text(&output.stdout));
-    (output.status.code().unwrap(), text(&output.stderr))
 }
 
 #[test]
@@ -129,7 +112,7 @@ fn a_node_that_is_down_or_has_no_epmd() {
     assert!(message.contains("ecallmgr@") && message.contains("is not running"), "{message}");
     let no_epmd = Command::new(env!("CARGO_BIN_EXE_kazoo"))
         .args(["ping"])
-        .env("ERL_EPMD_PORT", free_port().to_string())
+        .env("ERL_EPMD_PORT", &Epmd::private().0)
         .env_remove("REL")
         .output()
         .unwrap();

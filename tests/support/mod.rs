@@ -1,0 +1,39 @@
+//! What the end-to-end tests share: a private EPMD per test and reading a command's output.
+//! Each test target uses part of it.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::process::{Command, Output, Stdio};
+
+/// A port for this test's own EPMD (`ERL_EPMD_PORT`), so that its nodes may carry real node
+/// type names while tests run in parallel; that EPMD is killed when this is dropped (after
+/// the struct holding it has stopped its nodes).
+pub struct Epmd(pub String);
+
+impl Epmd {
+    pub fn private() -> Epmd {
+        Epmd(TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string())
+    }
+}
+
+impl Drop for Epmd {
+    fn drop(&mut self) {
+        let _ = Command::new("epmd").args(["-port", &self.0, "-kill"]).stdout(Stdio::null()).status();
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Stdout of a command that must succeed.
+pub fn ok(output: Output) -> String {
+    assert!(output.status.success(), "failed ({:?}): {}{}", output.status.code(), text(&output.stdout), text(&output.stderr));
+    text(&output.stdout)
+}
+
+/// The exit code and stderr of a command that must fail.
+pub fn failed(output: Output) -> (i32, String) {
+    assert!(!output.status.success(), "succeeded: {}", text(&output.stdout));
+    (output.status.code().unwrap(), text(&output.stderr))
+}
