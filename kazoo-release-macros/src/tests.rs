@@ -44,23 +44,16 @@ fn located(source: &str) -> Vec<(String, usize, usize)> {
 
 #[test]
 fn the_full_example_expands() {
-    let input: DeriveInput = parse_quote! {
-        #[release(name = kazoo, version = "4.3.0", default_node = kazoo_apps)]
-        #[release(lib_dirs = ["applications", "core", "deps"], base_apps = [runtime_tools, tools, sasl])]
-        #[release(include_erts = true, include_src = false, dev_mode = false, sys_config = kazoo_sys_config)]
-        #[node(name = ecallmgr, apps = [ecallmgr])]
-        #[node(name = kazoo_apps, apps = [kazoo_apps, lager(load), goldrush("0.1.9"), sync(load, "0.1.3")])]
-        #[vm_args(sasl_errlog_type = error, inet_dist_listen_min = 11500, inet_dist_listen_max = 11999,
-                  kernel_poll = true, async_threads = 100, warning_map = w, printable_range = unicode,
-                  env(ERL_CRASH_DUMP_NICE = "1"), raw = ["+zdbbl 32768", "-heart"])]
-        #[overlay(mkdir = "log")]
-        #[overlay(copy(from = "rel/nodetool", to = "bin/nodetool"))]
-        #[overlay(template(from = "rel/kazoo.hbs", to = "bin/kazoo-env"))]
-        #[overlay(chmod(mode = 0o755, path = "bin/nodetool"))]
-        #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = dev_sys_config, vm_args(async_threads = 10, raw = ["+sbwt none"]))]
-        #[profile(name = dist)]
-        pub struct Kazoo;
-    };
+    // The runtime crate's trybuild pass case, so the example is written once.
+    let file: syn::File = syn::parse_str(include_str!("../../kazoo-release/tests/ui/pass/full.rs")).unwrap();
+    let input: DeriveInput = file
+        .items
+        .into_iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == "Kazoo" => Some(s.into()),
+            _ => None,
+        })
+        .unwrap();
     let tokens = derive(&input)
         .map_err(|e| e.to_string())
         .unwrap()
