@@ -14,9 +14,12 @@ macro_rules! embedded {
 #[derive(Debug, Clone, Copy)]
 pub struct Embedded {
     pub files: &'static [EmbeddedFile],
+    /// The overlay sources' files, so that writing a release needs nothing of the build tree.
+    pub overlays: &'static [OverlayFile],
     /// Where the build found the project's lib dirs (absolute), when it was given them.
     pub lib_root: Option<&'static str>,
-    /// The package that was built (absolute): overlay sources are relative to it.
+    /// The package that was built (absolute): lib dirs are relative to it when there is no
+    /// `lib_root`.
     pub project_dir: &'static str,
 }
 
@@ -28,6 +31,16 @@ pub struct EmbeddedFile {
     pub node: Option<&'static str>,
     pub name: &'static str,
     pub text: &'static str,
+}
+
+/// One file of an overlay's source: `from` as the spec names it, or `from/<path>` for a
+/// file inside a directory `from`.
+#[derive(Debug, Clone, Copy)]
+pub struct OverlayFile {
+    pub from: &'static str,
+    /// Its permission bits at build time (an executable stays executable).
+    pub mode: u32,
+    pub bytes: &'static [u8],
 }
 
 /// The name of the resolved spec's JSON among the embedded files.
@@ -48,7 +61,24 @@ impl Embedded {
         serde_json::from_str(json).ok()
     }
 
+    /// The overlay files of source `from`: the file itself, or every file under a directory,
+    /// each with its path relative to `from` (empty for the file itself).
+    pub fn overlay(&self, from: &str) -> Vec<(&'static str, &'static OverlayFile)> {
+        let from = from.trim_end_matches('/');
+        self.overlays
+            .iter()
+            .filter_map(|file| match file.from.strip_prefix(from) {
+                Some("") => Some(("", file)),
+                Some(rest) => rest.strip_prefix('/').map(|rest| (rest, file)),
+                None => None,
+            })
+            .collect()
+    }
+
     pub fn profiles(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.files.iter().filter(|f| f.name == SPEC_JSON).map(|f| f.profile)
+        self.files
+            .iter()
+            .filter(|f| f.name == SPEC_JSON)
+            .map(|f| f.profile)
     }
 }

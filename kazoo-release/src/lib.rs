@@ -71,6 +71,7 @@ pub mod node;
 pub mod render;
 pub mod spec;
 pub mod term;
+pub mod tree;
 
 pub use kazoo_release_macros::Release;
 pub use spec::{Release, ReleaseSpec};

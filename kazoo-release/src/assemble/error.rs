@@ -57,16 +57,8 @@ pub enum AssembleError {
         source: io::Error,
     },
 
-    #[error(
-        "overlay {overlay}: {problem}; overlay paths are relative: `from` to the directory \
-         kazoo runs in ({}), `to` and `path` to the release root",
-        project.display()
-    )]
-    Overlay {
-        overlay: String,
-        problem: String,
-        project: PathBuf,
-    },
+    #[error("overlay {overlay}: {problem}; `to` and `path` are relative to the release root")]
+    Overlay { overlay: String, problem: String },
 
     #[error("overlay {overlay}: template {}: {message}", from.display())]
     Template {
@@ -78,8 +70,15 @@ pub enum AssembleError {
 
 impl AssembleError {
     /// An I/O error on `path` while doing `action` ("create", "write", "rename", ...).
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| AssembleError::Io { action, path, source }
+        move |source| AssembleError::Io {
+            action,
+            path,
+            source,
+        }
     }
 }

@@ -26,27 +26,36 @@ pub(crate) struct Plan<'a> {
     pub apps: Vec<ResolvedApp>,
     /// Where warnings of the scan (a lib dir that does not exist) are reported.
     pub warnings: Vec<String>,
-    /// The directory overlays' `from` paths are relative to.
-    pub project_dir: PathBuf,
 }
 
 impl<'a> Plan<'a> {
     pub fn new(options: &Options<'a>) -> Result<Plan<'a>, AssembleError> {
         let embedded = options.embedded;
-        let mut spec = embedded.spec(&options.profile).ok_or_else(|| AssembleError::UnknownProfile {
-            profile: options.profile.clone(),
-            known: embedded.profiles().map(str::to_owned).collect(),
-        })?;
+        let mut spec =
+            embedded
+                .spec(&options.profile)
+                .ok_or_else(|| AssembleError::UnknownProfile {
+                    profile: options.profile.clone(),
+                    known: embedded.profiles().map(str::to_owned).collect(),
+                })?;
         spec.dev_mode |= options.dev_mode;
         check_node_names(&spec)?;
         let otp = OtpInstall::detect()?;
-        let lib_root = embedded.lib_root.map(PathBuf::from).unwrap_or_else(|| options.project_dir.clone());
+        let lib_root = embedded
+            .lib_root
+            .map(PathBuf::from)
+            .unwrap_or_else(|| options.project_dir.clone());
         let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
         let index = AppIndex::scan(&lib_dirs, &otp)?;
         let nodes = spec
             .nodes
             .iter()
-            .map(|node| index.resolve(&node.name, &[spec.base_apps.as_slice(), &node.apps].concat()))
+            .map(|node| {
+                index.resolve(
+                    &node.name,
+                    &[spec.base_apps.as_slice(), &node.apps].concat(),
+                )
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             embedded,
@@ -58,17 +67,18 @@ impl<'a> Plan<'a> {
             otp,
             nodes,
             warnings: index.warnings().iter().map(ToString::to_string).collect(),
-            project_dir: options.project_dir.clone(),
         })
     }
 
     /// The embedded vm.args or sys.config of node type `node` for this profile.
     pub fn node_file(&self, node: &str, file: &'static str) -> Result<&'static str, AssembleError> {
-        self.embedded.file(&self.profile, Some(node), file).ok_or_else(|| AssembleError::NotEmbedded {
-            node: node.to_owned(),
-            profile: self.profile.clone(),
-            file,
-        })
+        self.embedded
+            .file(&self.profile, Some(node), file)
+            .ok_or_else(|| AssembleError::NotEmbedded {
+                node: node.to_owned(),
+                profile: self.profile.clone(),
+                file,
+            })
     }
 
     pub fn vm_args(&self, node: &str) -> Result<&'static str, AssembleError> {
@@ -90,13 +100,22 @@ impl<'a> Plan<'a> {
     /// All applications as one release (`Resolved` named after the release), for the
     /// `RELEASES` file and the tarball's `.rel`.
     pub fn all_apps(&self) -> Resolved {
-        Resolved { node: self.spec.name.clone(), apps: self.apps.clone() }
+        Resolved {
+            node: self.spec.name.clone(),
+            apps: self.apps.clone(),
+        }
     }
 }
 
 fn check_node_names(spec: &ReleaseSpec) -> Result<(), AssembleError> {
-    match spec.nodes.iter().find(|n| RESERVED_BOOTS.contains(&n.name.as_str())) {
-        Some(node) => Err(AssembleError::ReservedNodeName { node: node.name.clone() }),
+    match spec
+        .nodes
+        .iter()
+        .find(|n| RESERVED_BOOTS.contains(&n.name.as_str()))
+    {
+        Some(node) => Err(AssembleError::ReservedNodeName {
+            node: node.name.clone(),
+        }),
         None => Ok(()),
     }
 }

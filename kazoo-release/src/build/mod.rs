@@ -47,15 +47,31 @@ pub enum BuildError {
     #[error("{0}")]
     Apps(#[from] crate::apps::AppsError),
     #[error("cannot read Cargo's metadata for {manifest}: {source}")]
-    Metadata { manifest: PathBuf, source: cargo_metadata::Error },
+    Metadata {
+        manifest: PathBuf,
+        source: cargo_metadata::Error,
+    },
     #[error("no version for release `{0}`: give `version = \"...\"` in #[release(...)], a package version in Cargo.toml, or KZ_VERSION")]
     NoVersion(String),
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("OUT_DIR is not set: call the build from a build script, or set Builder::out_dir")]
     NoOutDir,
     #[error("overlay {kind} from `{from}`: {path} does not exist; overlay sources are relative to the package ({manifest_dir})")]
-    OverlaySource { kind: &'static str, from: String, path: PathBuf, manifest_dir: PathBuf },
+    OverlaySource {
+        kind: &'static str,
+        from: String,
+        path: PathBuf,
+        manifest_dir: PathBuf,
+    },
 }
 
 /// The one-call form for a build script: renders, verifies and embeds the release `R` with
@@ -91,7 +107,9 @@ impl Builder {
 
     /// A builder for a spec made by hand (or by `R::spec()`).
     pub fn from_spec(spec: Result<ReleaseSpec, crate::term::SerError>) -> Self {
-        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_default();
         Builder {
             spec,
             template_dir: Some(manifest_dir.join("rel")),
@@ -151,19 +169,34 @@ impl Builder {
     }
 
     pub fn run(mut self) -> Result<Built, BuildError> {
-        let out_dir = self.out_dir.clone().ok_or(BuildError::NoOutDir)?.join("kazoo-release");
+        let out_dir = self
+            .out_dir
+            .clone()
+            .ok_or(BuildError::NoOutDir)?
+            .join("kazoo-release");
         let mut spec = self.spec.clone()?;
         let cargo = overrides::cargo_package(&self.manifest_dir)?;
-        spec.version = resolve_version(&spec, std::env::var("KZ_VERSION").ok(), cargo.version.as_deref())?;
+        spec.version = resolve_version(
+            &spec,
+            std::env::var("KZ_VERSION").ok(),
+            cargo.version.as_deref(),
+        )?;
         let override_files = overrides::apply(&mut spec, self.template_dir.as_deref(), &cargo)?;
         let overlay_sources = overlay_sources(&spec, &self.manifest_dir)?;
+        let overlay_files = emit::overlay_files(&overlay_sources)?;
         let templates = Templates::load(self.template_dir.as_deref())?;
         let files = render_all(&spec, &templates)?;
         let (app_files, warnings) = match &self.lib_root {
             Some(root) => resolve_apps(&spec, root)?,
             None => Default::default(),
         };
-        let embedded_rs = emit::write(&out_dir, &files, self.lib_root.as_deref(), &self.manifest_dir)?;
+        let embedded_rs = emit::write(
+            &out_dir,
+            &files,
+            &overlay_files,
+            self.lib_root.as_deref(),
+            &self.manifest_dir,
+        )?;
         let watched = templates
             .sources
             .iter()
@@ -171,21 +204,36 @@ impl Builder {
             // A watched path that does not exist makes Cargo re-run the script every build.
             .chain(self.template_dir.clone().filter(|dir| dir.is_dir()))
             .chain(override_files)
-            .chain(overlay_sources)
+            .chain(overlay_sources.into_iter().map(|s| s.path))
             .chain(self.spec_sources.clone())
             .chain([self.manifest_dir.join("Cargo.toml")])
             // `.app` files this build script wrote itself (into OUT_DIR, by erlc) are outputs:
             // watching them would make every build look changed.
-            .chain(app_files.into_iter().filter(|f| !self.out_dir.as_ref().is_some_and(|o| f.starts_with(o))));
-        emit::cargo_lines(&mut self.cargo_output, watched, ENV_VARS, &warnings)
-            .map_err(|source| BuildError::Write { path: "stdout".into(), source })?;
-        Ok(Built { spec, files, embedded_rs })
+            .chain(
+                app_files
+                    .into_iter()
+                    .filter(|f| !self.out_dir.as_ref().is_some_and(|o| f.starts_with(o))),
+            );
+        emit::cargo_lines(&mut self.cargo_output, watched, ENV_VARS, &warnings).map_err(
+            |source| BuildError::Write {
+                path: "stdout".into(),
+                source,
+            },
+        )?;
+        Ok(Built {
+            spec,
+            files,
+            embedded_rs,
+        })
     }
 }
 
 /// Every overlay source (`from`, relative to the package), checked to exist now rather than
-/// when a release is assembled; the binary finds them through the embedded project dir.
-fn overlay_sources(spec: &ReleaseSpec, manifest_dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
+/// when a release is assembled; their files are embedded, so the binary needs no build tree.
+fn overlay_sources(
+    spec: &ReleaseSpec,
+    manifest_dir: &Path,
+) -> Result<Vec<emit::OverlaySource>, BuildError> {
     let sources = spec.overlays.iter().filter_map(|overlay| match overlay {
         Overlay::Copy { from, .. } => Some(("copy", from)),
         Overlay::Template { from, .. } => Some(("template", from)),
@@ -195,8 +243,16 @@ fn overlay_sources(spec: &ReleaseSpec, manifest_dir: &Path) -> Result<Vec<PathBu
         .map(|(kind, from)| {
             let path = manifest_dir.join(from);
             match path.exists() {
-                true => Ok(path),
-                false => Err(BuildError::OverlaySource { kind, from: from.clone(), path, manifest_dir: manifest_dir.to_owned() }),
+                true => Ok(emit::OverlaySource {
+                    from: from.clone(),
+                    path,
+                }),
+                false => Err(BuildError::OverlaySource {
+                    kind,
+                    from: from.clone(),
+                    path,
+                    manifest_dir: manifest_dir.to_owned(),
+                }),
             }
         })
         .collect()
@@ -219,27 +275,58 @@ fn resolve_version(
 fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedFile>, BuildError> {
     let mut files = Vec::new();
     for profile in spec.profile_names() {
-        let spec = spec.with_profile(profile).expect("profile_names lists declared profiles");
+        let spec = spec
+            .with_profile(profile)
+            .expect("profile_names lists declared profiles");
         let relx = templates.render(render::RELX_CONFIG, &spec, profile, None)?;
         verify::erlang_file(&relx, &templates.origin(render::RELX_CONFIG), profile, None)?;
         files.push(RenderedFile::new(profile, None, render::RELX_CONFIG, relx));
         for node in &spec.nodes {
             let vm_args = templates.render(render::VM_ARGS, &spec, profile, Some(node))?;
-            verify::vm_args(&vm_args, &templates.origin(render::VM_ARGS), profile, &node.name)?;
-            files.push(RenderedFile::new(profile, Some(&node.name), render::VM_ARGS, vm_args));
+            verify::vm_args(
+                &vm_args,
+                &templates.origin(render::VM_ARGS),
+                profile,
+                &node.name,
+            )?;
+            files.push(RenderedFile::new(
+                profile,
+                Some(&node.name),
+                render::VM_ARGS,
+                vm_args,
+            ));
             let sys_config = templates.render(render::SYS_CONFIG, &spec, profile, Some(node))?;
-            verify::sys_config(&sys_config, &templates.origin(render::SYS_CONFIG), profile, &node.name)?;
-            files.push(RenderedFile::new(profile, Some(&node.name), render::SYS_CONFIG, sys_config));
+            verify::sys_config(
+                &sys_config,
+                &templates.origin(render::SYS_CONFIG),
+                profile,
+                &node.name,
+            )?;
+            files.push(RenderedFile::new(
+                profile,
+                Some(&node.name),
+                render::SYS_CONFIG,
+                sys_config,
+            ));
         }
-        let json = serde_json::to_string_pretty(&spec).expect("a spec always serializes to JSON") + "\n";
-        files.push(RenderedFile::new(profile, None, crate::embed::SPEC_JSON, json));
+        let json =
+            serde_json::to_string_pretty(&spec).expect("a spec always serializes to JSON") + "\n";
+        files.push(RenderedFile::new(
+            profile,
+            None,
+            crate::embed::SPEC_JSON,
+            json,
+        ));
     }
     Ok(files)
 }
 
 /// Resolves every node type's applications; returns the `.app` files it read from the lib
 /// dirs and the scan's warnings (a lib dir that does not exist).
-fn resolve_apps(spec: &ReleaseSpec, lib_root: &Path) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
+fn resolve_apps(
+    spec: &ReleaseSpec,
+    lib_root: &Path,
+) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
     let otp = OtpInstall::detect()?;
     let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
     let index = AppIndex::scan(&lib_dirs, &otp)?;

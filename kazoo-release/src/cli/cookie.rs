@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{exit, node_type, CliError, Env};
+use super::{exit, CliError, Context};
 use crate::config_ini::{self, ConfigIniError};
 use crate::node::CookieError;
 
@@ -17,9 +17,9 @@ pub enum CookieCommand {
 }
 
 impl CookieCommand {
-    pub fn run(self, env: &Env) -> Result<(), CliError> {
+    pub fn run(self, context: &Context) -> Result<(), CliError> {
         let CookieCommand::ReadReleaseCookie { node } = self;
-        let node_type = node_type(&env.spec, node.as_deref())?;
+        let node_type = context.node_type(node.as_deref())?;
         let cookie = config_ini::release_cookie(&node_type).map_err(cli_error)?;
         if let Some(disagreement) = cookie.disagreement() {
             eprintln!("warning: {disagreement}");
@@ -41,7 +41,9 @@ pub(super) fn cookie_error(error: CookieError) -> CliError {
 
 fn cli_error(error: ConfigIniError) -> CliError {
     let code = match &error {
-        ConfigIniError::NoFile { .. } | ConfigIniError::KazooConfigMissing { .. } => exit::NO_CONFIG,
+        ConfigIniError::NoFile { .. } | ConfigIniError::KazooConfigMissing { .. } => {
+            exit::NO_CONFIG
+        }
         ConfigIniError::Unreadable { .. } => exit::CONFIG_UNREADABLE,
         ConfigIniError::Malformed { .. } => exit::CONFIG_MALFORMED,
         ConfigIniError::NoSection { .. } => exit::NO_NODE_SECTION,

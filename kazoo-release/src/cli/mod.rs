@@ -1,20 +1,24 @@
 //! The command line every release binary shares: `kazoo print vm.args ecallmgr`, ...
 //!
 //! Each area of commands lives in its own file with its own clap `Subcommand` enum,
-//! flattened into one clap command; [`Env`] is what every command may need.
+//! flattened into one clap command; [`Context`] is what every command works on.
 
+mod context;
 mod cookie;
 mod files;
 mod node;
 mod release;
 mod remote;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::embed::Embedded;
-use crate::spec::{ReleaseSpec, DEFAULT_PROFILE};
+use crate::spec::DEFAULT_PROFILE;
+
+pub use context::{Context, ReleaseDir};
 
 /// Exit codes scripts can rely on.
 pub mod exit {
@@ -71,11 +75,19 @@ pub mod exit {
 }
 
 #[derive(Parser)]
-#[command(version, about = "Build, run and service an Erlang/OTP release", propagate_version = true)]
+#[command(
+    version,
+    about = "Build, run and service an Erlang/OTP release",
+    propagate_version = true
+)]
 struct Cli {
     /// The profile whose files are used (default, or one the spec declares: dev, ci, dist).
     #[arg(long, global = true, env = "KAZOO_PROFILE", default_value = DEFAULT_PROFILE)]
     profile: String,
+    /// The directory the release tree is in (`DIR/<name>`), written there first when missing
+    /// or stale [default: _rel]. A tree's own bin/<name> always runs its own tree.
+    #[arg(long, global = true, value_name = "DIR", env = "KAZOO_REL_DIR")]
+    out: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -104,20 +116,16 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(code: u8, message: impl Into<String>) -> Self {
-        CliError { code, message: message.into() }
+        CliError {
+            code,
+            message: message.into(),
+        }
     }
 
     /// A run-time failure (exit 1) with the error's message.
     pub fn failure(error: impl std::fmt::Display) -> Self {
         CliError::new(exit::FAILURE, error.to_string())
     }
-}
-
-/// What every command may use: the embedded release and the chosen profile's spec.
-pub struct Env<'a> {
-    pub embedded: &'a Embedded,
-    pub profile: &'a str,
-    pub spec: ReleaseSpec,
 }
 
 /// Runs the command line against the release this binary embeds.
@@ -133,41 +141,12 @@ pub fn main(embedded: Embedded) -> ExitCode {
 }
 
 fn run(cli: Cli, embedded: &Embedded) -> Result<(), CliError> {
-    let spec = embedded.spec(&cli.profile).ok_or_else(|| {
-        let profiles: Vec<&str> = embedded.profiles().collect();
-        CliError::new(
-            exit::UNKNOWN,
-            format!("no profile `{}` in this release; its profiles are: {}", cli.profile, profiles.join(", ")),
-        )
-    })?;
-    let env = Env { embedded, profile: &cli.profile, spec };
+    let context = Context::resolve(embedded, &cli.profile, cli.out)?;
     match cli.command {
-        Command::Cookie(command) => command.run(&env),
-        Command::Files(command) => command.run(&env),
-        Command::Node(command) => command.run(&env),
-        Command::Release(command) => command.run(&env),
-        Command::Remote(command) => command.run(&env),
-    }
-}
-
-/// NODE as given (`type` or `type@host`), else `$REL`, else the spec's default; always a
-/// declared node type.
-pub fn node_type(spec: &ReleaseSpec, given: Option<&str>) -> Result<String, CliError> {
-    let rel = std::env::var("REL").ok().filter(|r| !r.is_empty());
-    let given = given.map(str::to_owned).or(rel).unwrap_or_else(|| spec.default_node.clone());
-    let node_type = given.split('@').next().unwrap_or_default().to_owned();
-    match spec.node(&node_type) {
-        Some(_) => Ok(node_type),
-        None => {
-            let declared: Vec<&str> = spec.nodes.iter().map(|n| n.name.as_str()).collect();
-            Err(CliError::new(
-                exit::UNKNOWN,
-                format!(
-                    "`{node_type}` is not a node type of release {}; its node types are: {}",
-                    spec.name,
-                    declared.join(", ")
-                ),
-            ))
-        }
+        Command::Cookie(command) => command.run(&context),
+        Command::Files(command) => command.run(&context),
+        Command::Node(command) => command.run(&context),
+        Command::Release(command) => command.run(&context),
+        Command::Remote(command) => command.run(&context),
     }
 }

@@ -2,23 +2,24 @@
 //! nodes on this host. `stop`, `ping` and `pid` are remote commands (remote.rs).
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::remote::{failed, seconds, target};
+use super::context::launch_error;
 use super::cookie::cookie_error;
-use super::{exit, node_type, CliError, Env};
-use crate::assemble::{self, Layout, NodeFiles, Options};
+use super::remote::{failed, seconds};
+use super::{exit, CliError, Context};
+use crate::assemble::NodeFiles;
 use crate::dist::{Client, DistError};
 use crate::node::daemon::{self, DaemonError};
 use crate::node::home::PrivateHome;
-use crate::node::launch::{Erts, Launch, LaunchError, NameType, Role};
+use crate::node::launch::{Erts, Launch, NameType, Role};
 use crate::node::overrides::{self, OverrideError};
 use crate::node::pipes::{PipeError, RunDirs};
 use crate::node::supervise::{self, Terminal};
 use crate::node::{check_cookie, resolve_cookie, NodeName};
+use crate::tree::Tree;
 
 #[derive(Subcommand)]
 pub enum NodeCommand {
@@ -59,9 +60,6 @@ pub enum NodeCommand {
 pub struct Run {
     /// `type` or `type@host` (default: $REL, else the release's default node).
     node: Option<String>,
-    /// The directory the release is in (written there first when missing or stale).
-    #[arg(long, value_name = "DIR", env = "KAZOO_REL_DIR", default_value = assemble::DEFAULT_OUT)]
-    out: PathBuf,
     /// The node's cookie [default: $KAZOO_COOKIE, its config.ini section, ~/.erlang.cookie, change_me].
     #[arg(long)]
     cookie: Option<String>,
@@ -71,14 +69,18 @@ pub struct Run {
 }
 
 impl NodeCommand {
-    pub fn run(self, env: &Env) -> Result<(), CliError> {
+    pub fn run(self, context: &Context) -> Result<(), CliError> {
         match self {
-            NodeCommand::Console(run) => run.attached(env, Terminal::Shared),
-            NodeCommand::Foreground(run) => run.attached(env, Terminal::Detached),
-            NodeCommand::Start { run, timeout } => run.start(env, timeout),
-            NodeCommand::Attach(run) => run.attach(env),
-            NodeCommand::RemoteConsole(run) => run.remote_console(env),
-            NodeCommand::Status { json, cookie, sname } => status(env, cookie.as_deref(), sname, json),
+            NodeCommand::Console(run) => run.attached(context, Terminal::Shared),
+            NodeCommand::Foreground(run) => run.attached(context, Terminal::Detached),
+            NodeCommand::Start { run, timeout } => run.start(context, timeout),
+            NodeCommand::Attach(run) => run.attach(context),
+            NodeCommand::RemoteConsole(run) => run.remote_console(context),
+            NodeCommand::Status {
+                json,
+                cookie,
+                sname,
+            } => status(context, cookie.as_deref(), sname, json),
         }
     }
 }
@@ -88,7 +90,7 @@ struct Prepared {
     name: NodeName,
     name_type: NameType,
     cookie: String,
-    layout: Layout,
+    tree: Tree,
     erts: Erts,
     dirs: RunDirs,
     /// Dropped (cookie and substituted files with it) once the VM has read them.
@@ -98,38 +100,64 @@ struct Prepared {
 
 impl Prepared {
     fn launch(&self) -> Launch<'_> {
-        Launch { layout: &self.layout, erts: &self.erts, name_type: self.name_type, home: self.home.path() }
+        Launch {
+            tree: &self.tree,
+            erts: &self.erts,
+            name_type: self.name_type,
+            home: self.home.path(),
+            cwd: &self.dirs.log,
+        }
     }
 
     fn node_vm(&self, shell: bool) -> crate::node::launch::Vm {
-        self.launch().vm(Role::Node { name: &self.name, files: &self.files, shell })
+        self.launch().vm(Role::Node {
+            name: &self.name,
+            files: &self.files,
+            shell,
+        })
     }
 }
 
 impl Run {
-    fn attached(self, env: &Env, terminal: Terminal) -> Result<(), CliError> {
-        let node = self.prepare(env)?;
+    fn attached(self, context: &Context, terminal: Terminal) -> Result<(), CliError> {
+        let node = self.prepare(context)?;
         refuse_if_running(&node.name, &node.cookie)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
         exit_with(supervise::run(vm.command(), terminal), &vm.program)
     }
 
-    fn start(self, env: &Env, timeout: Duration) -> Result<(), CliError> {
-        let node = self.prepare(env)?;
+    fn start(self, context: &Context, timeout: Duration) -> Result<(), CliError> {
+        let node = self.prepare(context)?;
         refuse_if_running(&node.name, &node.cookie)?;
-        node.dirs.create_log_dir().map_err(pipe_error)?;
         let vm = node.node_vm(true);
-        let pid = daemon::start(&vm, &node.erts, &node.dirs, &node.name, &node.cookie, timeout).map_err(daemon_error)?;
-        println!("started {} (OS pid {pid}); its console log is in {}", node.name, node.dirs.log.display());
+        let pid = daemon::start(
+            &vm,
+            &node.erts,
+            &node.dirs,
+            &node.name,
+            &node.cookie,
+            timeout,
+        )
+        .map_err(daemon_error)?;
+        println!(
+            "started {} (OS pid {pid}); its console log is in {}",
+            node.name,
+            node.dirs.log.display()
+        );
         Ok(())
     }
 
-    fn attach(self, env: &Env) -> Result<(), CliError> {
-        let (name, _) = self.name(env)?;
-        let root = std::path::absolute(self.out.join(&env.spec.name)).map_err(CliError::failure)?;
-        let dirs = RunDirs::of(&root, &name, &node_type(&env.spec, self.node.as_deref())?);
+    fn attach(self, context: &Context) -> Result<(), CliError> {
+        let (name, _) = self.name(context)?;
+        let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
+        let dirs = RunDirs::of(
+            tree.root(),
+            &context.spec.name,
+            &name,
+            &context.node_type(self.node.as_deref())?,
+        );
         if dirs.pipes().is_empty() {
-            let cookie = self.cookie(env)?;
+            let cookie = self.cookie(context)?;
             let message = match is_running(&name, &cookie) {
                 Some(_) => format!(
                     "node {name} runs but was not started with `start` (no pipe in {}): use `remote_console`",
@@ -139,58 +167,72 @@ impl Run {
             };
             return Err(CliError::new(exit::NO_PIPE, message));
         }
-        let erts = Erts::of_release(&root).map_err(launch_error)?;
+        let erts = Erts::of_tree(&tree).map_err(launch_error)?;
         let mut to_erl = std::process::Command::new(erts.tool("to_erl"));
         to_erl.arg(format!("{}/", dirs.pipe.display()));
-        exit_with(supervise::run(to_erl, Terminal::Shared), &erts.tool("to_erl"))
+        exit_with(
+            supervise::run(to_erl, Terminal::Shared),
+            &erts.tool("to_erl"),
+        )
     }
 
-    fn remote_console(self, env: &Env) -> Result<(), CliError> {
-        let node = self.prepare(env)?;
+    fn remote_console(self, context: &Context) -> Result<(), CliError> {
+        let node = self.prepare(context)?;
         let ticktime = ticktime(&node.name, &node.cookie)?;
-        let vm = node.launch().vm(Role::Remsh { target: &node.name, ticktime });
+        let vm = node.launch().vm(Role::Remsh {
+            target: &node.name,
+            ticktime,
+        });
         exit_with(supervise::run(vm.command(), Terminal::Shared), &vm.program)
     }
 
-    fn name(&self, env: &Env) -> Result<(NodeName, NameType), CliError> {
+    fn name(&self, context: &Context) -> Result<(NodeName, NameType), CliError> {
         let name_type = NameType::choose(self.sname).map_err(launch_error)?;
-        let name = name_type.node_name(&target(env, self.node.as_deref())?).map_err(launch_error)?;
+        let name = name_type
+            .node_name(&context.target(self.node.as_deref())?)
+            .map_err(launch_error)?;
         Ok((name, name_type))
     }
 
-    fn cookie(&self, env: &Env) -> Result<String, CliError> {
-        let node_type = node_type(&env.spec, self.node.as_deref())?;
+    fn cookie(&self, context: &Context) -> Result<String, CliError> {
+        let node_type = context.node_type(self.node.as_deref())?;
         let cookie = resolve_cookie(self.cookie.as_deref(), &node_type).map_err(cookie_error)?;
         check_cookie(&cookie).map_err(cookie_error)?;
         Ok(cookie)
     }
 
-    fn prepare(&self, env: &Env) -> Result<Prepared, CliError> {
-        let node_type = node_type(&env.spec, self.node.as_deref())?;
-        let (name, name_type) = self.name(env)?;
-        let cookie = self.cookie(env)?;
-        // Absolute, because the VM and run_erl run in the release root.
-        let out = std::path::absolute(&self.out).map_err(CliError::failure)?;
-        let options = Options { out, ..Options::new(env.embedded, env.profile) };
-        let checked = assemble::check(&options).map_err(CliError::failure)?;
-        if !checked.up_to_date() {
-            refuse_rebuild_under_running_nodes(env, &options, self.cookie.as_deref(), self.sname)?;
-        }
-        let report = checked.ensure().map_err(CliError::failure)?;
-        // Said once, when the release is written, not at every start of a node.
-        for warning in report.warnings.iter().filter(|_| report.built) {
-            eprintln!("warning: {warning}");
-        }
-        let layout = Layout::new(&report.root, &report.vsn);
-        let erts = Erts::of_release(&layout.root).map_err(launch_error)?;
-        let dirs = RunDirs::of(&layout.root, &name, &node_type);
+    fn prepare(&self, context: &Context) -> Result<Prepared, CliError> {
+        let node_type = context.node_type(self.node.as_deref())?;
+        let (name, name_type) = self.name(context)?;
+        let cookie = self.cookie(context)?;
+        let tree = context.tree(self.sname)?;
+        let erts = Erts::of_tree(&tree).map_err(launch_error)?;
+        let dirs = RunDirs::of(tree.root(), &context.spec.name, &name, &node_type);
+        dirs.create_log_dir().map_err(pipe_error)?;
         let pipe_dir = dirs.create_pipe_dir().map_err(pipe_error)?;
-        let home = PrivateHome::create(pipe_dir, &cookie)
-            .map_err(|e| CliError::new(exit::RUN_DIR, format!("cannot make a private HOME in {}: {e}", pipe_dir.display())))?;
-        let release_files = assemble::node_files(&layout.root, &layout.vsn, &node_type);
-        let files = overrides::node_files(&release_files, &overrides::config_dir(), &node_type, home.path())
-            .map_err(override_error)?;
-        Ok(Prepared { name, name_type, cookie, layout, erts, dirs, home, files })
+        let home = PrivateHome::create(pipe_dir, &cookie).map_err(|e| {
+            CliError::new(
+                exit::RUN_DIR,
+                format!("cannot make a private HOME in {}: {e}", pipe_dir.display()),
+            )
+        })?;
+        let files = overrides::node_files(
+            &tree.node_files(&node_type),
+            &overrides::config_dir(),
+            &node_type,
+            home.path(),
+        )
+        .map_err(override_error)?;
+        Ok(Prepared {
+            name,
+            name_type,
+            cookie,
+            tree,
+            erts,
+            dirs,
+            home,
+            files,
+        })
     }
 }
 
@@ -213,37 +255,31 @@ fn refuse_if_running(name: &NodeName, cookie: &str) -> Result<(), CliError> {
     }
 }
 
-/// Rebuilding swaps the release directory away from under the nodes running from it (their
-/// code, logs and pipes): called for a stale release, it refuses while any of its nodes runs.
-fn refuse_rebuild_under_running_nodes(env: &Env, options: &Options, cookie: Option<&str>, sname: bool) -> Result<(), CliError> {
-    let running: Vec<String> = statuses(env, cookie, sname)?.into_iter().filter(|s| s.running).map(|s| s.node).collect();
-    match running.is_empty() {
-        true => Ok(()),
-        false => Err(CliError::new(
-            exit::ALREADY_RUNNING,
-            format!(
-                "the release in {} is out of date (another spec, profile or binary), but {} runs from it: stop it first, then start again",
-                options.out.join(&env.spec.name).display(),
-                running.join(", ")
-            ),
-        )),
-    }
-}
-
 /// The running node's `net_ticktime`, for a shell node that must tick alike.
 fn ticktime(name: &NodeName, cookie: &str) -> Result<u32, CliError> {
     let mut client = Client::connect(name, cookie, Duration::from_secs(30)).map_err(failed)?;
-    let value = client.eval("net_kernel:get_net_ticktime()", &mut io::sink()).map_err(failed)?;
+    let value = client
+        .eval("net_kernel:get_net_ticktime()", &mut io::sink())
+        .map_err(failed)?;
     // `{ongoing_change_to, T}` while it changes; 60 is Erlang's default.
-    Ok(value.trim_matches(|c: char| !c.is_ascii_digit()).parse().unwrap_or(60))
+    Ok(value
+        .trim_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or(60))
 }
 
 /// The VM's (or to_erl's) exit status as ours.
 fn exit_with(status: io::Result<i32>, program: &std::path::Path) -> Result<(), CliError> {
     match status {
         Ok(0) => Ok(()),
-        Ok(code) => Err(CliError::new(u8::try_from(code).unwrap_or(exit::FAILURE), format!("{} exited with status {code}", program.display()))),
-        Err(e) => Err(CliError::failure(format!("cannot run {}: {e}", program.display()))),
+        Ok(code) => Err(CliError::new(
+            u8::try_from(code).unwrap_or(exit::FAILURE),
+            format!("{} exited with status {code}", program.display()),
+        )),
+        Err(e) => Err(CliError::failure(format!(
+            "cannot run {}: {e}",
+            program.display()
+        ))),
     }
 }
 
@@ -260,38 +296,66 @@ struct NodeStatus {
 }
 
 /// Every node type of the release, as it runs (or not) on this host.
-fn statuses(env: &Env, cookie: Option<&str>, sname: bool) -> Result<Vec<NodeStatus>, CliError> {
+fn statuses(
+    context: &Context,
+    cookie: Option<&str>,
+    sname: bool,
+) -> Result<Vec<NodeStatus>, CliError> {
     let name_type = NameType::choose(sname).map_err(launch_error)?;
-    env.spec
+    context
+        .spec
         .nodes
         .iter()
         .map(|node| {
-            let name = name_type.node_name(&target(env, Some(&node.name))?).map_err(launch_error)?;
+            let name = name_type
+                .node_name(&context.target(Some(&node.name))?)
+                .map_err(launch_error)?;
             let cookie = resolve_cookie(cookie, &node.name).map_err(cookie_error)?;
             Ok(node_status(&node.name, &name, &cookie))
         })
         .collect()
 }
 
-fn status(env: &Env, cookie: Option<&str>, sname: bool, json: bool) -> Result<(), CliError> {
-    let statuses = statuses(env, cookie, sname)?;
+fn status(
+    context: &Context,
+    cookie: Option<&str>,
+    sname: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let statuses = statuses(context, cookie, sname)?;
     let mut out = io::stdout().lock();
     let printed = match json {
-        true => writeln!(out, "{}", serde_json::to_string_pretty(&statuses).unwrap_or_default()),
+        true => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&statuses).unwrap_or_default()
+        ),
         false => print_table(&statuses, &mut out),
     };
     printed.map_err(CliError::failure)
 }
 
 fn node_status(node_type: &str, name: &NodeName, cookie: &str) -> NodeStatus {
-    let mut status = NodeStatus { node_type: node_type.into(), node: name.to_string(), running: false, pid: None, uptime_seconds: None, error: None };
+    let mut status = NodeStatus {
+        node_type: node_type.into(),
+        node: name.to_string(),
+        running: false,
+        pid: None,
+        uptime_seconds: None,
+        error: None,
+    };
     let asked = Client::connect(name, cookie, Duration::from_secs(5)).and_then(|mut client| {
         let pid = client.os_pid()?;
-        let uptime = client.eval("element(1, erlang:statistics(wall_clock)) div 1000", &mut io::sink())?;
+        let uptime = client.eval(
+            "element(1, erlang:statistics(wall_clock)) div 1000",
+            &mut io::sink(),
+        )?;
         Ok((pid, uptime.trim().parse().ok()))
     });
     match asked {
-        Ok((pid, uptime)) => (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime),
+        Ok((pid, uptime)) => {
+            (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime)
+        }
         Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => {}
         Err(e) => (status.running, status.error) = (true, Some(e.to_string())),
     }
@@ -299,25 +363,31 @@ fn node_status(node_type: &str, name: &NodeName, cookie: &str) -> NodeStatus {
 }
 
 fn print_table(statuses: &[NodeStatus], out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{:<12} {:<32} {:<8} {:>8} {:>10}", "TYPE", "NODE", "STATUS", "PID", "UPTIME")?;
+    writeln!(
+        out,
+        "{:<12} {:<32} {:<8} {:>8} {:>10}",
+        "TYPE", "NODE", "STATUS", "PID", "UPTIME"
+    )?;
     for s in statuses {
-        let state = if s.error.is_some() { "unknown" } else if s.running { "running" } else { "stopped" };
+        let state = if s.error.is_some() {
+            "unknown"
+        } else if s.running {
+            "running"
+        } else {
+            "stopped"
+        };
         let pid = s.pid.map_or("-".into(), |p| p.to_string());
         let uptime = s.uptime_seconds.map_or("-".into(), |u| format!("{u}s"));
-        writeln!(out, "{:<12} {:<32} {state:<8} {pid:>8} {uptime:>10}", s.node_type, s.node)?;
+        writeln!(
+            out,
+            "{:<12} {:<32} {state:<8} {pid:>8} {uptime:>10}",
+            s.node_type, s.node
+        )?;
         if let Some(error) = &s.error {
             writeln!(out, "  {error}")?;
         }
     }
     Ok(())
-}
-
-fn launch_error(error: LaunchError) -> CliError {
-    let code = match error {
-        LaunchError::BadNameType(_) | LaunchError::LongNames { .. } => exit::NODE_NAME,
-        LaunchError::NotARelease { .. } | LaunchError::NoErts(_) => exit::FAILURE,
-    };
-    CliError::new(code, error.to_string())
 }
 
 fn pipe_error(error: PipeError) -> CliError {

@@ -1,42 +1,45 @@
 //! `build-release` and `tar-release`: the release on disk, written from the embedded spec.
 
-use std::path::PathBuf;
-
 use clap::Subcommand;
 
-use super::{CliError, Env};
-use crate::assemble::{self, Options, Report};
+use super::{CliError, Context};
+use crate::assemble::Report;
 
 #[derive(Subcommand)]
 pub enum ReleaseCommand {
-    /// Write the release to DIR/<name> (nothing to do when it is up to date).
+    /// Write the release to DIR/<name> (--out; nothing to do when it is up to date).
     BuildRelease {
-        /// The directory the release goes in.
-        #[arg(long, value_name = "DIR", default_value = assemble::DEFAULT_OUT)]
-        out: PathBuf,
         /// Symlink the applications of the lib dirs instead of copying them.
         #[arg(long)]
         dev_mode: bool,
+        #[command(flatten)]
+        nodes: RunningNodes,
     },
     /// Write the release, then DIR/<name>/<name>-<vsn>.tar.gz for release_handler or `tar xzf`.
     TarRelease {
-        /// The directory the release goes in.
-        #[arg(long, value_name = "DIR", default_value = assemble::DEFAULT_OUT)]
-        out: PathBuf,
+        #[command(flatten)]
+        nodes: RunningNodes,
     },
 }
 
+/// How to look for nodes running from the release, which a rewrite must not pull the tree
+/// from under.
+#[derive(clap::Args)]
+pub struct RunningNodes {
+    /// The nodes use short names (-sname).
+    #[arg(long)]
+    sname: bool,
+}
+
 impl ReleaseCommand {
-    pub fn run(self, env: &Env) -> Result<(), CliError> {
+    pub fn run(self, context: &Context) -> Result<(), CliError> {
         match self {
-            ReleaseCommand::BuildRelease { out, dev_mode } => {
-                let options = Options { out, dev_mode, ..Options::new(env.embedded, env.profile) };
-                let report = assemble::ensure(&options).map_err(CliError::failure)?;
+            ReleaseCommand::BuildRelease { dev_mode, nodes } => {
+                let report = context.write(dev_mode, nodes.sname)?;
                 print_report(&report);
             }
-            ReleaseCommand::TarRelease { out } => {
-                let options = Options { out, ..Options::new(env.embedded, env.profile) };
-                let (report, tarball) = assemble::tar(&options).map_err(CliError::failure)?;
+            ReleaseCommand::TarRelease { nodes } => {
+                let (report, tarball) = context.tar(nodes.sname)?;
                 print_report(&report);
                 println!("wrote {}", tarball.display());
             }

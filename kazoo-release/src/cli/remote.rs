@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::{exit, node_type, CliError, Env};
 use super::cookie::cookie_error;
+use super::{exit, CliError, Context};
 use crate::dist::{self, Client, DistError};
-use crate::node::{resolve_cookie, NodeName};
+use crate::node::resolve_cookie;
 
 #[derive(Subcommand)]
 pub enum RemoteCommand {
@@ -75,35 +75,53 @@ pub struct Connect {
 }
 
 impl RemoteCommand {
-    pub fn run(self, env: &Env) -> Result<(), CliError> {
+    pub fn run(self, context: &Context) -> Result<(), CliError> {
         let mut out = io::stdout().lock();
         let printed = match self {
             RemoteCommand::Ping { node, connect } => {
-                connect.client(env, node.as_deref())?.ping().map_err(failed)?;
+                connect
+                    .client(context, node.as_deref())?
+                    .ping()
+                    .map_err(failed)?;
                 writeln!(out, "pong")
             }
             RemoteCommand::Pid { node, connect } => {
-                let pid = connect.client(env, node.as_deref())?.os_pid().map_err(failed)?;
+                let pid = connect
+                    .client(context, node.as_deref())?
+                    .os_pid()
+                    .map_err(failed)?;
                 writeln!(out, "{pid}")
             }
             RemoteCommand::Eval { args, connect } => {
-                let (node, expr) = split_node(env, &args, 1);
-                let value = connect.client(env, node)?.eval(&expr[0], &mut out).map_err(failed)?;
+                let (node, expr) = split_node(context, &args, 1);
+                let value = connect
+                    .client(context, node)?
+                    .eval(&expr[0], &mut out)
+                    .map_err(failed)?;
                 writeln!(out, "{value}")
             }
             RemoteCommand::Rpc { args, connect } => {
-                let (node, call) = split_node(env, &args, 2);
-                let mut client = connect.client(env, node)?;
-                let value = client.apply(&call[0], &call[1], &call[2..], &mut out).map_err(failed)?;
+                let (node, call) = split_node(context, &args, 2);
+                let mut client = connect.client(context, node)?;
+                let value = client
+                    .apply(&call[0], &call[1], &call[2..], &mut out)
+                    .map_err(failed)?;
                 writeln!(out, "{value}")
             }
-            RemoteCommand::Stop { node, connect, kill } => {
-                let client = connect.client(env, node.as_deref())?;
+            RemoteCommand::Stop {
+                node,
+                connect,
+                kill,
+            } => {
+                let client = connect.client(context, node.as_deref())?;
                 stop(client, connect.timeout, kill)?;
                 writeln!(out, "ok")
             }
             RemoteCommand::Versions { node, connect } => {
-                let versions = connect.client(env, node.as_deref())?.versions().map_err(failed)?;
+                let versions = connect
+                    .client(context, node.as_deref())?
+                    .versions()
+                    .map_err(failed)?;
                 dist::print_versions(&versions, &mut out)
             }
         };
@@ -112,30 +130,25 @@ impl RemoteCommand {
 }
 
 impl Connect {
-    fn client(&self, env: &Env, given: Option<&str>) -> Result<Client, CliError> {
-        let node = target(env, given)?;
+    fn client(&self, context: &Context, given: Option<&str>) -> Result<Client, CliError> {
+        let node = context.target(given)?;
         let cookie = resolve_cookie(self.cookie.as_deref(), &node.name).map_err(cookie_error)?;
         Client::connect(&node, &cookie, self.timeout).map_err(failed)
     }
 }
 
-/// NODE as given, else `$REL`, else the default node type; the type must be declared, the
-/// host defaults to this machine's.
-pub(super) fn target(env: &Env, given: Option<&str>) -> Result<NodeName, CliError> {
-    let given = given.map(str::to_owned).or_else(|| std::env::var("REL").ok().filter(|r| !r.is_empty()));
-    let node_type = node_type(&env.spec, given.as_deref())?;
-    let full = match given.as_deref().and_then(|g| g.split_once('@')) {
-        Some((_, host)) => format!("{node_type}@{host}"),
-        None => node_type,
-    };
-    NodeName::resolve(&full).map_err(CliError::failure)
-}
-
 /// Splits an optional leading NODE off `args` when more than `rest` words are left after
 /// it and it looks like a node: a declared node type, or anything with an `@`.
-fn split_node<'a>(env: &Env, args: &'a [String], rest: usize) -> (Option<&'a str>, &'a [String]) {
+fn split_node<'a>(
+    context: &Context,
+    args: &'a [String],
+    rest: usize,
+) -> (Option<&'a str>, &'a [String]) {
     match args.split_first() {
-        Some((first, tail)) if tail.len() >= rest && (first.contains('@') || env.spec.node(first).is_some()) => {
+        Some((first, tail))
+            if tail.len() >= rest
+                && (first.contains('@') || context.spec.node(first).is_some()) =>
+        {
             (Some(first), tail)
         }
         _ => (None, args),
@@ -151,10 +164,15 @@ fn stop(client: Client, timeout: Duration, kill: bool) -> Result<(), CliError> {
 }
 
 fn kill_vm(pid: u32) -> Result<(), CliError> {
-    let status = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status();
     match status {
         Ok(s) if s.success() || !dist::is_running(pid) => Ok(()),
-        _ => Err(CliError::new(exit::STILL_RUNNING, format!("could not kill the VM (OS pid {pid}); kill it by hand"))),
+        _ => Err(CliError::new(
+            exit::STILL_RUNNING,
+            format!("could not kill the VM (OS pid {pid}); kill it by hand"),
+        )),
     }
 }
 

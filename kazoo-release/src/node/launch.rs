@@ -9,11 +9,17 @@
 use std::ffi::OsString;
 use std::net::ToSocketAddrs;
 use std::path::{Path, PathBuf};
+
+use crate::tree::Tree;
 use std::process::Command;
 
 use super::NodeName;
 use crate::apps::OtpInstall;
-use crate::assemble::{Layout, NodeFiles};
+use crate::assemble::NodeFiles;
+
+/// Where the VM writes its crash dump; kazoo sets it to the VM's working directory unless
+/// the environment already does.
+const CRASH_DUMP_ENV: &str = "ERL_CRASH_DUMP";
 
 /// Chooses short names when set to `-sname`, as Kazoo's start script allows.
 pub const NAME_TYPE_ENV: &str = "NODE_NAME_TYPE";
@@ -28,10 +34,11 @@ pub enum LaunchError {
          (--sname, or {NAME_TYPE_ENV}=-sname)"
     )]
     LongNames { host: String, detail: String },
-    #[error("{} is not a release built by kazoo ({source}): run `kazoo build-release`", path.display())]
-    NotARelease { path: PathBuf, source: std::io::Error },
-    #[error("the release has no ERTS and no Erlang/OTP install is found ({0}): install Erlang (apt-get install erlang-nox) or build with include_erts")]
-    NoErts(String),
+    #[error(
+        "the release does not include ERTS and runs on the host's ERTS {vsn}, but {found}: \
+         install the Erlang/OTP whose ERTS is {vsn} (ERL_ROOT names its root), or build the release with include_erts"
+    )]
+    NoErts { vsn: String, found: String },
 }
 
 /// `-name` (Kazoo's default) or `-sname`.
@@ -65,7 +72,9 @@ impl NameType {
         let host = match self {
             NameType::Short => short_host(self, name).host,
             NameType::Long => {
-                let resolved = (name.host.as_str(), 0).to_socket_addrs().map(|mut a| a.next().is_some());
+                let resolved = (name.host.as_str(), 0)
+                    .to_socket_addrs()
+                    .map(|mut a| a.next().is_some());
                 match resolved {
                     Ok(true) => name.host.clone(),
                     Ok(false) => return Err(long_names(&name.host, "no address".into())),
@@ -73,14 +82,18 @@ impl NameType {
                 }
             }
         };
-        Ok(NodeName { name: name.name.clone(), host })
+        Ok(NodeName {
+            name: name.name.clone(),
+            host,
+        })
     }
 
     /// The name type of a shell node that connects to a node named `target` with this
     /// type. Erlang refuses a long-name connection to a host without a dot (that is not an
     /// IP address), such as `vm`; the target accepts a short-name peer, so use that.
     fn to_reach(self, target: &NodeName) -> NameType {
-        let dotless = !target.host.contains('.') && target.host.parse::<std::net::IpAddr>().is_err();
+        let dotless =
+            !target.host.contains('.') && target.host.parse::<std::net::IpAddr>().is_err();
         match self {
             NameType::Long if dotless => NameType::Short,
             other => other,
@@ -94,7 +107,10 @@ fn short_host(name_type: NameType, name: &NodeName) -> NodeName {
         NameType::Short => name.host.split('.').next().unwrap_or_default(),
         NameType::Long => &name.host,
     };
-    NodeName { name: name.name.clone(), host: host.to_owned() }
+    NodeName {
+        name: name.name.clone(),
+        host: host.to_owned(),
+    }
 }
 
 fn words(words: &[&std::ffi::OsStr]) -> Vec<OsString> {
@@ -102,7 +118,10 @@ fn words(words: &[&std::ffi::OsStr]) -> Vec<OsString> {
 }
 
 fn long_names(host: &str, detail: String) -> LaunchError {
-    LaunchError::LongNames { host: host.to_owned(), detail }
+    LaunchError::LongNames {
+        host: host.to_owned(),
+        detail,
+    }
 }
 
 /// The runtime a release runs on.
@@ -115,19 +134,35 @@ pub struct Erts {
 }
 
 impl Erts {
-    /// The release's own ERTS when it has one, else the installed Erlang/OTP's.
-    pub fn of_release(root: &Path) -> Result<Erts, LaunchError> {
-        // The version is not needed for these two paths; start_erl.data says it.
-        let layout = Layout::new(root, "");
-        let data = layout.releases_dir().join("start_erl.data");
-        let text = std::fs::read_to_string(&data).map_err(|source| LaunchError::NotARelease { path: data, source })?;
-        let vsn = text.split_whitespace().next().unwrap_or_default();
-        let bundled = layout.erts_dir(vsn).join("bin");
-        if bundled.join("erl").is_file() {
-            return Ok(Erts { bin: bundled, bundled: true });
+    /// The tree's own ERTS when it has one, else the host's Erlang/OTP, which must have the
+    /// very ERTS version the tree was built for (its boot scripts load that kernel).
+    pub fn of_tree(tree: &Tree) -> Result<Erts, LaunchError> {
+        if tree.erts_bin().join("erl").is_file() {
+            return Ok(Erts {
+                bin: tree.erts_bin(),
+                bundled: true,
+            });
         }
-        let otp = OtpInstall::detect().map_err(|e| LaunchError::NoErts(e.to_string()))?;
-        Ok(Erts { bin: otp.root.join(format!("erts-{}", otp.erts_vsn)).join("bin"), bundled: false })
+        let wanted = &tree.erts_vsn;
+        let otp = OtpInstall::detect().map_err(|e| LaunchError::NoErts {
+            vsn: wanted.clone(),
+            found: e.to_string(),
+        })?;
+        let bin = otp.root.join(format!("erts-{wanted}")).join("bin");
+        match bin.join("erlexec").is_file() {
+            true => Ok(Erts {
+                bin,
+                bundled: false,
+            }),
+            false => Err(LaunchError::NoErts {
+                vsn: wanted.clone(),
+                found: format!(
+                    "the Erlang/OTP at {} has ERTS {}",
+                    otp.root.display(),
+                    otp.erts_vsn
+                ),
+            }),
+        }
     }
 
     /// A program of ERTS: `run_erl`, `to_erl`.
@@ -164,15 +199,21 @@ pub struct Vm {
 impl Vm {
     pub fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
-        command.args(&self.args).envs(self.env.iter().map(|(k, v)| (k, v))).current_dir(&self.cwd);
+        command
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.cwd);
         command
     }
 
     /// The command as the `sh -c` line run_erl takes (`exec` so the VM replaces the shell);
     /// the environment goes on run_erl's own process, which the VM inherits.
     pub fn shell_line(&self) -> String {
-        let words = std::iter::once(self.program.as_os_str()).chain(self.args.iter().map(OsString::as_os_str));
-        let quoted: Vec<String> = words.map(|w| format!("'{}'", w.to_string_lossy().replace('\'', r"'\''"))).collect();
+        let words = std::iter::once(self.program.as_os_str())
+            .chain(self.args.iter().map(OsString::as_os_str));
+        let quoted: Vec<String> = words
+            .map(|w| format!("'{}'", w.to_string_lossy().replace('\'', r"'\''")))
+            .collect();
         format!("exec {}", quoted.join(" "))
     }
 }
@@ -181,7 +222,11 @@ impl Vm {
 pub enum Role<'a> {
     /// A node of the release, with an interactive shell (console, and daemons, whose
     /// shell is on run_erl's pipe) or without (foreground).
-    Node { name: &'a NodeName, files: &'a NodeFiles, shell: bool },
+    Node {
+        name: &'a NodeName,
+        files: &'a NodeFiles,
+        shell: bool,
+    },
     /// A hidden node whose shell runs on `target` (`erl -remsh`), with the target's
     /// `net_ticktime` (peers with different tick times drop each other).
     Remsh { target: &'a NodeName, ticktime: u32 },
@@ -189,23 +234,40 @@ pub enum Role<'a> {
 
 /// Where and how VMs of one release run.
 pub struct Launch<'a> {
-    pub layout: &'a Layout,
+    pub tree: &'a Tree,
     pub erts: &'a Erts,
     pub name_type: NameType,
     /// The private HOME holding the cookie (see [`super::home`]).
     pub home: &'a Path,
+    /// The VM's working directory, writable: relative paths of sys.config (lager's
+    /// `log/error.log`) and the crash dump land there, never in the tree, which may be
+    /// read-only, nor where the operator happens to stand.
+    pub cwd: &'a Path,
 }
 
 impl Launch<'_> {
     /// The VM command for `role`. Never carries the cookie: the VM reads it from HOME.
     pub fn vm(&self, role: Role) -> Vm {
-        let (program, mut env) = self.erts.erl(&self.layout.root);
+        let (program, mut env) = self.erts.erl(self.tree.root());
         env.push(("HOME", self.home.into()));
+        if std::env::var_os(CRASH_DUMP_ENV).is_none() {
+            env.push((CRASH_DUMP_ENV, self.cwd.join("erl_crash.dump").into()));
+        }
         let args = match role {
             Role::Node { name, files, shell } => {
                 let name = name.to_string();
-                let mut args = words(&[self.name_type.flag().as_ref(), name.as_ref(), "-boot".as_ref(), files.boot.as_ref()]);
-                args.extend(words(&["-config".as_ref(), files.config.as_ref(), "-args_file".as_ref(), files.args.as_ref()]));
+                let mut args = words(&[
+                    self.name_type.flag().as_ref(),
+                    name.as_ref(),
+                    "-boot".as_ref(),
+                    files.boot.as_ref(),
+                ]);
+                args.extend(words(&[
+                    "-config".as_ref(),
+                    files.config.as_ref(),
+                    "-args_file".as_ref(),
+                    files.args.as_ref(),
+                ]));
                 if !shell {
                     args.extend(words(&["-noshell".as_ref(), "-noinput".as_ref()]));
                 }
@@ -214,16 +276,36 @@ impl Launch<'_> {
             Role::Remsh { target, ticktime } => {
                 let name_type = self.name_type.to_reach(target);
                 // Unique per process, so that two operators' consoles never clash.
-                let me = NodeName { name: format!("kazoo_remsh_{}", std::process::id()), host: target.host.clone() };
+                let me = NodeName {
+                    name: format!("kazoo_remsh_{}", std::process::id()),
+                    host: target.host.clone(),
+                };
                 let me = short_host(name_type, &me).to_string();
                 let (target, ticktime) = (target.to_string(), ticktime.to_string());
-                let boot = self.layout.vsn_dir().join("start_clean");
-                let mut args = words(&["-hidden".as_ref(), name_type.flag().as_ref(), me.as_ref(), "-remsh".as_ref(), target.as_ref()]);
-                args.extend(words(&["-boot".as_ref(), boot.as_ref(), "-kernel".as_ref(), "net_ticktime".as_ref(), ticktime.as_ref()]));
+                let boot = self.tree.layout.vsn_dir().join("start_clean");
+                let mut args = words(&[
+                    "-hidden".as_ref(),
+                    name_type.flag().as_ref(),
+                    me.as_ref(),
+                    "-remsh".as_ref(),
+                    target.as_ref(),
+                ]);
+                args.extend(words(&[
+                    "-boot".as_ref(),
+                    boot.as_ref(),
+                    "-kernel".as_ref(),
+                    "net_ticktime".as_ref(),
+                    ticktime.as_ref(),
+                ]));
                 args
             }
         };
-        Vm { program, args, env, cwd: self.layout.root.clone() }
+        Vm {
+            program,
+            args,
+            env,
+            cwd: self.cwd.to_owned(),
+        }
     }
 }
 
@@ -232,13 +314,19 @@ mod tests {
     use super::*;
 
     fn name(host: &str) -> NodeName {
-        NodeName { name: "kazoo_apps".into(), host: host.into() }
+        NodeName {
+            name: "kazoo_apps".into(),
+            host: host.into(),
+        }
     }
 
     #[test]
     fn shell_nodes_use_short_names_to_reach_a_dotless_host() {
         assert_eq!(NameType::Long.to_reach(&name("vm")), NameType::Short);
-        assert_eq!(NameType::Long.to_reach(&name("db1.example.com")), NameType::Long);
+        assert_eq!(
+            NameType::Long.to_reach(&name("db1.example.com")),
+            NameType::Long
+        );
         assert_eq!(NameType::Long.to_reach(&name("127.0.0.1")), NameType::Long);
         assert_eq!(NameType::Short.to_reach(&name("vm")), NameType::Short);
     }
@@ -246,12 +334,20 @@ mod tests {
     #[test]
     fn short_names_keep_the_first_label() {
         assert_eq!(NameType::Short.node_name(&name("a.b.c")).unwrap().host, "a");
-        assert_eq!(NameType::Long.node_name(&name("localhost")).unwrap().host, "localhost");
+        assert_eq!(
+            NameType::Long.node_name(&name("localhost")).unwrap().host,
+            "localhost"
+        );
     }
 
     #[test]
     fn the_shell_line_quotes_every_word() {
-        let vm = Vm { program: "/e/erl".into(), args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into() };
+        let vm = Vm {
+            program: "/e/erl".into(),
+            args: vec!["-x".into(), "it's".into()],
+            env: vec![],
+            cwd: "/".into(),
+        };
         assert_eq!(vm.shell_line(), r"exec '/e/erl' '-x' 'it'\''s'");
     }
 }

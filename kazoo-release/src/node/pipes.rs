@@ -1,7 +1,12 @@
-//! Where a daemon node's pipe (ERTS's `run_erl`/`to_erl`) and console log go, per node so
-//! that ecallmgr and kazoo_apps run side by side: `$PIPE_DIR/<node@host>/` (default
-//! `/tmp/erl_pipes`, as relx) and `$RUNNER_LOG_DIR/<node type>/` (default `<root>/log`).
-//! The pipe dir also holds each launch's private HOME, so it must be ours and closed.
+//! A node's run-time dirs, outside the release tree (which may be read-only, shared by
+//! several nodes, owned by root), per node so that ecallmgr and kazoo_apps run side by side:
+//!
+//! - the pipe dir, `$PIPE_DIR/<node@host>/` (default `$TMPDIR/erl_pipes`, /tmp/erl_pipes as
+//!   relx, made sticky and open to every user as /tmp is): run_erl's pipes and each launch's
+//!   private HOME, so it must be ours and closed;
+//! - the log dir, `$RUNNER_LOG_DIR/<node type>/` (default `<root>/log` when this user may
+//!   write there, else `$TMPDIR/<release>-<uid>/log`): run_erl's console log, and the VM's
+//!   working directory, where relative log files and the crash dump go.
 
 use std::fs::{self, DirBuilder};
 use std::io;
@@ -12,7 +17,8 @@ use super::NodeName;
 
 pub const PIPE_DIR_ENV: &str = "PIPE_DIR";
 pub const LOG_DIR_ENV: &str = "RUNNER_LOG_DIR";
-const DEFAULT_PIPE_BASE: &str = "/tmp/erl_pipes";
+/// Under the temporary directory, as relx's `/tmp/erl_pipes`.
+const PIPE_BASE: &str = "erl_pipes";
 /// run_erl's names: `erlang.pipe.<n>.{r,w}` and `erlang.log.<n>`.
 const PIPE_STUB: &str = "erlang.pipe.";
 const LOG_STUB: &str = "erlang.log.";
@@ -20,7 +26,17 @@ const LOG_STUB: &str = "erlang.log.";
 #[derive(Debug, thiserror::Error)]
 pub enum PipeError {
     #[error("cannot create {}: {source}; set {env} to a directory you can write", path.display())]
-    Create { path: PathBuf, env: &'static str, source: io::Error },
+    Create {
+        path: PathBuf,
+        env: &'static str,
+        source: io::Error,
+    },
+    #[error("cannot write in {} (uid {me}); set {env} to a directory this user can write, or give it the directory", path.display())]
+    Unwritable {
+        path: PathBuf,
+        env: &'static str,
+        me: u32,
+    },
     #[error("{} belongs to uid {owner}, not to you (uid {me}): another user's node, or a trap; remove it or set {PIPE_DIR_ENV} elsewhere", path.display())]
     NotOurs { path: PathBuf, owner: u32, me: u32 },
     #[error("{} is a symbolic link, not a directory; remove it or set {PIPE_DIR_ENV} elsewhere", path.display())]
@@ -37,25 +53,44 @@ pub struct RunDirs {
 }
 
 impl RunDirs {
-    /// The directories of node `name` (of type `node_type`) of the release at `root`.
-    pub fn of(root: &Path, name: &NodeName, node_type: &str) -> RunDirs {
-        let pipe_base = std::env::var_os(PIPE_DIR_ENV).map_or_else(|| PathBuf::from(DEFAULT_PIPE_BASE), PathBuf::from);
-        let log_base = std::env::var_os(LOG_DIR_ENV).map_or_else(|| root.join("log"), PathBuf::from);
-        RunDirs { pipe: pipe_base.join(name.to_string()), log: log_base.join(node_type) }
+    /// The directories of node `name` (of type `node_type`) of release `release` in the tree
+    /// at `root`.
+    pub fn of(root: &Path, release: &str, name: &NodeName, node_type: &str) -> RunDirs {
+        let pipe_base =
+            std::env::var_os(PIPE_DIR_ENV).map_or_else(default_pipe_base, PathBuf::from);
+        let log_base = std::env::var_os(LOG_DIR_ENV)
+            .map_or_else(|| default_log_base(root, release), PathBuf::from);
+        RunDirs {
+            pipe: pipe_base.join(name.to_string()),
+            log: log_base.join(node_type),
+        }
     }
 
     /// Makes the pipe dir (mode 0700) when missing; one that exists must be a directory of
     /// ours, and is closed to others if it was not.
     pub fn create_pipe_dir(&self) -> Result<&Path, PipeError> {
-        create(&self.pipe, 0o700, PIPE_DIR_ENV)?;
-        let meta = fs::symlink_metadata(&self.pipe).map_err(|source| create_error(&self.pipe, PIPE_DIR_ENV, source))?;
-        if meta.file_type().is_symlink() {
-            return Err(PipeError::Symlink { path: self.pipe.clone() });
+        let default_base = default_pipe_base();
+        if std::env::var_os(PIPE_DIR_ENV).is_none() && !default_base.exists() {
+            // Shared by every user, as /tmp: each node's own dir below is closed.
+            create(&default_base, 0o1777, PIPE_DIR_ENV)?;
+            fs::set_permissions(&default_base, fs::Permissions::from_mode(0o1777))
+                .map_err(|source| create_error(&default_base, PIPE_DIR_ENV, source))?;
         }
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
+        create(&self.pipe, 0o700, PIPE_DIR_ENV)?;
+        let meta = fs::symlink_metadata(&self.pipe)
+            .map_err(|source| create_error(&self.pipe, PIPE_DIR_ENV, source))?;
+        if meta.file_type().is_symlink() {
+            return Err(PipeError::Symlink {
+                path: self.pipe.clone(),
+            });
+        }
+        let me = euid();
         if meta.uid() != me {
-            return Err(PipeError::NotOurs { path: self.pipe.clone(), owner: meta.uid(), me });
+            return Err(PipeError::NotOurs {
+                path: self.pipe.clone(),
+                owner: meta.uid(),
+                me,
+            });
         }
         if meta.mode() & 0o077 != 0 {
             fs::set_permissions(&self.pipe, fs::Permissions::from_mode(0o700))
@@ -64,9 +99,18 @@ impl RunDirs {
         Ok(&self.pipe)
     }
 
-    /// Makes the log dir (mode 0750: operators' group may read the logs).
+    /// Makes the log dir (mode 0750: operators' group may read the logs); it must be
+    /// writable, as the VM works in it.
     pub fn create_log_dir(&self) -> Result<&Path, PipeError> {
-        create(&self.log, 0o750, LOG_DIR_ENV).map(|()| self.log.as_path())
+        create(&self.log, 0o750, LOG_DIR_ENV)?;
+        match writable(&self.log) {
+            true => Ok(&self.log),
+            false => Err(PipeError::Unwritable {
+                path: self.log.clone(),
+                env: LOG_DIR_ENV,
+                me: euid(),
+            }),
+        }
     }
 
     /// The pipes run_erl left in the pipe dir (`erlang.pipe.1.r`, ...).
@@ -84,7 +128,9 @@ impl RunDirs {
 
     /// The last `lines` lines of the newest console log, for a node that failed to start.
     pub fn log_tail(&self, lines: usize) -> String {
-        let newest = entries(&self.log, LOG_STUB).into_iter().max_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok());
+        let newest = entries(&self.log, LOG_STUB)
+            .into_iter()
+            .max_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok());
         let text = newest.and_then(|p| fs::read(p).ok()).unwrap_or_default();
         let text = String::from_utf8_lossy(&text);
         let all: Vec<&str> = text.lines().collect();
@@ -92,16 +138,63 @@ impl RunDirs {
     }
 }
 
+fn default_pipe_base() -> PathBuf {
+    std::env::temp_dir().join(PIPE_BASE)
+}
+
+/// `<root>/log` as relx, when this user may write there; else a directory of this user's in
+/// the temporary directory, for a service user running a tree it does not own.
+fn default_log_base(root: &Path, release: &str) -> PathBuf {
+    let in_tree = root.join("log");
+    match writable(&in_tree) || (!in_tree.exists() && writable(root)) {
+        true => in_tree,
+        false => std::env::temp_dir()
+            .join(format!("{release}-{}", euid()))
+            .join("log"),
+    }
+}
+
+/// Whether this process (its effective uid) may create files in `dir`.
+fn writable(dir: &Path) -> bool {
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid NUL-terminated path; faccessat only reads it.
+    unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::W_OK | libc::X_OK,
+            libc::AT_EACCESS,
+        ) == 0
+    }
+}
+
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 fn create(dir: &Path, mode: u32, env: &'static str) -> Result<(), PipeError> {
-    DirBuilder::new().recursive(true).mode(mode).create(dir).map_err(|source| create_error(dir, env, source))
+    DirBuilder::new()
+        .recursive(true)
+        .mode(mode)
+        .create(dir)
+        .map_err(|source| create_error(dir, env, source))
 }
 
 fn create_error(path: &Path, env: &'static str, source: io::Error) -> PipeError {
-    PipeError::Create { path: path.to_owned(), env, source }
+    PipeError::Create {
+        path: path.to_owned(),
+        env,
+        source,
+    }
 }
 
 fn entries(dir: &Path, stub: &str) -> Vec<PathBuf> {
-    let Ok(read) = fs::read_dir(dir) else { return Vec::new() };
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
     read.filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with(stub))
         .map(|e| e.path())

@@ -1,0 +1,231 @@
+//! The runtime context, resolved once in [`super::main`]: the embedded release, the profile,
+//! and which release tree every command works on. A binary that is `bin/<name>` of a tree
+//! serves that tree as it is, wherever it was unpacked; the binary cargo built writes
+//! `<out>/<name>` when it is missing or stale, then works on it. No command finds paths
+//! of its own.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{exit, CliError};
+use crate::assemble::{self, Options, Report};
+use crate::dist;
+use crate::embed::Embedded;
+use crate::node::launch::{LaunchError, NameType};
+use crate::node::NodeName;
+use crate::spec::ReleaseSpec;
+use crate::tree::Tree;
+
+/// Where the release tree is, and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseDir {
+    /// This binary is the tree's own `bin/<name>`: the tree at this root, never rewritten.
+    Own(PathBuf),
+    /// This binary was built by cargo: the tree is `<out>/<name>`, written when needed.
+    Out(PathBuf),
+}
+
+/// What every command works on.
+pub struct Context<'a> {
+    pub embedded: &'a Embedded,
+    pub profile: &'a str,
+    /// The chosen profile's spec.
+    pub spec: ReleaseSpec,
+    pub release: ReleaseDir,
+}
+
+impl<'a> Context<'a> {
+    /// The context of this process: `out` is `--out` (or the release dir variable).
+    pub fn resolve(
+        embedded: &'a Embedded,
+        profile: &'a str,
+        out: Option<PathBuf>,
+    ) -> Result<Context<'a>, CliError> {
+        let spec = embedded.spec(profile).ok_or_else(|| {
+            let profiles: Vec<&str> = embedded.profiles().collect();
+            CliError::new(
+                exit::UNKNOWN,
+                format!(
+                    "no profile `{profile}` in this release; its profiles are: {}",
+                    profiles.join(", ")
+                ),
+            )
+        })?;
+        let exe = std::env::current_exe()
+            .map_err(|e| CliError::failure(format!("cannot find this binary's own path: {e}")))?;
+        let release = release_dir(&exe, &spec.name, out)?;
+        Ok(Context {
+            embedded,
+            profile,
+            spec,
+            release,
+        })
+    }
+
+    /// The root of the release tree (absolute): the VM and run_erl run with it as `-root`.
+    pub fn root(&self) -> PathBuf {
+        match &self.release {
+            ReleaseDir::Own(root) => root.clone(),
+            ReleaseDir::Out(out) => out.join(&self.spec.name),
+        }
+    }
+
+    /// The tree to run nodes from; this build's binary writes it first when it is missing or
+    /// stale, and refuses to while a node of the release runs (the tree is its code, logs
+    /// and working directory).
+    pub fn tree(&self, sname: bool) -> Result<Tree, CliError> {
+        if let ReleaseDir::Out(_) = self.release {
+            let report = self.write(false, sname)?;
+            // Said once, when the release is written, not at every start of a node.
+            for warning in report.warnings.iter().filter(|_| report.built) {
+                eprintln!("warning: {warning}");
+            }
+        }
+        Tree::open(&self.root()).map_err(CliError::failure)
+    }
+
+    /// build-release: writes the tree unless it is up to date.
+    pub fn write(&self, dev_mode: bool, sname: bool) -> Result<Report, CliError> {
+        let options = self.options(dev_mode)?;
+        let checked = assemble::check(&options).map_err(CliError::failure)?;
+        if !checked.up_to_date() {
+            self.refuse_under_running_nodes(sname)?;
+        }
+        checked.ensure().map_err(CliError::failure)
+    }
+
+    /// tar-release: writes the tree unless it is up to date, then its tarball.
+    pub fn tar(&self, sname: bool) -> Result<(Report, PathBuf), CliError> {
+        let options = self.options(false)?;
+        let checked = assemble::check(&options).map_err(CliError::failure)?;
+        if !checked.up_to_date() {
+            self.refuse_under_running_nodes(sname)?;
+        }
+        checked.tar().map_err(CliError::failure)
+    }
+
+    fn options(&self, dev_mode: bool) -> Result<Options<'a>, CliError> {
+        match &self.release {
+            ReleaseDir::Out(out) => Ok(Options { out: out.clone(), dev_mode, ..Options::new(self.embedded, self.profile) }),
+            ReleaseDir::Own(root) => Err(CliError::new(
+                exit::USAGE,
+                format!(
+                    "this binary is the release at {}: it runs that release as it is; a release is written by the \
+                     binary cargo builds (`cargo run -- build-release`), on the build machine",
+                    root.display()
+                ),
+            )),
+        }
+    }
+
+    /// Refuses to rewrite the tree while any node type of the release holds its name here.
+    fn refuse_under_running_nodes(&self, sname: bool) -> Result<(), CliError> {
+        let running = self.running_nodes(sname)?;
+        match running.is_empty() {
+            true => Ok(()),
+            false => Err(CliError::new(
+                exit::ALREADY_RUNNING,
+                format!(
+                    "the release in {} is to be rewritten (another spec, profile or binary), but {} runs from it: \
+                     stop it first, then build again",
+                    self.root().display(),
+                    running.join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// The node types' names on this host that EPMD knows.
+    fn running_nodes(&self, sname: bool) -> Result<Vec<String>, CliError> {
+        let name_type = NameType::choose(sname).map_err(launch_error)?;
+        let mut running = Vec::new();
+        for node in &self.spec.nodes {
+            let name = name_type
+                .node_name(&self.target(Some(&node.name))?)
+                .map_err(launch_error)?;
+            if dist::registered(&name, Duration::from_secs(5)).map_err(super::remote::failed)? {
+                running.push(name.to_string());
+            }
+        }
+        Ok(running)
+    }
+
+    /// NODE as given (`type` or `type@host`), else `$REL`, else the spec's default; always a
+    /// declared node type.
+    pub fn node_type(&self, given: Option<&str>) -> Result<String, CliError> {
+        let rel = std::env::var("REL").ok().filter(|r| !r.is_empty());
+        let given = given
+            .map(str::to_owned)
+            .or(rel)
+            .unwrap_or_else(|| self.spec.default_node.clone());
+        let node_type = given.split('@').next().unwrap_or_default().to_owned();
+        match self.spec.node(&node_type) {
+            Some(_) => Ok(node_type),
+            None => {
+                let declared: Vec<&str> = self.spec.nodes.iter().map(|n| n.name.as_str()).collect();
+                Err(CliError::new(
+                    exit::UNKNOWN,
+                    format!(
+                        "`{node_type}` is not a node type of release {}; its node types are: {}",
+                        self.spec.name,
+                        declared.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// NODE as given, else `$REL`, else the default node type; the type must be declared,
+    /// the host defaults to this machine's.
+    pub fn target(&self, given: Option<&str>) -> Result<NodeName, CliError> {
+        let given = given
+            .map(str::to_owned)
+            .or_else(|| std::env::var("REL").ok().filter(|r| !r.is_empty()));
+        let node_type = self.node_type(given.as_deref())?;
+        let full = match given.as_deref().and_then(|g| g.split_once('@')) {
+            Some((_, host)) => format!("{node_type}@{host}"),
+            None => node_type,
+        };
+        NodeName::resolve(&full).map_err(CliError::failure)
+    }
+}
+
+/// The tree this binary serves: its own when it is a tree's `bin/<name>` (an `out` naming
+/// another tree is then a mistake, said), else `<out>/<name>` (`out` default `_rel`).
+fn release_dir(exe: &Path, name: &str, out: Option<PathBuf>) -> Result<ReleaseDir, CliError> {
+    let absolute = |dir: &Path| {
+        std::path::absolute(dir).map_err(|e| CliError::failure(format!("{}: {e}", dir.display())))
+    };
+    let Some(own) = Tree::root_of_binary(exe, name) else {
+        let out = out.unwrap_or_else(|| PathBuf::from(assemble::DEFAULT_OUT));
+        return Ok(ReleaseDir::Out(absolute(&out)?));
+    };
+    match out {
+        Some(out) if !same_dir(&out.join(name), &own) => Err(CliError::new(
+            exit::USAGE,
+            format!(
+                "this binary is the release at {}, but --out (or the release dir variable) names {}: \
+                 run {}/bin/{name} for that release, or leave --out unset",
+                own.display(),
+                absolute(&out.join(name))?.display(),
+                out.join(name).display()
+            ),
+        )),
+        _ => Ok(ReleaseDir::Own(own)),
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+pub(super) fn launch_error(error: LaunchError) -> CliError {
+    let code = match error {
+        LaunchError::BadNameType(_) | LaunchError::LongNames { .. } => exit::NODE_NAME,
+        LaunchError::NoErts { .. } => exit::FAILURE,
+    };
+    CliError::new(code, error.to_string())
+}
