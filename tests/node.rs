@@ -215,10 +215,13 @@ fn both_node_types_start_side_by_side_and_stop() {
 
     // Another profile would rebuild the release under the running ecallmgr: refused, and
     // the release and the node are left as they were.
-    let (code, message) = failed(host.kazoo(&["--profile", "dev", "start", "kazoo_apps"]));
-    assert_eq!(code, 30, "{message}");
-    assert!(message.contains("out of date") && message.contains(&full("ecallmgr")), "{message}");
-    assert_eq!(ok(host.kazoo(&["ping", "ecallmgr"])), "pong\n");
+    for command in [&["start", "kazoo_apps"][..], &["build-release"], &["tar-release"]] {
+        let (code, message) = failed(host.kazoo(&[&["--profile", "dev"], command].concat()));
+        assert_eq!(code, 30, "{command:?}: {message}");
+        assert!(message.contains("out of date") && message.contains(&full("ecallmgr")), "{message}");
+        assert_eq!(ok(host.kazoo(&["ping", "ecallmgr"])), "pong\n");
+    }
+    assert_eq!(host.eval("ecallmgr", "os:cmd(\"echo alive\")."), "\"alive\\n\"", "the node's tree is whole");
     assert!(host.path("_rel/kazoo/log/ecallmgr/erlang.log.1").is_file());
 }
 

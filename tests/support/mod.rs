@@ -2,6 +2,8 @@
 //! Each test target uses part of it.
 #![allow(dead_code)]
 
+pub mod isolated;
+
 use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 

@@ -126,8 +126,8 @@ impl<'a> Context<'a> {
             false => Err(CliError::new(
                 exit::ALREADY_RUNNING,
                 format!(
-                    "the release in {} is to be rewritten (another spec, profile or binary), but {} runs from it: \
-                     stop it first, then build again",
+                    "the release in {} is out of date (another spec, profile or binary) and would be rewritten, \
+                     but {} runs from it: stop it first, then try again",
                     self.root().display(),
                     running.join(", ")
                 ),
