@@ -110,7 +110,7 @@ pub fn ensure(options: &Options) -> Result<Report, AssembleError> {
 
 /// [`ensure`]s the release, then writes `<out>/<name>/<name>-<vsn>.tar.gz`; returns its path.
 pub fn tar(options: &Options) -> Result<(Report, PathBuf), AssembleError> {
-    let (report, plan) = check(options)?.ensure_plan()?;
+    let (report, plan, _lock) = check(options)?.ensure_plan()?;
     let layout = Layout::new(&report.root, &report.vsn);
     let path = tarball::write(&layout, &plan.spec.name, &releases::release_rel(&plan))?;
     Ok((report, path))
@@ -125,12 +125,16 @@ pub struct Checked<'a> {
     layout: Layout,
     fingerprint: Fingerprint,
     up_to_date: bool,
+    /// Held until the release is ensured (and tarred): another build of the same `<out>`
+    /// waits, then finds this one's release.
+    lock: swap::BuildLock,
 }
 
 /// Plans the release and compares it with the one on disk.
 pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
     let started = Instant::now();
     let plan = Plan::new(options)?;
+    let lock = swap::lock(&options.out, &plan.spec.name)?;
     // First, so that a release a killed build left aside is back before it is compared.
     swap::clean_stale(&options.out, &plan.spec.name)?;
     let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
@@ -138,7 +142,7 @@ pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
     let exe = running_binary()?;
     let up_to_date = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
         && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
-    Ok(Checked { started, plan, out: options.out.clone(), layout, fingerprint, up_to_date })
+    Ok(Checked { started, plan, out: options.out.clone(), layout, fingerprint, up_to_date, lock })
 }
 
 impl<'a> Checked<'a> {
@@ -149,11 +153,11 @@ impl<'a> Checked<'a> {
 
     /// Builds the release unless it is up to date.
     pub fn ensure(self) -> Result<Report, AssembleError> {
-        self.ensure_plan().map(|(report, _)| report)
+        self.ensure_plan().map(|(report, ..)| report)
     }
 
-    fn ensure_plan(self) -> Result<(Report, Plan<'a>), AssembleError> {
-        let Checked { started, plan, out, layout, fingerprint, up_to_date } = self;
+    fn ensure_plan(self) -> Result<(Report, Plan<'a>, swap::BuildLock), AssembleError> {
+        let Checked { started, plan, out, layout, fingerprint, up_to_date, lock } = self;
         let bytes = match up_to_date {
             true => 0,
             false => build(&plan, &out, &fingerprint)?,
@@ -169,7 +173,7 @@ impl<'a> Checked<'a> {
             elapsed: started.elapsed(),
             warnings: plan.warnings.clone(),
         };
-        Ok((report, plan))
+        Ok((report, plan, lock))
     }
 }
 

@@ -12,15 +12,62 @@
 //! old release aside, and the next run puts it back before anything else.
 //! A kill at any moment leaves a `.tmp-<pid>` or `.old-<pid>` directory of a dead process;
 //! [`clean_stale`] removes those on the next run.
+//!
+//! Builds of one `DIR/<name>` take turns: each holds [`lock`] from before [`clean_stale`] until
+//! its release is in place, so a second build waits and then finds the first one's release.
 
 use std::fs;
 use std::io;
+use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use super::error::AssembleError;
 
 const TMP: &str = "tmp";
 const OLD: &str = "old";
+
+/// An exclusive `flock` on `DIR/.<name>.lock`, held by one build of `DIR/<name>` at a time;
+/// released when dropped (or when its process dies: the kernel closes the file).
+#[must_use = "the lock is released when dropped"]
+pub(crate) struct BuildLock {
+    /// `None` where the lock file cannot be made (a read-only `DIR`): such a process cannot
+    /// write a release there either, and a reader sees a whole tree at every moment.
+    _file: Option<fs::File>,
+}
+
+/// Waits for, then takes, the lock on building `out/<name>`; makes `out` if needed.
+pub(crate) fn lock(out: &Path, name: &str) -> Result<BuildLock, AssembleError> {
+    let path = out.join(format!(".{name}.lock"));
+    let opened = fs::create_dir_all(out).and_then(|()| {
+        fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)
+    });
+    let file = match opened {
+        Ok(file) => file,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM | libc::EROFS)) => match fs::File::open(&path) {
+            Ok(file) => file,
+            Err(_) => return Ok(BuildLock { _file: None }),
+        },
+        Err(e) => return Err(AssembleError::io("create", &path)(e)),
+    };
+    if flock(&file, libc::LOCK_EX | libc::LOCK_NB).is_err() {
+        eprintln!("waiting for another build of {} to finish (it holds {})", out.join(name).display(), path.display());
+        flock(&file, libc::LOCK_EX).map_err(AssembleError::io("lock", &path))?;
+    }
+    Ok(BuildLock { _file: Some(file) })
+}
+
+fn flock(file: &fs::File, operation: libc::c_int) -> io::Result<()> {
+    loop {
+        // SAFETY: the fd is open for as long as `file` lives; flock only acts on it.
+        if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
+            return Ok(());
+        }
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+}
 
 /// A directory the new release is being written to; removed if dropped before
 /// [`install`](Staging::install), so a failed build leaves nothing behind.
@@ -218,5 +265,74 @@ mod tests {
         clean_stale(out.path(), "kazoo").unwrap();
         let names: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["kazoo"]);
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    /// Every file under `dir`, relative to it, with its contents.
+    fn files(dir: &Path) -> std::collections::BTreeMap<String, String> {
+        let mut found = std::collections::BTreeMap::new();
+        let mut todo = vec![dir.to_owned()];
+        while let Some(next) = todo.pop() {
+            for entry in fs::read_dir(next).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    let relative = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                    found.insert(relative, fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        found
+    }
+
+    fn write(path: &Path, contents: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+    }
+
+    #[test]
+    fn builds_of_one_out_at_once_take_turns_and_the_second_finds_the_first_ones_release() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("kazoo");
+        let (inside, built) = (AtomicBool::new(false), AtomicUsize::new(0));
+        let start = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| -> Result<(), AssembleError> {
+                        start.wait();
+                        // As `check` then `ensure` do: lock, clean up, compare, build if needed.
+                        let _lock = lock(out.path(), "kazoo")?;
+                        assert!(!inside.swap(true, Ordering::SeqCst), "two builds hold the lock at once");
+                        clean_stale(out.path(), "kazoo")?;
+                        if !target.join("complete").exists() {
+                            let staging = Staging::create(out.path(), "kazoo")?;
+                            for n in 0..100 {
+                                write(&staging.dir.join(format!("lib/app-{n}/ebin/app.beam")), "beam");
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(50));
+                            fs::write(staging.dir.join("complete"), "yes").unwrap();
+                            staging.install(&target)?;
+                            built.fetch_add(1, Ordering::SeqCst);
+                        }
+                        inside.store(false, Ordering::SeqCst);
+                        Ok(())
+                    })
+                })
+                .collect();
+            for thread in threads {
+                thread.join().unwrap().expect("every build succeeds");
+            }
+        });
+        assert_eq!(built.load(Ordering::SeqCst), 1, "the builds after the first find its release up to date");
+        assert_eq!(names(out.path()), [".kazoo.lock", "kazoo"]);
+        assert_eq!(files(&target).len(), 101, "one whole tree");
     }
 }
