@@ -37,6 +37,7 @@ pub(crate) struct BuildLock {
 
 /// Waits for, then takes, the lock on building `out/<name>`; makes `out` if needed.
 pub(crate) fn lock(out: &Path, name: &str) -> Result<BuildLock, AssembleError> {
+    refuse_non_directory(out, true)?;
     let path = out.join(format!(".{name}.lock"));
     let opened = fs::create_dir_all(out).and_then(|()| {
         fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)
@@ -69,6 +70,29 @@ fn flock(file: &fs::File, operation: libc::c_int) -> io::Result<()> {
     }
 }
 
+/// Refuses a `path` that exists but is not a directory (a file, a symlink to a file or to
+/// nothing, a socket...): it is the operator's, and is never moved aside or replaced. A symlink
+/// to a directory passes only with `follow_links`: reading through it is fine, but a build
+/// would swap the link itself for a directory.
+fn refuse_non_directory(path: &Path, follow_links: bool) -> Result<(), AssembleError> {
+    let Ok(meta) = fs::symlink_metadata(path) else { return Ok(()) };
+    let what = if meta.is_dir() {
+        return Ok(());
+    } else if meta.file_type().is_symlink() {
+        match fs::metadata(path) {
+            Ok(target) if target.is_dir() && follow_links => return Ok(()),
+            Ok(target) if target.is_dir() => "a symbolic link to a directory, which a build would replace with a directory",
+            Ok(_) => "a symbolic link to a file",
+            Err(_) => "a symbolic link to nothing",
+        }
+    } else if meta.is_file() {
+        "a file"
+    } else {
+        "neither a file nor a directory"
+    };
+    Err(AssembleError::NotADirectory { path: path.to_owned(), what })
+}
+
 /// A directory the new release is being written to; removed if dropped before
 /// [`install`](Staging::install), so a failed build leaves nothing behind.
 pub(crate) struct Staging {
@@ -78,6 +102,7 @@ pub(crate) struct Staging {
 
 impl Staging {
     pub fn create(out: &Path, name: &str) -> Result<Staging, AssembleError> {
+        refuse_non_directory(&out.join(name), false)?;
         fs::create_dir_all(out).map_err(AssembleError::io("create directory", out))?;
         let dir = side_path(out, name, TMP, std::process::id());
         fs::create_dir(&dir).map_err(AssembleError::io("create directory", &dir))?;
@@ -88,6 +113,7 @@ impl Staging {
     /// once what it holds of the operator's ([`KEPT`]) has moved into the new one.
     pub fn install(mut self, target: &Path) -> Result<(), AssembleError> {
         let rename = |from: &Path, to: &Path| fs::rename(from, to).map_err(AssembleError::io("rename", from));
+        refuse_non_directory(target, false)?;
         if fs::symlink_metadata(target).is_err() {
             rename(&self.dir, target)?;
             self.installed = true;
@@ -181,8 +207,9 @@ fn remove(dir: &Path) {
 /// of processes that are gone. When `<name>` itself is missing, a left `.old-<pid>` is the
 /// previous release, caught between two renames: it is put back.
 pub(crate) fn clean_stale(out: &Path, name: &str) -> Result<(), AssembleError> {
-    let Ok(entries) = fs::read_dir(out) else { return Ok(()) };
     let target = out.join(name);
+    refuse_non_directory(&target, true)?;
+    let Ok(entries) = fs::read_dir(out) else { return Ok(()) };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let Some((kind, pid)) = parse_side_name(&file_name, name) else { continue };
@@ -214,6 +241,8 @@ fn alive(pid: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::MetadataExt;
+
     use super::*;
 
     #[test]
@@ -334,5 +363,43 @@ mod tests {
         assert_eq!(built.load(Ordering::SeqCst), 1, "the builds after the first find its release up to date");
         assert_eq!(names(out.path()), [".kazoo.lock", "kazoo"]);
         assert_eq!(files(&target).len(), 101, "one whole tree");
+    }
+
+    #[test]
+    fn a_file_where_the_release_goes_is_an_error_and_left_as_it_is() {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("kazoo");
+        let elsewhere = tempfile::NamedTempFile::new().unwrap();
+        let cases: [(&str, &dyn Fn()); 3] = [
+            ("a file", &|| fs::write(&target, "the operator's").unwrap()),
+            ("a symbolic link to a file", &|| std::os::unix::fs::symlink(elsewhere.path(), &target).unwrap()),
+            ("a symbolic link to nothing", &|| std::os::unix::fs::symlink(out.path().join("nowhere"), &target).unwrap()),
+        ];
+        for (what, make) in cases {
+            make();
+            let first = fs::symlink_metadata(&target).unwrap().ino();
+            let _lock = lock(out.path(), "kazoo").unwrap();
+            let errors = [clean_stale(out.path(), "kazoo").err(), Staging::create(out.path(), "kazoo").err()];
+            for error in errors {
+                let message = error.map(|e| e.to_string()).unwrap_or_else(|| panic!("{what} at the target is no error"));
+                assert!(message.contains(&target.display().to_string()) && message.contains(what), "{message}");
+                assert!(message.contains("remove it, or choose another --out"), "{message}");
+            }
+            assert_eq!(fs::symlink_metadata(&target).unwrap().ino(), first, "{what} is left alone");
+            // Found only at the swap (it appeared during the build): the same.
+            fs::remove_file(&target).unwrap();
+            let staging = Staging::create(out.path(), "kazoo").unwrap();
+            make();
+            let before = fs::symlink_metadata(&target).unwrap();
+            assert!(staging.install(&target).unwrap_err().to_string().contains(what));
+            let after = fs::symlink_metadata(&target).unwrap();
+            assert_eq!((after.ino(), after.len()), (before.ino(), before.len()), "{what} is left alone");
+            assert_eq!(names(out.path()), [".kazoo.lock", "kazoo"], "nothing moved aside or left behind");
+            fs::remove_file(&target).unwrap();
+        }
+        assert_eq!(fs::read_to_string(elsewhere.path()).unwrap(), "");
+        // `--out` itself a file.
+        let message = lock(elsewhere.path(), "kazoo").err().expect("a file as --out is an error").to_string();
+        assert!(message.contains("is a file, where the release needs a directory"), "{message}");
     }
 }
