@@ -10,14 +10,18 @@
 //! Where the file system cannot exchange (not Linux, or an old kernel), it falls back to two
 //! renames (old aside to `.<name>.old-<pid>`, new into place); a kill between them leaves the
 //! old release aside, and the next run puts it back before anything else.
+//! Right after the exchange the previous release, now at the staging path, is renamed to
+//! `.<name>.old-<pid>`, and its `log/` is merged into the new release before it is removed.
 //! A kill at any moment leaves a `.tmp-<pid>` or `.old-<pid>` directory of a dead process;
-//! [`clean_stale`] removes those on the next run.
+//! [`clean_stale`] first carries the logs it holds into `DIR/<name>`, then removes it.
 //!
 //! Builds of one `DIR/<name>` take turns: each holds [`lock`] from before [`clean_stale`] until
 //! its release is in place, so a second build waits and then finds the first one's release.
 
+use std::ffi::CString;
 use std::fs;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
@@ -119,17 +123,23 @@ impl Staging {
             self.installed = true;
             return Ok(());
         }
+        let old = side_path(target.parent().unwrap_or(Path::new(".")), &file_name(target), OLD, std::process::id());
         let previous = if exchange(&self.dir, target).map_err(AssembleError::io("swap in", target))? {
-            self.dir.clone()
+            // The staging path now holds the previous release: from here on nothing is
+            // removed by Drop, and it is named for what it is at once, so that a kill during
+            // the carry-over leaves an `.old-` whose logs the next run carries over.
+            self.installed = true;
+            match fs::rename(&self.dir, &old) {
+                Ok(()) => old,
+                // Where it is, the next run's clean_stale carries its logs over as well.
+                Err(_) => self.dir.clone(),
+            }
         } else {
-            let old = side_path(target.parent().unwrap_or(Path::new(".")), &file_name(target), OLD, std::process::id());
             rename(target, &old)?;
             rename(&self.dir, target)?;
+            self.installed = true;
             old
         };
-        // From here on nothing is removed by Drop: the previous release goes only once its
-        // logs are safe.
-        self.installed = true;
         carry_over(&previous, target).map_err(AssembleError::io("move the previous release's logs from", &previous))?;
         remove(&previous);
         Ok(())
@@ -141,20 +151,70 @@ impl Staging {
 /// still write to open.
 const KEPT: [&str; 1] = ["log"];
 
-/// Moves every entry of `old`'s [`KEPT`] directories that `new` does not have into `new`.
+/// Moves everything under `old`'s [`KEPT`] directories into `new`'s, merging: a directory
+/// both have is merged entry by entry, and an entry whose name `new` already has is kept as
+/// `<name>.previous-<n>`. Nothing is dropped; once it returns `Ok`, `old` holds no log, and
+/// after a kill part way it can simply run again.
 fn carry_over(old: &Path, new: &Path) -> io::Result<()> {
     for dir in KEPT {
-        let Ok(entries) = fs::read_dir(old.join(dir)) else { continue };
-        fs::create_dir_all(new.join(dir))?;
-        for entry in entries {
-            let entry = entry?;
-            let to = new.join(dir).join(entry.file_name());
-            if fs::symlink_metadata(&to).is_err() {
-                fs::rename(entry.path(), to)?;
-            }
+        let from = old.join(dir);
+        if fs::symlink_metadata(&from).is_ok_and(|m| m.is_dir()) {
+            move_into(&from, &new.join(dir))?;
         }
     }
     Ok(())
+}
+
+fn move_into(from: &Path, to: &Path) -> io::Result<()> {
+    match rename_noreplace(from, to) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        done => return done,
+    }
+    let is_dir = |path: &Path| fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    if is_dir(from) && is_dir(to) {
+        for entry in fs::read_dir(from)? {
+            let entry = entry?;
+            move_into(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return Ok(());
+    }
+    let mut name = to.as_os_str().to_owned();
+    name.push(".previous-");
+    for n in 1u32.. {
+        let mut renamed = name.clone();
+        renamed.push(n.to_string());
+        match rename_noreplace(from, Path::new(&renamed)) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            done => return done,
+        }
+    }
+    Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("no free name for {}", to.display())))
+}
+
+/// Renames `from` to `to` unless `to` exists (`AlreadyExists`, even for an empty directory,
+/// which a plain rename would replace). Atomic where the system can; else checked first.
+fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let (a, b) = (c_path(from)?, c_path(to)?);
+        // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
+        let result = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_NOREPLACE) };
+        if result == 0 {
+            return Ok(());
+        }
+        let error = io::Error::last_os_error();
+        if !matches!(error.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)) {
+            return Err(error);
+        }
+    }
+    if fs::symlink_metadata(to).is_ok() {
+        return Err(io::ErrorKind::AlreadyExists.into());
+    }
+    fs::rename(from, to)
+}
+
+fn c_path(path: &Path) -> io::Result<CString> {
+    CString::new(path.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
 impl Drop for Staging {
@@ -168,10 +228,7 @@ impl Drop for Staging {
 /// Swaps two paths atomically; `Ok(false)` when the system or file system cannot.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
-    let (a, b) = (c(a)?, c(b)?);
+    let (a, b) = (c_path(a)?, c_path(b)?);
     // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
     let result = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
     if result == 0 {
@@ -203,9 +260,11 @@ fn remove(dir: &Path) {
     let _ = fs::remove_dir_all(dir);
 }
 
-/// Removes what killed builds left in `out`: `.<name>.tmp-<pid>` and `.<name>.old-<pid>`
+/// Clears up what killed builds left in `out`: `.<name>.tmp-<pid>` and `.<name>.old-<pid>`
 /// of processes that are gone. When `<name>` itself is missing, a left `.old-<pid>` is the
-/// previous release, caught between two renames: it is put back.
+/// previous release, caught between two renames: it is put back. Else the logs a side dir
+/// holds (a previous release's, caught during the carry-over) move into `<name>` first, and
+/// the side dir goes only once they all have.
 pub(crate) fn clean_stale(out: &Path, name: &str) -> Result<(), AssembleError> {
     let target = out.join(name);
     refuse_non_directory(&target, true)?;
@@ -216,11 +275,16 @@ pub(crate) fn clean_stale(out: &Path, name: &str) -> Result<(), AssembleError> {
         if pid != std::process::id() && alive(pid) {
             continue;
         }
-        if kind == OLD && fs::symlink_metadata(&target).is_err() {
-            fs::rename(entry.path(), &target).map_err(AssembleError::io("restore", entry.path()))?;
+        let side = entry.path();
+        if fs::symlink_metadata(&target).is_err() {
+            if kind == OLD {
+                fs::rename(&side, &target).map_err(AssembleError::io("restore", &side))?;
+                continue;
+            }
         } else {
-            remove(&entry.path());
+            carry_over(&side, &target).map_err(AssembleError::io("move the logs of a killed build from", &side))?;
         }
+        remove(&side);
     }
     Ok(())
 }
@@ -401,5 +465,68 @@ mod tests {
         // `--out` itself a file.
         let message = lock(elsewhere.path(), "kazoo").err().expect("a file as --out is an error").to_string();
         assert!(message.contains("is a file, where the release needs a directory"), "{message}");
+    }
+
+    #[test]
+    fn logs_a_build_killed_during_the_carry_over_left_aside_move_into_the_release() {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("kazoo");
+        // The new release, whose nodes already wrote a log or two.
+        write(&target.join("releases/1.0.0/start.boot"), "boot");
+        write(&target.join("log/ecallmgr/erlang.log.1"), "new console");
+        write(&target.join("log/shared.log"), "new shared");
+        // The previous release, killed part way through its carry-over, as `.old-`: some of
+        // its logs have moved, the rest are still there; and as `.tmp-`, caught between
+        // the exchange and its renaming.
+        let dead = i32::MAX as u32;
+        let (old, tmp) = (side_path(out.path(), "kazoo", OLD, dead), side_path(out.path(), "kazoo", TMP, dead - 1));
+        write(&old.join("releases/0.9.0/start.boot"), "old boot");
+        write(&old.join("log/ecallmgr/erlang.log.1"), "old console");
+        write(&old.join("log/ecallmgr/erlang.log.2"), "older console");
+        write(&old.join("log/kazoo_apps/deep/er/still/x.log"), "deep");
+        write(&old.join("log/shared.log"), "old shared");
+        write(&old.join("log/top.log"), "top");
+        fs::create_dir_all(old.join("log/empty")).unwrap();
+        write(&tmp.join("log/shared.log"), "tmp shared");
+        write(&tmp.join("log/ecallmgr/erlang.log.3"), "tmp console");
+        clean_stale(out.path(), "kazoo").unwrap();
+        assert_eq!(names(out.path()), ["kazoo"]);
+        let logs = files(&target.join("log"));
+        let mut contents: Vec<_> = logs.values().map(String::as_str).collect();
+        contents.sort_unstable();
+        let mut expected = ["new console", "new shared", "old console", "older console", "deep", "old shared", "top", "tmp shared", "tmp console"];
+        expected.sort_unstable();
+        assert_eq!(contents, expected, "every log file is kept: {logs:?}");
+        for (path, content) in [
+            ("ecallmgr/erlang.log.1", "new console"),
+            ("ecallmgr/erlang.log.1.previous-1", "old console"),
+            ("ecallmgr/erlang.log.2", "older console"),
+            ("ecallmgr/erlang.log.3", "tmp console"),
+            ("kazoo_apps/deep/er/still/x.log", "deep"),
+            ("shared.log", "new shared"),
+            ("top.log", "top"),
+        ] {
+            assert_eq!(logs.get(path).map(String::as_str), Some(content), "{path} in {logs:?}");
+        }
+        assert!(logs.contains_key("shared.log.previous-1") && logs.contains_key("shared.log.previous-2"), "{logs:?}");
+        assert!(target.join("log/empty").is_dir());
+        assert_eq!(fs::read_to_string(target.join("releases/1.0.0/start.boot")).unwrap(), "boot", "the release is the new one");
+        assert!(!target.join("releases/0.9.0").exists());
+    }
+
+    #[test]
+    fn install_merges_the_logs_and_keeps_both_files_of_a_clash() {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("kazoo");
+        for generation in ["first", "second"] {
+            let staging = Staging::create(out.path(), "kazoo").unwrap();
+            // As a node that wrote into the new tree's log/ while the build ran.
+            write(&staging.dir.join("log/ecallmgr/erlang.log.1"), generation);
+            staging.install(&target).unwrap();
+        }
+        assert_eq!(names(out.path()), ["kazoo"]);
+        let logs = files(&target.join("log"));
+        assert_eq!(logs.get("ecallmgr/erlang.log.1").map(String::as_str), Some("second"));
+        assert_eq!(logs.get("ecallmgr/erlang.log.1.previous-1").map(String::as_str), Some("first"));
     }
 }
