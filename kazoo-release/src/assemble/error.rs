@@ -85,8 +85,15 @@ pub enum AssembleError {
 
 impl AssembleError {
     /// An I/O error on `path` while doing `action` ("create", "write", "rename", ...).
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| AssembleError::Io { action, path, source }
+        move |source| AssembleError::Io {
+            action,
+            path,
+            source,
+        }
     }
 }

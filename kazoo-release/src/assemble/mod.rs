@@ -25,8 +25,8 @@
 //! ```
 
 mod copy;
-mod erts;
 mod error;
+mod erts;
 mod fingerprint;
 mod layout;
 mod libs;
@@ -142,7 +142,15 @@ pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
     let exe = running_binary()?;
     let up_to_date = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
         && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
-    Ok(Checked { started, plan, out: options.out.clone(), layout, fingerprint, up_to_date, lock })
+    Ok(Checked {
+        started,
+        plan,
+        out: options.out.clone(),
+        layout,
+        fingerprint,
+        up_to_date,
+        lock,
+    })
 }
 
 impl<'a> Checked<'a> {
@@ -157,7 +165,15 @@ impl<'a> Checked<'a> {
     }
 
     fn ensure_plan(self) -> Result<(Report, Plan<'a>, swap::BuildLock), AssembleError> {
-        let Checked { started, plan, out, layout, fingerprint, up_to_date, lock } = self;
+        let Checked {
+            started,
+            plan,
+            out,
+            layout,
+            fingerprint,
+            up_to_date,
+            lock,
+        } = self;
         let bytes = match up_to_date {
             true => 0,
             false => build(&plan, &out, &fingerprint)?,
@@ -198,13 +214,26 @@ fn build(plan: &Plan, out: &Path, fingerprint: &Fingerprint) -> Result<u64, Asse
 /// Applications, ERTS and `bin/<name>`: everything that is copied, with one progress bar.
 fn copy_all(plan: &Plan, layout: &Layout) -> Result<u64, AssembleError> {
     let mut copies = CopyPlan::default();
-    libs::add_apps(&mut copies, layout, &plan.apps, plan.spec.include_src, plan.spec.dev_mode)?;
+    libs::add_apps(
+        &mut copies,
+        layout,
+        &plan.apps,
+        plan.spec.include_src,
+        plan.spec.dev_mode,
+    )?;
     if plan.spec.include_erts {
         erts::add_erts(&mut copies, layout, &plan.otp)?;
     }
     let exe = running_binary()?;
-    let len = fs::metadata(&exe).map_err(AssembleError::io("read", &exe))?.len();
-    copies.add_file("the running binary", &exe, &layout.bin_dir().join(&plan.spec.name), len);
+    let len = fs::metadata(&exe)
+        .map_err(AssembleError::io("read", &exe))?
+        .len();
+    copies.add_file(
+        "the running binary",
+        &exe,
+        &layout.bin_dir().join(&plan.spec.name),
+        len,
+    );
     let bytes = copies.bytes();
     let progress = Progress::new(bytes);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
@@ -221,7 +250,9 @@ fn running_binary() -> Result<PathBuf, AssembleError> {
 /// hard link where the file system allows, which is byte-identical and costs no space.
 fn link_versioned_bin(plan: &Plan, layout: &Layout) -> Result<(), AssembleError> {
     let bin = layout.bin_dir().join(&plan.spec.name);
-    let versioned = layout.bin_dir().join(format!("{}-{}", plan.spec.name, plan.vsn));
+    let versioned = layout
+        .bin_dir()
+        .join(format!("{}-{}", plan.spec.name, plan.vsn));
     if fs::hard_link(&bin, &versioned).is_err() {
         fs::copy(&bin, &versioned).map_err(AssembleError::io("write", &versioned))?;
     }
@@ -230,15 +261,33 @@ fn link_versioned_bin(plan: &Plan, layout: &Layout) -> Result<(), AssembleError>
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let erts = self.erts.as_ref().map(|v| format!(", erts {v}")).unwrap_or_default();
-        let what = format!("node types {}; {} applications{erts}", self.nodes.join(", "), self.apps);
+        let erts = self
+            .erts
+            .as_ref()
+            .map(|v| format!(", erts {v}"))
+            .unwrap_or_default();
+        let what = format!(
+            "node types {}; {} applications{erts}",
+            self.nodes.join(", "),
+            self.apps
+        );
         let secs = self.elapsed.as_secs_f64();
         match self.built {
             true => {
                 let mb = self.bytes as f64 / 1e6;
-                write!(f, "built {} ({}): {what}; {mb:.1} MB in {secs:.2} s", self.root.display(), self.vsn)
+                write!(
+                    f,
+                    "built {} ({}): {what}; {mb:.1} MB in {secs:.2} s",
+                    self.root.display(),
+                    self.vsn
+                )
             }
-            false => write!(f, "{} ({}) is up to date: {what}; checked in {secs:.2} s", self.root.display(), self.vsn),
+            false => write!(
+                f,
+                "{} ({}) is up to date: {what}; checked in {secs:.2} s",
+                self.root.display(),
+                self.vsn
+            ),
         }
     }
 }
