@@ -317,6 +317,58 @@ fn a_build_killed_mid_copy_leaves_the_previous_release() {
     assert!(!marker.exists());
 }
 
+/// `.kazoo.tmp-*` and `.kazoo.old-*` directories in `out` whose `log/` holds something: a
+/// previous release, swapped out, whose logs are being carried over into the new one.
+fn side_dirs_with_logs(out: &Path) -> Vec<PathBuf> {
+    let entries = fs::read_dir(out).unwrap().filter_map(|e| e.ok()).map(|e| e.path());
+    let side = |p: &PathBuf| ["tmp", "old"].iter().any(|k| p.file_name().unwrap().to_string_lossy().starts_with(&format!(".kazoo.{k}-")));
+    let logs = |p: &PathBuf| fs::read_dir(p.join("log")).is_ok_and(|mut d| d.next().is_some());
+    entries.filter(side).filter(logs).collect()
+}
+
+#[test]
+fn a_build_killed_while_it_carries_the_logs_over_loses_none() {
+    let out = tempfile::tempdir().unwrap();
+    build(out.path(), &[]);
+    let root = out.path().join("kazoo");
+    let (_, vsn) = versions(&root);
+    // Many small logs, so that moving them one by one takes long enough for a kill to land.
+    const LOGS: usize = 20_000;
+    for n in 0..LOGS {
+        fs::write(root.join(format!("log/node-{n}.log")), n.to_string()).unwrap();
+    }
+    fs::create_dir_all(root.join("log/ecallmgr")).unwrap();
+    fs::write(root.join("log/ecallmgr/erlang.log.1"), "console").unwrap();
+    // Count only a kill that leaves a swapped-out release with logs still in it.
+    let mut killed_mid_carry_over = false;
+    for _ in 0..10 {
+        fs::remove_file(root.join(format!("releases/{vsn}/kazoo-release.json"))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_kazoo"))
+            .args(["build-release", "--out"])
+            .arg(out.path())
+            .env_remove("KAZOO_PROFILE")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut builder = Node(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while side_dirs_with_logs(out.path()).is_empty() && Instant::now() < deadline && builder.0.try_wait().unwrap().is_none() {}
+        let _ = builder.0.kill();
+        let _ = builder.0.wait();
+        if !side_dirs_with_logs(out.path()).is_empty() {
+            killed_mid_carry_over = true;
+            break;
+        }
+    }
+    assert!(killed_mid_carry_over, "no kill landed during the carry-over of the logs in 10 tries");
+    // The next run carries the rest over before anything else.
+    build(out.path(), &[]);
+    assert_eq!(side_dirs_with_logs(out.path()), Vec::<PathBuf>::new());
+    let missing: Vec<_> = (0..LOGS).filter(|n| fs::read_to_string(root.join(format!("log/node-{n}.log"))).ok() != Some(n.to_string())).collect();
+    assert!(missing.is_empty(), "{} of {LOGS} logs lost, e.g. node-{}.log", missing.len(), missing[0]);
+    assert_eq!(fs::read_to_string(root.join("log/ecallmgr/erlang.log.1")).unwrap(), "console");
+}
+
 /// release_handler, on a node booted from the release, reads its RELEASES and unpacks a
 /// tarball of the same shape as ours for an upgrade. The upgrade is this release's own
 /// tarball with the version moved on (only the release version: the applications stay).

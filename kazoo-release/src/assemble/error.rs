@@ -50,6 +50,13 @@ pub enum AssembleError {
         source: io::Error,
     },
 
+    #[error(
+        "{} is {what}, where the release needs a directory; it is left as it is: remove it, \
+         or choose another --out",
+        path.display()
+    )]
+    NotADirectory { path: PathBuf, what: &'static str },
+
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
         action: &'static str,

@@ -122,12 +122,16 @@ pub struct Checked<'a> {
     layout: Layout,
     fingerprint: Fingerprint,
     up_to_date: bool,
+    /// Held until the release is ensured (and tarred): another build of the same `<out>`
+    /// waits, then finds this one's release.
+    lock: swap::BuildLock,
 }
 
 /// Plans the release and compares it with the one on disk.
 pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
     let started = Instant::now();
     let plan = Plan::new(options)?;
+    let lock = swap::lock(&options.out, &plan.spec.name)?;
     // First, so that a release a killed build left aside is back before it is compared.
     swap::clean_stale(&options.out, &plan.spec.name)?;
     let layout = Layout::new(options.out.join(&plan.spec.name), &plan.vsn);
@@ -142,6 +146,7 @@ pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
         layout,
         fingerprint,
         up_to_date,
+        lock,
     })
 }
 
@@ -153,19 +158,19 @@ impl<'a> Checked<'a> {
 
     /// Builds the release unless it is up to date.
     pub fn ensure(self) -> Result<Report, AssembleError> {
-        self.ensure_plan().map(|(report, _)| report)
+        self.ensure_plan().map(|(report, ..)| report)
     }
 
     /// [`ensure`](Checked::ensure), then writes `<out>/<name>/<name>-<vsn>.tar.gz`; returns
-    /// its path.
+    /// its path. The lock is held until the tarball is written.
     pub fn tar(self) -> Result<(Report, PathBuf), AssembleError> {
-        let (report, plan) = self.ensure_plan()?;
+        let (report, plan, _lock) = self.ensure_plan()?;
         let layout = Layout::new(&report.root, &report.vsn);
         let path = tarball::write(&layout, &plan.spec.name, &releases::release_rel(&plan))?;
         Ok((report, path))
     }
 
-    fn ensure_plan(self) -> Result<(Report, Plan<'a>), AssembleError> {
+    fn ensure_plan(self) -> Result<(Report, Plan<'a>, swap::BuildLock), AssembleError> {
         let Checked {
             started,
             plan,
@@ -173,6 +178,7 @@ impl<'a> Checked<'a> {
             layout,
             fingerprint,
             up_to_date,
+            lock,
         } = self;
         let bytes = match up_to_date {
             true => 0,
@@ -189,7 +195,7 @@ impl<'a> Checked<'a> {
             elapsed: started.elapsed(),
             warnings: plan.warnings.clone(),
         };
-        Ok((report, plan))
+        Ok((report, plan, lock))
     }
 }
 
