@@ -28,10 +28,17 @@ struct Deployment {
 }
 
 impl Deployment {
+    /// The default profile's tarball (it includes ERTS), on a host without OTP.
     fn new() -> Deployment {
+        Deployment::of_profile("default", &[Path::new(OTP_ROOT)])
+    }
+
+    /// Profile `profile`'s tarball on a host where `hidden` and the checkout are not seen.
+    fn of_profile(profile: &str, hidden: &[&Path]) -> Deployment {
         let dir = tempfile::tempdir().unwrap();
         let build = dir.path().join("build");
-        let printed = ok(Command::new(env!("CARGO_BIN_EXE_kazoo")).args(["tar-release", "--out"]).arg(&build).output().unwrap());
+        let tar = Command::new(env!("CARGO_BIN_EXE_kazoo")).args(["tar-release", "--profile", profile, "--out"]).arg(&build).output();
+        let printed = ok(tar.unwrap());
         let tarball = printed.lines().find_map(|l| l.strip_prefix("wrote ")).expect("tar-release names its tarball");
         let root = dir.path().join("opt/kazoo");
         fs::create_dir_all(&root).unwrap();
@@ -45,7 +52,8 @@ impl Deployment {
         // The service user's temporary directory, sticky and open to all as /tmp is.
         fs::set_permissions(dir.path().join("tmp"), fs::Permissions::from_mode(0o1777)).unwrap();
         open_path(dir.path());
-        let host = IsolatedHost::new(&[Path::new(OTP_ROOT), &checkout()]);
+        let checkout = checkout();
+        let host = IsolatedHost::new(&[hidden, &[checkout.as_path()]].concat());
         Deployment { dir, host }
     }
 
@@ -132,4 +140,35 @@ fn the_tree_does_not_write_itself_and_says_so() {
     let output = deployment.run(&root, &["build-release"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains(&format!("this binary is the release at {}", root.display())), "{}", text(&output.stderr));
+}
+
+#[test]
+fn a_tree_without_erts_runs_on_the_hosts_erts_of_its_version_and_names_it_when_missing() {
+    // The ci profile leaves ERTS out: the host's Erlang/OTP, of the same ERTS, runs it.
+    let deployment = Deployment::of_profile("ci", &[]);
+    let root = deployment.path("opt/kazoo");
+    let erts_vsn = fs::read_to_string(root.join("releases/start_erl.data")).unwrap().split_whitespace().next().unwrap().to_owned();
+    assert!(!root.join(format!("erts-{erts_vsn}")).exists(), "the ci profile includes no ERTS");
+    ok(deployment.run(&root, &["start", "ecallmgr"]));
+    assert_eq!(deployment.root_dir_of(&root, "ecallmgr"), format!("{:?}", root.display().to_string()));
+    ok(deployment.run(&root, &["stop", "ecallmgr"]));
+
+    // Another ERTS version than the host's is named, with what the host has.
+    let data = root.join("releases/start_erl.data");
+    let vsn = fs::read_to_string(&data).unwrap().split_whitespace().nth(1).unwrap().to_owned();
+    fs::write(&data, format!("99.1 {vsn}\n")).unwrap();
+    let output = deployment.run(&root, &["start", "ecallmgr"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("runs on the host's ERTS 99.1") && stderr.contains(&format!("has ERTS {erts_vsn}")), "{stderr}");
+}
+
+#[test]
+fn a_tree_without_erts_on_a_host_without_erlang_names_the_erts_it_needs() {
+    let deployment = Deployment::of_profile("ci", &[Path::new(OTP_ROOT)]);
+    let root = deployment.path("opt/kazoo");
+    let output = deployment.run(&root, &["start", "ecallmgr"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("runs on the host's ERTS 13.") && stderr.contains("install the Erlang/OTP"), "{stderr}");
 }
