@@ -284,3 +284,24 @@ fn commands_that_need_the_cookie_fail_as_read_release_cookie_does() {
         failed(&output, 22, "config.ini:3:");
     }
 }
+
+#[test]
+fn with_no_cookie_anywhere_kazoo_uses_change_me_and_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    // No config.ini and no ~/.erlang.cookie: the chain falls through to Kazoo's well-known
+    // cookie. A private EPMD, where no node runs.
+    let epmd = Epmd::private();
+    let output = kazoo()
+        .args(["ping", "ecallmgr", "--timeout", "2"])
+        .env("HOME", home.path())
+        .env("KAZOO_CONFIG_DIR", home.path())
+        .env("ERL_EPMD_PORT", &epmd.0)
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    if ["/etc/kazoo/config.ini", "/etc/kazoo/core/config.ini"].iter().any(|p| Path::new(p).exists()) {
+        panic!("this machine has a Kazoo config file, which this test cannot hide: {stderr}");
+    }
+    assert!(stderr.contains("warning: no cookie is configured, so the well-known cookie `change_me` is used"), "{stderr}");
+    assert_eq!(stderr.matches("warning:").count(), 1, "said once: {stderr}");
+}

@@ -65,6 +65,7 @@ pub mod boot;
 pub mod build;
 pub mod cli;
 pub mod config_ini;
+pub mod conventions;
 pub mod dist;
 pub mod embed;
 pub mod node;

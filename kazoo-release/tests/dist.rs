@@ -37,7 +37,7 @@ impl TestNode {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             // Distribution comes up while kernel is still starting: wait until it has started.
-            let booted = Client::connect(&self.name, &self.cookie, TIMEOUT)
+            let booted = Client::connect(&self.name, &self.cookie, TIMEOUT, "dist_test")
                 .and_then(|mut c| c.versions())
                 .is_ok_and(|v| v.applications.iter().any(|(app, _)| app == "kernel"));
             if booted {
@@ -49,7 +49,7 @@ impl TestNode {
     }
 
     fn client(&self) -> Client {
-        Client::connect(&self.name, &self.cookie, TIMEOUT).unwrap()
+        Client::connect(&self.name, &self.cookie, TIMEOUT, "dist_test").unwrap()
     }
 }
 
@@ -102,21 +102,21 @@ fn rpc_applies_terms_and_reports_badrpc() {
 #[test]
 fn a_wrong_cookie_is_rejected() {
     let node = TestNode::start();
-    let error = Client::connect(&node.name, "not_the_cookie", TIMEOUT).err().unwrap();
+    let error = Client::connect(&node.name, "not_the_cookie", TIMEOUT, "dist_test").err().unwrap();
     assert!(matches!(error, DistError::CookieRejected { .. }), "{error:?}");
 }
 
 #[test]
 fn a_node_that_is_down_is_not_registered() {
     let name = NodeName { name: format!("never_started_{}", std::process::id()), host: hostname().unwrap() };
-    let error = Client::connect(&name, "x", TIMEOUT).err().unwrap();
+    let error = Client::connect(&name, "x", TIMEOUT, "dist_test").err().unwrap();
     assert!(matches!(error, DistError::NotRegistered { .. }), "{error:?}");
 }
 
 #[test]
 fn a_slow_call_times_out() {
     let node = TestNode::start();
-    let mut client = Client::connect(&node.name, &node.cookie, Duration::from_millis(300)).unwrap();
+    let mut client = Client::connect(&node.name, &node.cookie, Duration::from_millis(300), "dist_test").unwrap();
     let started = Instant::now();
     let error = client.eval("timer:sleep(5000)", &mut Vec::new()).unwrap_err();
     assert!(matches!(error, DistError::Timeout { .. }), "{error:?}");

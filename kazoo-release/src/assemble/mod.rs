@@ -43,6 +43,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::embed::Embedded;
+use crate::node::cookie::{generate_cookie_file, TREE_COOKIE};
 
 pub use error::AssembleError;
 pub use layout::{node_files, Layout, NodeFiles};
@@ -67,6 +68,9 @@ pub struct Options<'a> {
     /// What lib dirs are relative to when the binary has no `lib_root`: the package the
     /// binary was built from.
     pub project_dir: PathBuf,
+    /// Give the tree a random cookie of its own (`releases/COOKIE`) when first written,
+    /// kept by every rewrite.
+    pub generate_cookie: bool,
 }
 
 impl<'a> Options<'a> {
@@ -78,6 +82,7 @@ impl<'a> Options<'a> {
             out: PathBuf::from(DEFAULT_OUT),
             dev_mode: false,
             project_dir: PathBuf::from(embedded.project_dir),
+            generate_cookie: false,
         }
     }
 }
@@ -211,10 +216,23 @@ fn build(plan: &Plan, out: &Path, fingerprint: &Fingerprint) -> Result<u64, Asse
     }
     releases::write(plan, &layout)?;
     overlays::apply(plan, &layout)?;
+    if plan.generate_cookie {
+        keep_or_make_cookie(&out.join(&plan.spec.name), &layout)?;
+    }
     // Last, so that a release without its fingerprint is never taken as complete.
     fingerprint.write(&layout.fingerprint())?;
     staging.install(&out.join(&plan.spec.name))?;
     Ok(bytes)
+}
+
+/// `releases/COOKIE`: the previous tree's, so that a rewrite keeps the nodes' cookie, else
+/// a new random one.
+fn keep_or_make_cookie(previous: &Path, layout: &Layout) -> Result<(), AssembleError> {
+    let (old, new) = (previous.join(TREE_COOKIE), layout.root.join(TREE_COOKIE));
+    match old.is_file() {
+        true => fs::copy(&old, &new).map(drop).map_err(AssembleError::io("copy", old)),
+        false => generate_cookie_file(&new).map_err(AssembleError::io("write", new)),
+    }
 }
 
 /// Applications, ERTS and `bin/<name>`: everything that is copied, with one progress bar.

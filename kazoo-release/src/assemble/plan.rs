@@ -26,6 +26,8 @@ pub(crate) struct Plan<'a> {
     pub apps: Vec<ResolvedApp>,
     /// Where warnings of the scan (a lib dir that does not exist) are reported.
     pub warnings: Vec<String>,
+    /// Write `releases/COOKIE` (see [`super::Options::generate_cookie`]).
+    pub generate_cookie: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -67,6 +69,7 @@ impl<'a> Plan<'a> {
             otp,
             nodes,
             warnings: index.warnings().iter().map(ToString::to_string).collect(),
+            generate_cookie: options.generate_cookie,
         })
     }
 

@@ -81,7 +81,7 @@ pub(super) fn sys_config(rendered: &str, template: &str, profile: &str, node: &s
 
 /// Flags the node start sets itself; in vm.args they would fight it (and leak the cookie).
 const FLAGS_SET_AT_START: [(&str, &str); 4] = [
-    ("-setcookie", "the cookie comes from config.ini or KAZOO_COOKIE, never from vm.args"),
+    ("-setcookie", "the cookie comes from the release's cookie sources (--cookie, its cookie variable, its files), never from vm.args"),
     ("-name", "the node name is given when the node starts ($REL@host)"),
     ("-sname", "the node name is given when the node starts ($REL@host)"),
     ("-args_file", "vm.args cannot include another file"),

@@ -7,12 +7,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::cookie::cookie_error;
 use super::{exit, CliError};
 use crate::assemble::{self, Options, Report};
+use crate::conventions::{DefaultCookie, Resolved};
 use crate::dist;
 use crate::embed::Embedded;
 use crate::node::launch::{LaunchError, NameType};
-use crate::node::NodeName;
+use crate::node::{resolve_cookie, NodeName};
 use crate::spec::ReleaseSpec;
 use crate::tree::Tree;
 
@@ -32,6 +34,10 @@ pub struct Context<'a> {
     /// The chosen profile's spec.
     pub spec: ReleaseSpec,
     pub release: ReleaseDir,
+    /// The release's names: variables, config dir, cookie sources, helper nodes.
+    pub conventions: Resolved,
+    /// Whether the well-known cookie's warning was given (once per command).
+    warned: std::cell::Cell<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -40,6 +46,7 @@ impl<'a> Context<'a> {
         embedded: &'a Embedded,
         profile: &'a str,
         out: Option<PathBuf>,
+        conventions: Resolved,
     ) -> Result<Context<'a>, CliError> {
         let spec = embedded.spec(profile).ok_or_else(|| {
             let profiles: Vec<&str> = embedded.profiles().collect();
@@ -54,12 +61,22 @@ impl<'a> Context<'a> {
         let exe = std::env::current_exe()
             .map_err(|e| CliError::failure(format!("cannot find this binary's own path: {e}")))?;
         let release = release_dir(&exe, &spec.name, out)?;
-        Ok(Context {
-            embedded,
-            profile,
-            spec,
-            release,
-        })
+        Ok(Context { embedded, profile, spec, release, conventions, warned: Default::default() })
+    }
+
+    /// A distribution client of `node`, as one of the release's helper nodes.
+    pub fn connect(&self, node: &NodeName, cookie: &str, timeout: Duration) -> Result<dist::Client, dist::DistError> {
+        dist::Client::connect(node, cookie, timeout, &self.conventions.helper_prefix)
+    }
+
+    /// The cookie of `node_type`: `given` (`--cookie`), else the release's sources; the
+    /// well-known default is said on stderr.
+    pub fn cookie(&self, given: Option<&str>, node_type: &str) -> Result<String, CliError> {
+        let cookie = resolve_cookie(given, node_type, &self.conventions, &self.root()).map_err(cookie_error)?;
+        if let Some(warning) = cookie.warning.filter(|_| !self.warned.replace(true)) {
+            eprintln!("warning: {warning}");
+        }
+        Ok(cookie.value)
     }
 
     /// The root of the release tree (absolute): the VM and run_erl run with it as `-root`.
@@ -106,7 +123,12 @@ impl<'a> Context<'a> {
 
     fn options(&self, dev_mode: bool) -> Result<Options<'a>, CliError> {
         match &self.release {
-            ReleaseDir::Out(out) => Ok(Options { out: out.clone(), dev_mode, ..Options::new(self.embedded, self.profile) }),
+            ReleaseDir::Out(out) => Ok(Options {
+                out: out.clone(),
+                dev_mode,
+                generate_cookie: self.conventions.default_cookie == DefaultCookie::Generated,
+                ..Options::new(self.embedded, self.profile)
+            }),
             ReleaseDir::Own(root) => Err(CliError::new(
                 exit::USAGE,
                 format!(

@@ -1,4 +1,5 @@
-//! `read-release-cookie`: a node type's cookie from Kazoo's config.ini, with no node running.
+//! `read-release-cookie`: a node type's cookie from Kazoo's config.ini, with no node running,
+//! for releases whose conventions read config.ini.
 
 use clap::Subcommand;
 
@@ -19,6 +20,16 @@ pub enum CookieCommand {
 impl CookieCommand {
     pub fn run(self, context: &Context) -> Result<(), CliError> {
         let CookieCommand::ReadReleaseCookie { node } = self;
+        if !context.conventions.reads_config_ini() {
+            return Err(CliError::new(
+                exit::USAGE,
+                format!(
+                    "release {} reads no config.ini, so it has no read-release-cookie; its cookie comes from {}",
+                    context.spec.name,
+                    context.conventions.describe_cookie_sources()
+                ),
+            ));
+        }
         let node_type = context.node_type(node.as_deref())?;
         let cookie = config_ini::release_cookie(&node_type).map_err(cli_error)?;
         if let Some(disagreement) = cookie.disagreement() {

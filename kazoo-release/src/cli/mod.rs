@@ -13,8 +13,9 @@ mod remote;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::conventions::{Conventions, Resolved};
 use crate::embed::Embedded;
 use crate::spec::DEFAULT_PROFILE;
 
@@ -74,19 +75,17 @@ pub mod exit {
     pub const RUN_DIR: u8 = 35;
 }
 
+/// The command line; what names the release (its name, version, variables, profiles,
+/// cookie sources) is filled in by [`command`].
 #[derive(Parser)]
-#[command(
-    version,
-    about = "Build, run and service an Erlang/OTP release",
-    propagate_version = true
-)]
+#[command(propagate_version = true)]
 struct Cli {
-    /// The profile whose files are used (default, or one the spec declares: dev, ci, dist).
-    #[arg(long, global = true, env = "KAZOO_PROFILE", default_value = DEFAULT_PROFILE)]
+    /// The profile whose files are used.
+    #[arg(long, global = true, default_value = DEFAULT_PROFILE)]
     profile: String,
     /// The directory the release tree is in (`DIR/<name>`), written there first when missing
     /// or stale [default: _rel]. A tree's own bin/<name> always runs its own tree.
-    #[arg(long, global = true, value_name = "DIR", env = "KAZOO_REL_DIR")]
+    #[arg(long, global = true, value_name = "DIR")]
     out: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -128,10 +127,25 @@ impl CliError {
     }
 }
 
-/// Runs the command line against the release this binary embeds.
+/// Runs the command line against the release this binary embeds, with the default
+/// conventions (see [`crate::conventions`]).
 pub fn main(embedded: Embedded) -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli, &embedded) {
+    main_with(embedded, Conventions::default())
+}
+
+/// Runs the command line against the release this binary embeds, named as `conventions`
+/// say.
+pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
+    // The build step embeds the default profile's spec in every binary.
+    let Some(spec) = embedded.spec(DEFAULT_PROFILE) else {
+        eprintln!("error: this binary embeds no release: rebuild it with `cargo build`");
+        return ExitCode::from(exit::FAILURE);
+    };
+    let conventions = conventions.resolve(&spec.name);
+    let version = spec.version.unwrap_or_default();
+    let matches = command(&embedded, &conventions, &version).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, &embedded, conventions) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
             eprintln!("error: {e}");
@@ -140,8 +154,35 @@ pub fn main(embedded: Embedded) -> ExitCode {
     }
 }
 
-fn run(cli: Cli, embedded: &Embedded) -> Result<(), CliError> {
-    let context = Context::resolve(embedded, &cli.profile, cli.out)?;
+/// The clap command, with the release's own names: `-V` says the release and its version
+/// (then the library's), the variables carry the release's prefix, help lists its profiles
+/// and cookie sources, and read-release-cookie shows only for a release that reads
+/// config.ini.
+fn command(embedded: &Embedded, conventions: &Resolved, version: &str) -> clap::Command {
+    let profiles: Vec<&str> = embedded.profiles().collect();
+    let cookie_help = format!("The node's cookie [default: {}]", conventions.describe_cookie_sources());
+    let mut command = Cli::command()
+        .name(conventions.release.clone())
+        .version(format!("{version} (kazoo-release {})", env!("CARGO_PKG_VERSION")))
+        .about(format!("Build, run and service the Erlang/OTP release {}", conventions.release))
+        .mut_arg("profile", |a| a.env(conventions.var("PROFILE")).help(format!("The profile whose files are used: {}", profiles.join(", "))))
+        .mut_arg("out", |a| a.env(conventions.var("REL_DIR")));
+    let with_cookie: Vec<String> = command
+        .get_subcommands()
+        .filter(|sub| sub.get_arguments().any(|a| a.get_id() == "cookie"))
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    for name in with_cookie {
+        command = command.mut_subcommand(name, |sub| sub.mut_arg("cookie", |a| a.help(cookie_help.clone())));
+    }
+    if !conventions.reads_config_ini() {
+        command = command.mut_subcommand("read-release-cookie", |sub| sub.hide(true));
+    }
+    command
+}
+
+fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliError> {
+    let context = Context::resolve(embedded, &cli.profile, cli.out, conventions)?;
     match cli.command {
         Command::Cookie(command) => command.run(&context),
         Command::Files(command) => command.run(&context),

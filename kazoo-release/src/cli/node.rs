@@ -11,14 +11,14 @@ use super::cookie::cookie_error;
 use super::remote::{failed, seconds};
 use super::{exit, CliError, Context};
 use crate::assemble::NodeFiles;
-use crate::dist::{Client, DistError};
+use crate::dist::DistError;
 use crate::node::daemon::{self, DaemonError};
 use crate::node::home::PrivateHome;
 use crate::node::launch::{Erts, Launch, NameType, Role};
 use crate::node::overrides::{self, OverrideError};
 use crate::node::pipes::{PipeError, RunDirs};
 use crate::node::supervise::{self, Terminal};
-use crate::node::{check_cookie, resolve_cookie, NodeName};
+use crate::node::{check_cookie, NodeName};
 use crate::tree::Tree;
 
 #[derive(Subcommand)]
@@ -60,10 +60,10 @@ pub enum NodeCommand {
 pub struct Run {
     /// `type` or `type@host` (default: $REL, else the release's default node).
     node: Option<String>,
-    /// The node's cookie [default: $KAZOO_COOKIE, its config.ini section, ~/.erlang.cookie, change_me].
+    /// The node's cookie [default: the release's cookie sources].
     #[arg(long)]
     cookie: Option<String>,
-    /// Short node names (-sname) instead of Kazoo's long ones; also NODE_NAME_TYPE=-sname.
+    /// Short node names (-sname) instead of long ones (-name); also NODE_NAME_TYPE=-sname.
     #[arg(long)]
     sname: bool,
 }
@@ -121,14 +121,14 @@ impl Prepared {
 impl Run {
     fn attached(self, context: &Context, terminal: Terminal) -> Result<(), CliError> {
         let node = self.prepare(context)?;
-        refuse_if_running(&node.name, &node.cookie)?;
+        refuse_if_running(context, &node.name, &node.cookie)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
         exit_with(supervise::run(vm.command(), terminal), &vm.program)
     }
 
     fn start(self, context: &Context, timeout: Duration) -> Result<(), CliError> {
         let node = self.prepare(context)?;
-        refuse_if_running(&node.name, &node.cookie)?;
+        refuse_if_running(context, &node.name, &node.cookie)?;
         let vm = node.node_vm(true);
         let pid = daemon::start(
             &vm,
@@ -137,6 +137,7 @@ impl Run {
             &node.name,
             &node.cookie,
             timeout,
+            &context.conventions.helper_prefix,
         )
         .map_err(daemon_error)?;
         println!(
@@ -158,7 +159,7 @@ impl Run {
         );
         if dirs.pipes().is_empty() {
             let cookie = self.cookie(context)?;
-            let message = match is_running(&name, &cookie) {
+            let message = match is_running(context, &name, &cookie) {
                 Some(_) => format!(
                     "node {name} runs but was not started with `start` (no pipe in {}): use `remote_console`",
                     dirs.pipe.display()
@@ -178,10 +179,11 @@ impl Run {
 
     fn remote_console(self, context: &Context) -> Result<(), CliError> {
         let node = self.prepare(context)?;
-        let ticktime = ticktime(&node.name, &node.cookie)?;
+        let ticktime = ticktime(context, &node.name, &node.cookie)?;
         let vm = node.launch().vm(Role::Remsh {
             target: &node.name,
             ticktime,
+            helper: &context.conventions.helper_prefix,
         });
         exit_with(supervise::run(vm.command(), Terminal::Shared), &vm.program)
     }
@@ -196,7 +198,7 @@ impl Run {
 
     fn cookie(&self, context: &Context) -> Result<String, CliError> {
         let node_type = context.node_type(self.node.as_deref())?;
-        let cookie = resolve_cookie(self.cookie.as_deref(), &node_type).map_err(cookie_error)?;
+        let cookie = context.cookie(self.cookie.as_deref(), &node_type)?;
         check_cookie(&cookie).map_err(cookie_error)?;
         Ok(cookie)
     }
@@ -204,8 +206,9 @@ impl Run {
     fn prepare(&self, context: &Context) -> Result<Prepared, CliError> {
         let node_type = context.node_type(self.node.as_deref())?;
         let (name, name_type) = self.name(context)?;
-        let cookie = self.cookie(context)?;
+        // The tree first: a release's generated cookie is written with it.
         let tree = context.tree(self.sname)?;
+        let cookie = self.cookie(context)?;
         let erts = Erts::of_tree(&tree).map_err(launch_error)?;
         let dirs = RunDirs::of(tree.root(), &context.spec.name, &name, &node_type);
         dirs.create_log_dir().map_err(pipe_error)?;
@@ -218,7 +221,7 @@ impl Run {
         })?;
         let files = overrides::node_files(
             &tree.node_files(&node_type),
-            &overrides::config_dir(),
+            &context.conventions.config_dir(),
             &node_type,
             home.path(),
         )
@@ -237,16 +240,16 @@ impl Run {
 }
 
 /// `Some(reason)` when a node named `name` answers, or holds the name but rejects us.
-fn is_running(name: &NodeName, cookie: &str) -> Option<String> {
-    match Client::connect(name, cookie, Duration::from_secs(5)) {
+fn is_running(context: &Context, name: &NodeName, cookie: &str) -> Option<String> {
+    match context.connect(name, cookie, Duration::from_secs(5)) {
         Ok(_) => Some("it answers".into()),
         Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => None,
         Err(e) => Some(e.to_string()),
     }
 }
 
-fn refuse_if_running(name: &NodeName, cookie: &str) -> Result<(), CliError> {
-    match is_running(name, cookie) {
+fn refuse_if_running(context: &Context, name: &NodeName, cookie: &str) -> Result<(), CliError> {
+    match is_running(context, name, cookie) {
         None => Ok(()),
         Some(why) => Err(CliError::new(
             exit::ALREADY_RUNNING,
@@ -256,8 +259,8 @@ fn refuse_if_running(name: &NodeName, cookie: &str) -> Result<(), CliError> {
 }
 
 /// The running node's `net_ticktime`, for a shell node that must tick alike.
-fn ticktime(name: &NodeName, cookie: &str) -> Result<u32, CliError> {
-    let mut client = Client::connect(name, cookie, Duration::from_secs(30)).map_err(failed)?;
+fn ticktime(context: &Context, name: &NodeName, cookie: &str) -> Result<u32, CliError> {
+    let mut client = context.connect(name, cookie, Duration::from_secs(30)).map_err(failed)?;
     let value = client
         .eval("net_kernel:get_net_ticktime()", &mut io::sink())
         .map_err(failed)?;
@@ -310,8 +313,8 @@ fn statuses(
             let name = name_type
                 .node_name(&context.target(Some(&node.name))?)
                 .map_err(launch_error)?;
-            let cookie = resolve_cookie(cookie, &node.name).map_err(cookie_error)?;
-            Ok(node_status(&node.name, &name, &cookie))
+            let cookie = context.cookie(cookie, &node.name)?;
+            Ok(node_status(context, &node.name, &name, &cookie))
         })
         .collect()
 }
@@ -335,7 +338,7 @@ fn status(
     printed.map_err(CliError::failure)
 }
 
-fn node_status(node_type: &str, name: &NodeName, cookie: &str) -> NodeStatus {
+fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str) -> NodeStatus {
     let mut status = NodeStatus {
         node_type: node_type.into(),
         node: name.to_string(),
@@ -344,7 +347,7 @@ fn node_status(node_type: &str, name: &NodeName, cookie: &str) -> NodeStatus {
         uptime_seconds: None,
         error: None,
     };
-    let asked = Client::connect(name, cookie, Duration::from_secs(5)).and_then(|mut client| {
+    let asked = context.connect(name, cookie, Duration::from_secs(5)).and_then(|mut client| {
         let pid = client.os_pid()?;
         let uptime = client.eval(
             "element(1, erlang:statistics(wall_clock)) div 1000",

@@ -6,10 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::cookie::cookie_error;
 use super::{exit, CliError, Context};
 use crate::dist::{self, Client, DistError};
-use crate::node::resolve_cookie;
 
 #[derive(Subcommand)]
 pub enum RemoteCommand {
@@ -66,7 +64,7 @@ pub enum RemoteCommand {
 /// How to reach the node.
 #[derive(Args)]
 pub struct Connect {
-    /// The node's cookie [default: $KAZOO_COOKIE, its config.ini section, ~/.erlang.cookie, change_me].
+    /// The node's cookie [default: the release's cookie sources].
     #[arg(long)]
     cookie: Option<String>,
     /// Seconds to wait for the node's answer (for stop: for its exit).
@@ -132,8 +130,8 @@ impl RemoteCommand {
 impl Connect {
     fn client(&self, context: &Context, given: Option<&str>) -> Result<Client, CliError> {
         let node = context.target(given)?;
-        let cookie = resolve_cookie(self.cookie.as_deref(), &node.name).map_err(cookie_error)?;
-        Client::connect(&node, &cookie, self.timeout).map_err(failed)
+        let cookie = context.cookie(self.cookie.as_deref(), &node.name)?;
+        context.connect(&node, &cookie, self.timeout).map_err(failed)
     }
 }
 

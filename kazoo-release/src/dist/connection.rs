@@ -72,7 +72,7 @@ pub(super) struct Connection {
 
 impl Connection {
     /// Looks the node up in EPMD, connects and shakes hands with `cookie`.
-    pub(super) fn open(node: &NodeName, cookie: &str, timeout: Duration) -> Result<Connection, DistError> {
+    pub(super) fn open(node: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<Connection, DistError> {
         let port = epmd::port_of(node, timeout)?;
         let stream = connect_tcp(&node.host, port, timeout).map_err(|source| match source.kind() {
             io::ErrorKind::ConnectionRefused => {
@@ -80,7 +80,7 @@ impl Connection {
             }
             _ => io_error(&node.to_string(), timeout, source),
         })?;
-        let local = local_node(&node.host);
+        let local = local_node(helper, &node.host);
         let me = Pid::new(local.name.to_string(), 1, 0, local.creation.get());
         let socket = stream.try_clone().map_err(|e| io_error(&node.to_string(), timeout, e))?;
         handshake(Blocking(socket), local, cookie, |e, challenged| handshake_error(node, timeout, e, challenged))?;
@@ -148,9 +148,9 @@ impl Connection {
 /// Our own node: hidden (never published, so it joins no global group), named uniquely per
 /// process and connection so that concurrent commands never collide, on the peer's host so
 /// that short and long names match.
-fn local_node(host: &str) -> LocalNode {
+fn local_node(helper: &str, host: &str) -> LocalNode {
     static SEQ: AtomicU32 = AtomicU32::new(0);
-    let name = format!("kazoo_ctl_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
+    let name = format!("{helper}_ctl_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
     let name = DistName::new(&name, host).expect("a short name and a non-empty host");
     let mut local = LocalNode::new(name, Creation::random());
     // So that the node sends what its code prints as unicode, not latin1.

@@ -30,9 +30,10 @@ enum Incoming {
 }
 
 impl Client {
-    /// Connects to `node` with `cookie`; `timeout` bounds the connection and every call.
-    pub fn connect(node: &NodeName, cookie: &str, timeout: Duration) -> Result<Client, DistError> {
-        let conn = Connection::open(node, cookie, timeout)?;
+    /// Connects to `node` with `cookie` as a hidden node named `<helper>_ctl_<pid>_<n>`;
+    /// `timeout` bounds the connection and every call.
+    pub fn connect(node: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<Client, DistError> {
+        let conn = Connection::open(node, cookie, timeout, helper)?;
         Ok(Client { conn, node: node.clone(), timeout, next_ref: 0, stash: Vec::new() })
     }
 

@@ -1,44 +1,71 @@
-//! The cookie a node type uses, resolved the way the node itself resolves it, so that a
-//! client and the node agree without the cookie ever being on a command line.
+//! The cookie a node type uses, resolved from the release's conventions the same way for
+//! the node and every client, so that they agree without the cookie ever being on a
+//! command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config_ini::{self, ConfigIniError};
+use crate::conventions::{CookieSource, DefaultCookie, Resolved};
 
-/// Kazoo's cookie when nothing else sets one.
-pub const DEFAULT_COOKIE: &str = "change_me";
-
-/// The variable that overrides every file.
-pub const COOKIE_ENV: &str = "KAZOO_COOKIE";
+/// The file in a release tree holding the cookie made when the tree was first written.
+pub const TREE_COOKIE: &str = "releases/COOKIE";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CookieError {
-    #[error("cannot read the cookie file {path}: {source}; fix its permissions or set {COOKIE_ENV}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
-    #[error("the cookie file {0} is empty: write the cookie into it or set {COOKIE_ENV}")]
-    Empty(PathBuf),
+    #[error("cannot read the cookie file {}: {source}; fix its permissions or set {env}", path.display())]
+    Unreadable { path: PathBuf, env: String, source: std::io::Error },
+    #[error("the cookie file {} is empty: write the cookie into it or set {env}", path.display())]
+    Empty { path: PathBuf, env: String },
     #[error(transparent)]
     ConfigIni(#[from] ConfigIniError),
     #[error("the cookie {problem}, which Erlang would read differently from what you wrote; choose a cookie of letters, digits and punctuation, not starting with `-`")]
     Mangled { problem: &'static str },
 }
 
-/// The cookie for `node_type`: `given` (`--cookie`), else `$KAZOO_COOKIE`, else its
-/// config.ini section, else `~/.erlang.cookie`, else [`DEFAULT_COOKIE`].
-pub fn resolve_cookie(given: Option<&str>, node_type: &str) -> Result<String, CookieError> {
+/// A cookie, and what to tell the operator about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cookie {
+    pub value: String,
+    /// Set when the cookie is one everyone knows.
+    pub warning: Option<String>,
+}
+
+/// The cookie for `node_type` of the release at `root`: `given` (`--cookie`), else
+/// `<PREFIX>_COOKIE`, else the release's sources in order, else its default cookie.
+pub fn resolve_cookie(given: Option<&str>, node_type: &str, conventions: &Resolved, root: &Path) -> Result<Cookie, CookieError> {
+    let env = conventions.var("COOKIE");
+    let found = |value: String| Cookie { value, warning: None };
     if let Some(cookie) = given {
-        return Ok(cookie.to_owned());
+        return Ok(found(cookie.to_owned()));
     }
-    // KAZOO_COOKIE, then config.ini: exactly what `read-release-cookie` prints. Only a
-    // machine without any config file falls through; a broken one is an error.
-    match config_ini::release_cookie(node_type) {
-        Ok(cookie) => return Ok(cookie.value().to_owned()),
-        Err(ConfigIniError::NoFile { .. }) => {}
-        Err(e) => return Err(e.into()),
+    if let Some(cookie) = std::env::var(&env).ok().filter(|c| !c.is_empty()) {
+        return Ok(found(cookie));
     }
-    match home_cookie_file() {
-        Some(path) => read_cookie_file(path),
-        None => Ok(DEFAULT_COOKIE.to_owned()),
+    for source in &conventions.cookie_sources {
+        let cookie = match source {
+            CookieSource::ConfigDirFile => existing(conventions.config_dir().join("cookie")).map(|p| read_cookie_file(p, &env)),
+            CookieSource::HomeFile => home_cookie_file().map(|p| read_cookie_file(p, &env)),
+            // Only a machine without any config file falls through; a broken one is an error.
+            CookieSource::ConfigIni => match config_ini::file_cookie(node_type) {
+                Ok(cookie) => Some(Ok(cookie.value().to_owned())),
+                Err(ConfigIniError::NoFile { .. }) => None,
+                Err(e) => Some(Err(e.into())),
+            },
+        };
+        if let Some(cookie) = cookie {
+            return cookie.map(found);
+        }
+    }
+    match &conventions.default_cookie {
+        DefaultCookie::Generated => read_cookie_file(root.join(TREE_COOKIE), &env).map(found),
+        DefaultCookie::WellKnown(cookie) => Ok(Cookie {
+            value: cookie.clone(),
+            warning: Some(format!(
+                "no cookie is configured, so the well-known cookie `{cookie}` is used: anyone who can reach the \
+                 node can run code on it; set one ({})",
+                conventions.describe_cookie_sources()
+            )),
+        }),
     }
 }
 
@@ -59,16 +86,33 @@ pub fn check_cookie(cookie: &str) -> Result<(), CookieError> {
 }
 
 fn home_cookie_file() -> Option<PathBuf> {
-    let path = PathBuf::from(std::env::var_os("HOME")?).join(".erlang.cookie");
+    existing(PathBuf::from(std::env::var_os("HOME")?).join(".erlang.cookie"))
+}
+
+fn existing(path: PathBuf) -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-fn read_cookie_file(path: PathBuf) -> Result<String, CookieError> {
+fn read_cookie_file(path: PathBuf, env: &str) -> Result<String, CookieError> {
     match std::fs::read_to_string(&path) {
-        Ok(text) if text.trim().is_empty() => Err(CookieError::Empty(path)),
+        Ok(text) if text.trim().is_empty() => Err(CookieError::Empty { path, env: env.to_owned() }),
         Ok(text) => Ok(text.trim().to_owned()),
-        Err(source) => Err(CookieError::Unreadable { path, source }),
+        Err(source) => Err(CookieError::Unreadable { path, env: env.to_owned(), source }),
     }
+}
+
+/// Writes a new random cookie to `path`, readable by its owner only; 20 bytes of the
+/// kernel's randomness as 32 letters, as `mix release` makes one.
+pub fn generate_cookie_file(path: &Path) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut random = [0u8; 20];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut random)?;
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bits: Vec<bool> = random.iter().flat_map(|b| (0..8).rev().map(move |i| b >> i & 1 == 1)).collect();
+    let cookie: String = bits.chunks(5).map(|c| alphabet[c.iter().fold(0, |n, &b| n << 1 | usize::from(b))] as char).collect();
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o400).open(path)?;
+    file.write_all(cookie.as_bytes())
 }
 
 #[cfg(test)]
@@ -82,5 +126,24 @@ mod tests {
         for bad in ["", "-x", "two words", "tab\there"] {
             assert!(matches!(check_cookie(bad), Err(CookieError::Mangled { .. })), "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod generated {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_generated_cookie_is_random_letters_only_its_owner_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        super::generate_cookie_file(&a).unwrap();
+        super::generate_cookie_file(&b).unwrap();
+        let cookie = std::fs::read_to_string(&a).unwrap();
+        assert_eq!(cookie.len(), 32);
+        assert!(cookie.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()), "{cookie}");
+        assert_ne!(cookie, std::fs::read_to_string(&b).unwrap());
+        assert_eq!(std::fs::metadata(&a).unwrap().permissions().mode() & 0o777, 0o400);
+        assert!(super::generate_cookie_file(&a).is_err(), "an existing cookie is never replaced");
     }
 }

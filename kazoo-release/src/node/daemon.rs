@@ -31,10 +31,10 @@ pub enum DaemonError {
 }
 
 /// Starts `vm` under run_erl with the pipe and log dirs of `dirs` (both made already) and
-/// waits until `name` answers a ping with `cookie` and has booted; returns the VM's OS pid. A node that
+/// waits until `name` answers a ping with `cookie` (as helper node `helper`) and has booted; returns the VM's OS pid. A node that
 /// exits first, or still does not answer after `timeout` (it is then killed), is an error
 /// carrying the tail of its log.
-pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, name: &NodeName, cookie: &str, timeout: Duration) -> Result<u32, DaemonError> {
+pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, name: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<u32, DaemonError> {
     dirs.clear_stale_pipes();
     let mut run_erl = spawn(vm, erts, dirs)?;
     let deadline = Instant::now() + timeout;
@@ -42,7 +42,7 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, name: &NodeName, cookie: &str
         if let Ok(Some(status)) = run_erl.try_wait() {
             return Err(DaemonError::Exited { node: name.to_string(), status, log: dirs.log.clone(), tail: dirs.log_tail(TAIL) });
         }
-        if let Some(pid) = answers(name, cookie) {
+        if let Some(pid) = answers(name, cookie, helper) {
             return Ok(pid);
         }
         if Instant::now() >= deadline {
@@ -82,8 +82,8 @@ fn spawn(vm: &Vm, erts: &Erts, dirs: &RunDirs) -> Result<Child, DaemonError> {
 /// The VM's OS pid once the node answers a ping and its boot script has run to the end.
 /// A node answers pings while its applications still start: commands right after `start`
 /// (`eval`, Kazoo's `sup`) must find them running.
-fn answers(name: &NodeName, cookie: &str) -> Option<u32> {
-    let mut client = Client::connect(name, cookie, ATTEMPT).ok()?;
+fn answers(name: &NodeName, cookie: &str, helper: &str) -> Option<u32> {
+    let mut client = Client::connect(name, cookie, ATTEMPT, helper).ok()?;
     client.ping().ok()?;
     let status = client.eval("element(1, init:get_status())", &mut io::sink()).ok()?;
     (status.trim() == "started").then_some(())?;

@@ -229,7 +229,8 @@ pub enum Role<'a> {
     },
     /// A hidden node whose shell runs on `target` (`erl -remsh`), with the target's
     /// `net_ticktime` (peers with different tick times drop each other).
-    Remsh { target: &'a NodeName, ticktime: u32 },
+    /// The shell node is named `<helper>_remsh_<pid>`.
+    Remsh { target: &'a NodeName, ticktime: u32, helper: &'a str },
 }
 
 /// Where and how VMs of one release run.
@@ -273,11 +274,11 @@ impl Launch<'_> {
                 }
                 args
             }
-            Role::Remsh { target, ticktime } => {
+            Role::Remsh { target, ticktime, helper } => {
                 let name_type = self.name_type.to_reach(target);
                 // Unique per process, so that two operators' consoles never clash.
                 let me = NodeName {
-                    name: format!("kazoo_remsh_{}", std::process::id()),
+                    name: format!("{helper}_remsh_{}", std::process::id()),
                     host: target.host.clone(),
                 };
                 let me = short_host(name_type, &me).to_string();

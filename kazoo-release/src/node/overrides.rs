@@ -1,6 +1,7 @@
 //! The vm.args and sys.config a node boots with: the release's, unless the operator put
-//! their own where Kazoo looks (`/etc/kazoo/core/<node>.vm.args`, `<node>.sys.config`,
-//! `/etc/kazoo/app.config`), then with `${VAR}`s replaced when asked and sys.config checked.
+//! their own in the release's config dir (`<config dir>/core/<node>.vm.args`,
+//! `<node>.sys.config`, `<config dir>/app.config`), then with `${VAR}`s replaced when asked
+//! and sys.config checked.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,10 +9,6 @@ use std::path::{Path, PathBuf};
 use super::subst::{self, SubstError};
 use crate::assemble::NodeFiles;
 use crate::term::{self, ParseError};
-
-/// Where the operator's files are; `KAZOO_CONFIG_DIR` moves it (tests need no /etc).
-pub const CONFIG_DIR_ENV: &str = "KAZOO_CONFIG_DIR";
-pub const DEFAULT_CONFIG_DIR: &str = "/etc/kazoo";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OverrideError {
@@ -23,11 +20,6 @@ pub enum OverrideError {
     Subst(#[from] SubstError),
     #[error("sys.config does not parse: {0}; fix the file (it must hold one list of {{App, Env}} terms)")]
     Unparsable(ParseError),
-}
-
-/// The config root: `$KAZOO_CONFIG_DIR`, else /etc/kazoo.
-pub fn config_dir() -> PathBuf {
-    std::env::var_os(CONFIG_DIR_ENV).map_or_else(|| PathBuf::from(DEFAULT_CONFIG_DIR), PathBuf::from)
 }
 
 /// The files node type `node` boots with: `release`'s boot script, and its vm.args and

@@ -1,0 +1,98 @@
+//! The minimal release with the default conventions, end to end: its own variable names
+//! (`HELLO_*`), no Kazoo word in its help, a random cookie of its own made when the tree is
+//! first written, and a node that starts, answers and stops with no cookie configured.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+#[path = "../../../tests/support/mod.rs"]
+mod support;
+
+use support::{failed, ok, text, Epmd};
+
+/// A machine with nothing configured: an empty HOME and config dir, a private EPMD.
+struct Host {
+    dir: tempfile::TempDir,
+    epmd: Epmd,
+}
+
+impl Host {
+    fn new() -> Host {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["home", "etc", "pipes"] {
+            fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        Host { dir, epmd: Epmd::private() }
+    }
+
+    fn path(&self, sub: &str) -> PathBuf {
+        self.dir.path().join(sub)
+    }
+
+    fn hello(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hello"));
+        command.args(args).current_dir(self.dir.path()).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        command
+            .env("HOME", self.path("home"))
+            .env("HELLO_CONFIG_DIR", self.path("etc"))
+            .env("PIPE_DIR", self.path("pipes"))
+            .env("ERL_EPMD_PORT", &self.epmd.0);
+        command.output().unwrap()
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.hello(&["stop", "--kill", "--timeout", "10"]);
+    }
+}
+
+/// Words of Kazoo's that another release must not show; the library's own name,
+/// kazoo-release, is said by `-V` on purpose.
+fn kazoo_words(said: &str) -> Vec<&'static str> {
+    let without_library = said.replace("kazoo-release", "");
+    ["Kazoo", "KAZOO", "kazoo", "change_me", "config.ini", "KZ_"].into_iter().filter(|w| without_library.contains(w)).collect()
+}
+
+#[test]
+fn help_and_version_name_the_release_and_no_kazoo_word() {
+    let host = Host::new();
+    let version = ok(host.hello(&["-V"]));
+    assert_eq!(version.trim(), format!("hello 0.1.0 (kazoo-release {})", env!("CARGO_PKG_VERSION")));
+    for args in [&["--help"][..], &["start", "--help"], &["ping", "--help"], &["build-release", "--help"]] {
+        let help = ok(host.hello(args));
+        assert!(kazoo_words(&help).is_empty(), "{args:?} says {:?}:\n{help}", kazoo_words(&help));
+    }
+    let help = ok(host.hello(&["--help"]));
+    assert!(help.contains("HELLO_PROFILE") && help.contains("HELLO_REL_DIR"), "{help}");
+    assert!(!help.contains("read-release-cookie"), "{help}");
+    let (code, message) = failed(host.hello(&["read-release-cookie"]));
+    assert_eq!(code, 2, "{message}");
+    assert!(kazoo_words(&message) == ["config.ini"], "{message}");
+}
+
+#[test]
+fn a_node_starts_answers_and_stops_with_the_releases_own_cookie() {
+    let host = Host::new();
+    let started = ok(host.hello(&["start"]));
+    assert!(started.contains("started hello@"), "{started}");
+    let cookie_file = host.path("_rel/hello/releases/COOKIE");
+    let mode = fs::metadata(&cookie_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o400, "the generated cookie is its owner's only");
+    let cookie = fs::read_to_string(&cookie_file).unwrap();
+    assert_eq!(cookie.len(), 32, "{cookie}");
+    assert_eq!(ok(host.hello(&["ping"])).trim(), "pong");
+    // The node runs with that cookie: given explicitly, it is accepted; another is not.
+    assert_eq!(ok(host.hello(&["ping", "--cookie", &cookie])).trim(), "pong");
+    assert_eq!(failed(host.hello(&["ping", "--cookie", "not_it"])).0, 12);
+    // A rebuild keeps the cookie.
+    ok(host.hello(&["stop"]));
+    ok(host.hello(&["--profile", "default", "build-release", "--dev-mode"]));
+    assert_eq!(fs::read_to_string(&cookie_file).unwrap(), cookie);
+    let output = host.hello(&["start"]);
+    assert!(!text(&output.stderr).contains("warning"), "{}", text(&output.stderr));
+    ok(output);
+    ok(host.hello(&["stop"]));
+}
