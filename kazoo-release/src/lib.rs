@@ -68,6 +68,7 @@ pub mod config_ini;
 pub mod conventions;
 pub mod dist;
 pub mod embed;
+pub mod name;
 pub mod node;
 pub mod render;
 pub mod spec;

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 /// one of these names would collide with them.
 pub(crate) const RESERVED_BOOTS: [&str; 3] = ["start", "start_clean", "no_dot_erlang"];
 
+/// The cookie a release of the default conventions makes when its tree is first written.
+pub const TREE_COOKIE: &str = "releases/COOKIE";
+
 /// The fingerprint of the inputs a release was built from, in `releases/<vsn>/`.
 pub(crate) const FINGERPRINT: &str = "kazoo-release.json";
 

@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+mod cookie;
 mod copy;
 mod error;
 mod erts;
@@ -43,10 +44,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::embed::Embedded;
-use crate::node::cookie::{generate_cookie_file, TREE_COOKIE};
 
 pub use error::AssembleError;
-pub use layout::{node_files, Layout, NodeFiles};
+pub use layout::{node_files, Layout, NodeFiles, TREE_COOKIE};
 
 use copy::CopyPlan;
 use fingerprint::Fingerprint;
@@ -217,22 +217,12 @@ fn build(plan: &Plan, out: &Path, fingerprint: &Fingerprint) -> Result<u64, Asse
     releases::write(plan, &layout)?;
     overlays::apply(plan, &layout)?;
     if plan.generate_cookie {
-        keep_or_make_cookie(&out.join(&plan.spec.name), &layout)?;
+        cookie::keep_or_make(&out.join(&plan.spec.name), &layout)?;
     }
     // Last, so that a release without its fingerprint is never taken as complete.
     fingerprint.write(&layout.fingerprint())?;
     staging.install(&out.join(&plan.spec.name))?;
     Ok(bytes)
-}
-
-/// `releases/COOKIE`: the previous tree's, so that a rewrite keeps the nodes' cookie, else
-/// a new random one.
-fn keep_or_make_cookie(previous: &Path, layout: &Layout) -> Result<(), AssembleError> {
-    let (old, new) = (previous.join(TREE_COOKIE), layout.root.join(TREE_COOKIE));
-    match old.is_file() {
-        true => fs::copy(&old, &new).map(drop).map_err(AssembleError::io("copy", old)),
-        false => generate_cookie_file(&new).map_err(AssembleError::io("write", new)),
-    }
 }
 
 /// Applications, ERTS and `bin/<name>`: everything that is copied, with one progress bar.

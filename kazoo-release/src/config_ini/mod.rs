@@ -258,7 +258,7 @@ pub fn file_cookie(node_type: &str) -> Result<ReleaseCookie, ConfigIniError> {
     let path = find(non_empty_env(KAZOO_CONFIG).map(PathBuf::from).as_deref())?;
     let ini = ConfigIni::load(&path)?;
     // A hostname that cannot be read matches no `host` key: zone or generic sections apply.
-    let hostname = crate::node::hostname().unwrap_or_default();
+    let hostname = crate::name::hostname().unwrap_or_default();
     let here = ini.here(node_type, &hostname, non_empty_env(KAZOO_ZONE).as_deref());
     ini.cookie(node_type, &here)
 }

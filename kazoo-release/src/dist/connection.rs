@@ -19,7 +19,7 @@ use erl_dist::{DistributionFlags, LOWEST_DISTRIBUTION_PROTOCOL_VERSION};
 use futures::executor::block_on;
 
 use super::{epmd, DistError};
-use crate::node::NodeName;
+use crate::name::NodeName;
 
 /// The type tag before every message after the handshake (the "pass through" header).
 const PASS_THROUGH: u8 = 112;

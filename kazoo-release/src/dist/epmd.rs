@@ -7,7 +7,7 @@ use erl_dist::epmd::{EpmdClient, DEFAULT_EPMD_PORT};
 
 use super::connection::{connect_tcp, Blocking};
 use super::DistError;
-use crate::node::NodeName;
+use crate::name::NodeName;
 
 /// The distribution port of `node`, from the EPMD on its host (`ERL_EPMD_PORT` when set,
 /// as `erl` honours it).

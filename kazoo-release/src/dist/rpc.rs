@@ -9,7 +9,7 @@ use erl_dist::term::{Atom, List, Pid, Reference, Term, Tuple};
 
 use super::connection::Connection;
 use super::{io_server, DistError};
-use crate::node::NodeName;
+use crate::name::NodeName;
 
 /// A connection to one node that calls functions on it.
 pub struct Client {

@@ -9,11 +9,10 @@ pub mod cookie;
 pub mod daemon;
 pub mod home;
 pub mod launch;
-pub mod name;
 pub mod overrides;
 pub mod pipes;
 pub mod subst;
 pub mod supervise;
 
 pub use cookie::{check_cookie, resolve_cookie, CookieError};
-pub use name::{hostname, NameError, NodeName};
+pub use crate::name::{hostname, NameError, NodeName};
