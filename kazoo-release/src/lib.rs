@@ -1,7 +1,33 @@
-//! kazoo-release: Kazoo's Erlang/OTP release as typed Rust data.
+//! kazoo-release: an Erlang/OTP release as typed Rust data, built by `cargo build`, run by
+//! its own binary. Kazoo's release is its first user; nothing here is Kazoo's but what a
+//! release opts into ([`config_ini`], and the names it gives through [`conventions`]).
 //!
 //! Describe the release with `#[derive(Release)]`; `cargo build` renders and verifies its
-//! relx.config, vm.args and sys.config; the binary materialises `_rel/<name>` and runs nodes.
+//! relx.config, vm.args and sys.config; the binary writes the release tree `_rel/<name>`
+//! and runs its nodes, and the tree's own copy of the binary runs them wherever the tree
+//! is unpacked.
+//!
+//! # Where things are
+//!
+//! Data flows one way, from the spec to running nodes:
+//!
+//! | module | its one job |
+//! |---|---|
+//! | [`term`] | Erlang terms: the model, a printer of Erlang source text, a parser, serde |
+//! | [`spec`] | the release model the derive produces (node types, apps, vm.args, sys.config, overlays, profiles) |
+//! | [`render`] | Handlebars templates with term-printing helpers |
+//! | [`build`] | what a `build.rs` calls: render, verify, resolve applications, embed |
+//! | [`embed`] | what the build embedded in the binary (rendered files, overlay files) |
+//! | [`apps`] | applications found in lib dirs and OTP, their closure and start order |
+//! | [`boot`] | `.rel` files and boot scripts, written as systools writes them |
+//! | [`assemble`] | writing the tree atomically (lib/, erts, releases/, bin/), the tarball |
+//! | [`tree`] | a written tree as a run host sees it: found from the binary's path, read from its own files |
+//! | [`conventions`] | a release's names: variables, config dir, cookie sources, helper nodes |
+//! | [`name`] | node names and the host's name (a leaf: dist and config_ini use it) |
+//! | [`node`] | running nodes: cookies, run-time dirs, operator files, launching and supervising VMs |
+//! | [`dist`] | an Erlang distribution client: EPMD, handshake, rpc, no second BEAM |
+//! | [`config_ini`] | Kazoo's config.ini, an opt-in cookie source |
+//! | [`cli`] | the command line every release binary shares, on one runtime context |
 //!
 //! # Describing a release
 //!
@@ -43,7 +69,8 @@
 //! ```
 //!
 //! A build script then renders, verifies and embeds it (see [`build`]), and the binary hands
-//! the embedded result to [`cli::main`]:
+//! the embedded result to [`cli::main`] (or [`cli::main_with`] and the release's
+//! [`conventions::Conventions`]):
 //!
 //! ```ignore
 //! // build.rs
