@@ -100,3 +100,43 @@ fn spec_json_describes_the_whole_release() {
     assert_eq!(nodes, ["ecallmgr", "kazoo_apps"]);
     assert_eq!(json["vm_args"]["inet_dist_listen"], serde_json::json!([11500, 11999]));
 }
+
+/// What the commands that print run with: a cookie, so read-release-cookie needs no file.
+fn printing(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
+    command.args(args).env_remove("REL").env_remove("KAZOO_PROFILE").env("KAZOO_COOKIE", "printed");
+    command
+}
+
+const PRINTING: [&[&str]; 4] = [&["spec", "--json"], &["print", "vm.args"], &["read-release-cookie"], &["--help"]];
+
+#[test]
+fn a_closed_reader_ends_the_command_quietly() {
+    for args in PRINTING {
+        let mut child = printing(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        // Closed before the command writes: its first write meets a reader that is gone.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_full_disk_is_an_error_not_a_panic() {
+    for args in PRINTING.into_iter().filter(|a| a[0] != "--help") {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let output = printing(args).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write the output") && !stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_timeout_of_zero_is_a_usage_error() {
+    let output = kazoo(&["ping", "--timeout", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("a timeout of 0 seconds could never be met"));
+}

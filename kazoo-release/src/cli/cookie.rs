@@ -36,8 +36,7 @@ impl CookieCommand {
             eprintln!("warning: {disagreement}");
         }
         // The one place the cookie is printed: scripts read it from stdout.
-        println!("{}", cookie.value());
-        Ok(())
+        super::print(format_args!("{}\n", cookie.value()))
     }
 }
 

@@ -63,7 +63,6 @@ impl FilesCommand {
                     ),
                 )
             })?;
-        print!("{text}");
-        Ok(())
+        super::print(text)
     }
 }

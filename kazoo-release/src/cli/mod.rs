@@ -105,6 +105,13 @@ enum Command {
     Remote(remote::RemoteCommand),
 }
 
+/// Writes `text` to stdout (see [`CliError::output`] for what a write error means).
+pub fn print(text: impl std::fmt::Display) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{text}").and_then(|()| out.flush()).map_err(CliError::output)
+}
+
 /// A failure with the exit code it maps to.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -118,6 +125,15 @@ impl CliError {
         CliError {
             code,
             message: message.into(),
+        }
+    }
+
+    /// A failed write to stdout: a closed reader (`kazoo spec --json | head -c 1`) ends the
+    /// command quietly with exit 0, as ripgrep does; any other error is exit 1.
+    pub fn output(error: std::io::Error) -> Self {
+        match error.kind() {
+            std::io::ErrorKind::BrokenPipe => CliError::new(exit::OK, ""),
+            _ => CliError::failure(format!("cannot write the output: {error}")),
         }
     }
 
@@ -147,6 +163,8 @@ pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli, &embedded, conventions) {
         Ok(()) => ExitCode::from(exit::OK),
+        // The reader went away (`| head`): a normal end, said by nobody.
+        Err(e) if e.code == exit::OK => ExitCode::from(exit::OK),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(e.code)

@@ -140,12 +140,11 @@ impl Run {
             &context.conventions.helper_prefix,
         )
         .map_err(daemon_error)?;
-        println!(
-            "started {} (OS pid {pid}); its console log is in {}",
+        super::print(format_args!(
+            "started {} (OS pid {pid}); its console log is in {}\n",
             node.name,
             node.dirs.log.display()
-        );
-        Ok(())
+        ))
     }
 
     fn attach(self, context: &Context) -> Result<(), CliError> {
@@ -335,7 +334,7 @@ fn status(
         ),
         false => print_table(&statuses, &mut out),
     };
-    printed.map_err(CliError::failure)
+    printed.map_err(CliError::output)
 }
 
 fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str) -> NodeStatus {

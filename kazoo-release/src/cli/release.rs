@@ -36,21 +36,20 @@ impl ReleaseCommand {
         match self {
             ReleaseCommand::BuildRelease { dev_mode, nodes } => {
                 let report = context.write(dev_mode, nodes.sname)?;
-                print_report(&report);
+                print_report(&report)
             }
             ReleaseCommand::TarRelease { nodes } => {
                 let (report, tarball) = context.tar(nodes.sname)?;
-                print_report(&report);
-                println!("wrote {}", tarball.display());
+                print_report(&report)?;
+                super::print(format_args!("wrote {}\n", tarball.display()))
             }
         }
-        Ok(())
     }
 }
 
-fn print_report(report: &Report) {
+fn print_report(report: &Report) -> Result<(), CliError> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    println!("{report}");
+    super::print(format_args!("{report}\n"))
 }

@@ -123,7 +123,7 @@ impl RemoteCommand {
                 dist::print_versions(&versions, &mut out)
             }
         };
-        printed.map_err(CliError::failure)
+        printed.map_err(CliError::output)
     }
 }
 
@@ -174,11 +174,17 @@ fn kill_vm(pid: u32) -> Result<(), CliError> {
     }
 }
 
+/// A number of seconds above 0 (a timeout of 0 could never be met).
 pub(super) fn seconds(text: &str) -> Result<Duration, String> {
-    text.parse::<f64>()
+    let duration = text
+        .parse::<f64>()
         .ok()
         .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))?;
+    match duration.is_zero() {
+        true => Err("a timeout of 0 seconds could never be met: give more than 0".into()),
+        false => Ok(duration),
+    }
 }
 
 /// The error with the exit code of its kind (see [`exit`]).
