@@ -134,6 +134,16 @@ fn bad_expressions_exceptions_and_timeouts() {
     assert!(message.contains("undefined function no_such_module:f/1"), "{message}");
     let (code, message) = failed(node.kazoo(&["eval", "--timeout", "0.3", "timer:sleep(10000)"]));
     assert_eq!(code, 13, "{message}");
+
+    // What a call that timed out started on the node ends with it: no loop keeps a
+    // scheduler busy for ever.
+    let looping = "register(kz_looping, self()), F = fun L() -> L() end, F().";
+    assert_eq!(failed(node.kazoo(&["eval", "--timeout", "1", looping])).0, 13);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while ok(node.kazoo(&["eval", "whereis(kz_looping)."])).trim() != "undefined" {
+        assert!(std::time::Instant::now() < deadline, "the timed-out evaluation still runs on the node");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 #[test]

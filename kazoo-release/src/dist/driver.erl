@@ -29,14 +29,26 @@ begin
     Describe = fun({{Line, Column}, Mod, Desc}) -> {parse_error, Line, Column, Text(Mod:format_error(Desc))};
                   ({Line, Mod, Desc}) -> {parse_error, Line, 0, Text(Mod:format_error(Desc))}
                end,
+    %% What the job runs ends when the client goes: the client's node is our group
+    %% leader's, and a watcher kills this process at its nodedown (a timeout, a ^C).
+    Self = self(),
+    Client = node(group_leader()),
+    Watcher = spawn(fun() ->
+        erlang:monitor_node(Client, true),
+        receive
+            {nodedown, Client} -> exit(Self, kill);
+            done -> ok
+        end
+    end),
     Run = fun(Thunk) ->
         try Thunk() of
-            Value -> {ok, Text(io_lib:format("~p", [Value]))}
+            Value -> Watcher ! done, {ok, Text(io_lib:format("~p", [Value]))}
         catch
             Class:Reason:Stack ->
                 %% The frames of this driver (erl_eval) and of rex say nothing about the error.
                 Ours = fun(Mod, _, _) -> lists:member(Mod, [erl_eval, erpc, rpc]) end,
                 Message = erl_error:format_exception(Class, Reason, Stack, #{stack_trim_fun => Ours}),
+                Watcher ! done,
                 {raised, Text(Message)}
         end
     end,
