@@ -34,6 +34,8 @@ pub struct Release {
     pub include_erts: Option<bool>,
     pub include_src: Option<bool>,
     pub dev_mode: Option<bool>,
+    /// Debug info stripped from the copied `.beam` files.
+    pub strip_beams: Option<bool>,
     pub sys_config: Option<Path>,
 }
 
@@ -83,6 +85,8 @@ pub struct Profile {
     pub name: Option<Name>,
     pub include_erts: Option<bool>,
     pub dev_mode: Option<bool>,
+    /// Debug info stripped from the copied `.beam` files.
+    pub strip_beams: Option<bool>,
     pub sys_config: Option<Path>,
     pub vm_args: Option<VmArgs>,
 }

@@ -88,6 +88,7 @@ impl Release {
             include_erts: None,
             include_src: None,
             dev_mode: None,
+            strip_beams: None,
             sys_config: None,
         }
     }
@@ -119,6 +120,7 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
             INCLUDE_ERTS => release.include_erts = setting(meta, errs, |v| value::boolean(v, key)),
             INCLUDE_SRC => release.include_src = setting(meta, errs, |v| value::boolean(v, key)),
             DEV_MODE => release.dev_mode = setting(meta, errs, |v| value::boolean(v, key)),
+            STRIP_BEAMS => release.strip_beams = setting(meta, errs, |v| value::boolean(v, key)),
             _ => release.sys_config = setting(meta, errs, |v| value::path(v, key)),
         }
     }
@@ -302,6 +304,7 @@ fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
         name: None,
         include_erts: None,
         dev_mode: None,
+        strip_beams: None,
         sys_config: None,
         vm_args: None,
     };
@@ -315,6 +318,7 @@ fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
             NAME => profile.name = setting(meta, errs, |v| value::name(v, key)),
             INCLUDE_ERTS => profile.include_erts = setting(meta, errs, |v| value::boolean(v, key)),
             DEV_MODE => profile.dev_mode = setting(meta, errs, |v| value::boolean(v, key)),
+            STRIP_BEAMS => profile.strip_beams = setting(meta, errs, |v| value::boolean(v, key)),
             SYS_CONFIG => profile.sys_config = setting(meta, errs, |v| value::path(v, key)),
             _ => {
                 let Some(items) = nested(meta, "vm_args(async_threads = 10)", errs) else {

@@ -58,6 +58,7 @@ fn spec(input: &Input) -> TokenStream {
     let include_erts = release.include_erts.unwrap_or(false);
     let include_src = release.include_src.unwrap_or(false);
     let dev_mode = release.dev_mode.unwrap_or(false);
+    let strip_beams = release.strip_beams.unwrap_or(false);
     let vm_args = vm_args(&input.vm_args);
     let sys_config = release
         .sys_config
@@ -76,6 +77,7 @@ fn spec(input: &Input) -> TokenStream {
             include_erts: #include_erts,
             include_src: #include_src,
             dev_mode: #dev_mode,
+            strip_beams: #strip_beams,
             vm_args: #vm_args,
             sys_config: #sys_config,
             overlays: ::std::vec![#(#overlays),*],
@@ -212,6 +214,7 @@ fn profile(profile: &Profile) -> TokenStream {
     let name = profile.name.as_ref().map(|n| string(&n.value));
     let include_erts = option(profile.include_erts.map(|b| quote!(#b)));
     let dev_mode = option(profile.dev_mode.map(|b| quote!(#b)));
+    let strip_beams = option(profile.strip_beams.map(|b| quote!(#b)));
     let vm_args = option(profile.vm_args.as_ref().map(vm_args));
     let sys_config = option(profile.sys_config.as_ref().map(sys_config));
     quote! {
@@ -219,6 +222,7 @@ fn profile(profile: &Profile) -> TokenStream {
             name: #name,
             include_erts: #include_erts,
             dev_mode: #dev_mode,
+            strip_beams: #strip_beams,
             vm_args: #vm_args,
             sys_config: #sys_config,
         }

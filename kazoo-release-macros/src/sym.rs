@@ -16,6 +16,7 @@ pub const BASE_APPS: &str = "base_apps";
 pub const INCLUDE_ERTS: &str = "include_erts";
 pub const INCLUDE_SRC: &str = "include_src";
 pub const DEV_MODE: &str = "dev_mode";
+pub const STRIP_BEAMS: &str = "strip_beams";
 pub const SYS_CONFIG: &str = "sys_config";
 pub const APPS: &str = "apps";
 
@@ -50,6 +51,7 @@ pub const RELEASE_KEYS: &[&str] = &[
     INCLUDE_ERTS,
     INCLUDE_SRC,
     DEV_MODE,
+    STRIP_BEAMS,
     SYS_CONFIG,
 ];
 pub const NODE_KEYS: &[&str] = &[NAME, APPS];
@@ -67,7 +69,7 @@ pub const VM_ARGS_KEYS: &[&str] = &[
 pub const OVERLAY_KEYS: &[&str] = &[MKDIR, COPY, TEMPLATE, CHMOD];
 pub const COPY_KEYS: &[&str] = &[FROM, TO];
 pub const CHMOD_KEYS: &[&str] = &[MODE, PATH];
-pub const PROFILE_KEYS: &[&str] = &[NAME, INCLUDE_ERTS, DEV_MODE, SYS_CONFIG, VM_ARGS];
+pub const PROFILE_KEYS: &[&str] = &[NAME, INCLUDE_ERTS, DEV_MODE, STRIP_BEAMS, SYS_CONFIG, VM_ARGS];
 
 /// Start types of a `.rel` file entry, as written in an app's call form: `lager(load)`.
 pub const START_TYPES: &[&str] = &["permanent", "transient", "temporary", "load", "none"];

@@ -36,6 +36,10 @@ pub struct ReleaseSpec {
     pub include_src: bool,
     /// Symlink applications instead of copying them.
     pub dev_mode: bool,
+    /// Write the `.beam` files with only the chunks the loader needs, as `beam_lib:strip/1`
+    /// (relx's `{debug_info, strip}`); dev mode's symlinked applications are left alone.
+    #[serde(default)]
+    pub strip_beams: bool,
     pub vm_args: VmArgs,
     pub sys_config: SysConfig,
     /// Files put into the release beside what is generated, as relx's `overlay`.
@@ -134,6 +138,8 @@ pub struct Profile {
     pub name: String,
     pub include_erts: Option<bool>,
     pub dev_mode: Option<bool>,
+    #[serde(default)]
+    pub strip_beams: Option<bool>,
     /// Merged over the default vm.args with [`VmArgs::merge`].
     pub vm_args: Option<VmArgs>,
     /// Merged over the default sys.config with [`SysConfig::merge`].
@@ -164,6 +170,7 @@ impl ReleaseSpec {
     pub fn apply(&mut self, profile: &Profile) {
         self.include_erts = profile.include_erts.unwrap_or(self.include_erts);
         self.dev_mode = profile.dev_mode.unwrap_or(self.dev_mode);
+        self.strip_beams = profile.strip_beams.unwrap_or(self.strip_beams);
         if let Some(vm_args) = &profile.vm_args {
             self.vm_args = self.vm_args.merge(vm_args);
         }
@@ -190,6 +197,7 @@ impl Profile {
     fn merge(&mut self, over: Profile) {
         self.include_erts = over.include_erts.or(self.include_erts);
         self.dev_mode = over.dev_mode.or(self.dev_mode);
+        self.strip_beams = over.strip_beams.or(self.strip_beams);
         self.vm_args = merge_option(self.vm_args.take(), over.vm_args, |a, b| a.merge(&b));
         self.sys_config = merge_option(self.sys_config.take(), over.sys_config, |a, b| a.merge(&b));
     }

@@ -70,6 +70,7 @@ fn expected() -> ReleaseSpec {
         include_erts: true,
         include_src: false,
         dev_mode: false,
+        strip_beams: false,
         vm_args: kazoo_vm_args(),
         sys_config: kazoo_sys_config().unwrap(),
         overlays: vec![
@@ -94,6 +95,7 @@ fn expected() -> ReleaseSpec {
                 name: "dev".to_owned(),
                 include_erts: Some(false),
                 dev_mode: Some(true),
+                strip_beams: None,
                 // Only what the profile sets; `ReleaseSpec::apply` merges it over the default.
                 vm_args: Some(VmArgs {
                     async_threads: Some(10),
@@ -104,6 +106,7 @@ fn expected() -> ReleaseSpec {
             },
             Profile {
                 name: "dist".to_owned(),
+                strip_beams: Some(true),
                 ..Profile::default()
             },
         ],
@@ -124,6 +127,8 @@ fn a_profile_merges_over_the_default() {
     vm_args.async_threads = Some(10);
     vm_args.raw.push("+sbwt none".to_owned());
     assert_eq!(dev.vm_args, vm_args);
+    assert!(!dev.strip_beams);
+    assert!(Kazoo::spec().unwrap().with_profile("dist").unwrap().strip_beams);
 }
 
 #[derive(kazoo_release::Release)]
@@ -141,8 +146,8 @@ fn one_node_type_is_the_default() {
         app("sasl", None, StartType::Temporary)
     );
     assert_eq!(
-        (spec.include_erts, spec.include_src, spec.dev_mode),
-        (false, false, false)
+        (spec.include_erts, spec.include_src, spec.dev_mode, spec.strip_beams),
+        (false, false, false, false)
     );
     assert_eq!(spec.vm_args, VmArgs::default());
     assert_eq!(spec.sys_config, SysConfig::default());

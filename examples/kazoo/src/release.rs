@@ -20,7 +20,7 @@ use serde::Serialize;
 #[overlay(template(from = "overlay/kazoo@.service.hbs", to = "etc/kazoo@.service"))]
 #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = dev_sys_config)]
 #[profile(name = ci, include_erts = false, sys_config = ci_sys_config)]
-#[profile(name = dist)]
+#[profile(name = dist, strip_beams = true)]
 pub struct Kazoo;
 
 /// lager's log levels, written as atoms.

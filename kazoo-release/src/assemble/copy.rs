@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use super::error::AssembleError;
 use super::progress::Progress;
+use super::strip;
 
 /// One file to copy, and what it belongs to ("application `lager`", "erts"), for error
 /// messages.
@@ -17,6 +18,8 @@ struct FileJob {
     from: PathBuf,
     to: PathBuf,
     len: u64,
+    /// Written without its debug info ([`strip::strip_file`]) rather than copied.
+    strip: bool,
 }
 
 /// Everything to copy into the release.
@@ -38,15 +41,46 @@ impl CopyPlan {
         to: &Path,
         keep: &dyn Fn(&Path) -> bool,
     ) -> Result<(), AssembleError> {
+        self.add_tree_stripping(owner, from, to, keep, false)
+    }
+
+    /// [`add_tree`](Self::add_tree) for an application: with `strip_beams`, the `.beam`
+    /// files of its `ebin/` are written without their debug info.
+    pub fn add_app_tree(
+        &mut self,
+        owner: &str,
+        from: &Path,
+        to: &Path,
+        keep: &dyn Fn(&Path) -> bool,
+        strip_beams: bool,
+    ) -> Result<(), AssembleError> {
         self.dirs.push(to.to_owned());
-        let entries = fs::read_dir(from).map_err(AssembleError::io("read directory", from))?;
-        let mut entries = entries
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(AssembleError::io("read directory", from))?;
-        entries.sort();
-        for path in entries {
-            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+        for (path, name) in sorted_entries(from)? {
+            if !keep(&name) {
+                continue;
+            }
+            let meta = fs::metadata(&path).map_err(AssembleError::io("read", &path))?;
+            let target = to.join(&name);
+            match meta.is_dir() {
+                true => self.add_tree_stripping(owner, &path, &target, &|_| true, strip_beams && name == Path::new("ebin"))?,
+                false => self.add_file(owner, &path, &target, meta.len()),
+            }
+        }
+        Ok(())
+    }
+
+    /// The tree `from` as `to`; with `strip`, the `.beam` files directly in `from` are
+    /// stripped.
+    fn add_tree_stripping(
+        &mut self,
+        owner: &str,
+        from: &Path,
+        to: &Path,
+        keep: &dyn Fn(&Path) -> bool,
+        strip: bool,
+    ) -> Result<(), AssembleError> {
+        self.dirs.push(to.to_owned());
+        for (path, name) in sorted_entries(from)? {
             if !keep(&name) {
                 continue;
             }
@@ -56,16 +90,40 @@ impl CopyPlan {
                 self.add_tree(owner, &path, &target, &|_| true)?;
             } else {
                 self.add_file(owner, &path, &target, meta.len());
+                if strip && name.extension().is_some_and(|ext| ext == "beam") {
+                    if let Some(job) = self.files.last_mut() {
+                        job.strip = true;
+                    }
+                }
             }
         }
         Ok(())
     }
+}
 
+/// The entries of `from`, sorted, with their names.
+fn sorted_entries(from: &Path) -> Result<Vec<(PathBuf, PathBuf)>, AssembleError> {
+    let entries = fs::read_dir(from).map_err(AssembleError::io("read directory", from))?;
+    let mut entries = entries
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AssembleError::io("read directory", from))?;
+    entries.sort();
+    Ok(entries
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+            (path, name)
+        })
+        .collect())
+}
+
+impl CopyPlan {
     pub fn add_file(&mut self, owner: &str, from: &Path, to: &Path, len: u64) {
         if let Some(parent) = to.parent() {
             self.dirs.push(parent.to_owned());
         }
-        self.files.push(FileJob { owner: owner.to_owned(), from: from.to_owned(), to: to.to_owned(), len });
+        self.files.push(FileJob { owner: owner.to_owned(), from: from.to_owned(), to: to.to_owned(), len, strip: false });
     }
 
     /// A symlink at `link` pointing to `target` (dev mode's applications).
@@ -110,7 +168,11 @@ fn copy_files(files: &[FileJob], next: &AtomicUsize, failure: &Mutex<Option<Asse
         let Some(job) = files.get(i) else { return };
         // std::fs::copy keeps the mode (NIF libraries and erts binaries stay executable)
         // and lets the kernel copy the data (copy_file_range).
-        if let Err(source) = fs::copy(&job.from, &job.to) {
+        let copied = match job.strip {
+            true => strip::strip_file(&job.from, &job.to),
+            false => fs::copy(&job.from, &job.to).map(|_| ()),
+        };
+        if let Err(source) = copied {
             let error = AssembleError::Copy { owner: job.owner.clone(), from: job.from.clone(), to: job.to.clone(), source };
             let mut failure = failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             failure.get_or_insert(error);

@@ -1,5 +1,7 @@
 //! `lib/<app>-<vsn>/` for every application: `ebin/` and `priv/` (NIF libraries included),
-//! `src/` and `include/` too when the spec asks for sources; symlinked in dev mode.
+//! `src/` and `include/` too when the spec asks for sources; symlinked in dev mode. With
+//! `strip_beams`, the copied `ebin/*.beam` files lose their debug info (a symlinked
+//! application is never touched: it is the build tree's own).
 
 use std::path::Path;
 
@@ -28,12 +30,16 @@ pub(crate) fn add_apps(
     apps: &[ResolvedApp],
     include_src: bool,
     dev_mode: bool,
+    strip_beams: bool,
 ) -> Result<(), AssembleError> {
     for app in apps {
         let to = layout.app_dir(&app.name, &app.vsn);
         match (&app.origin, dev_mode) {
             (Origin::LibDir(_), true) => plan.add_link(&absolute(&app.dir)?, &to),
-            _ => plan.add_tree(&format!("application `{}`", app.name), &app.dir, &to, &|name| shipped(name, include_src))?,
+            _ => {
+                let owner = format!("application `{}`", app.name);
+                plan.add_app_tree(&owner, &app.dir, &to, &|name| shipped(name, include_src), strip_beams)?
+            }
         }
     }
     Ok(())

@@ -35,6 +35,7 @@ mod overlays;
 mod plan;
 mod progress;
 mod releases;
+mod strip;
 mod swap;
 mod tarball;
 
@@ -228,13 +229,7 @@ fn build(plan: &Plan, out: &Path, fingerprint: &Fingerprint) -> Result<u64, Asse
 /// Applications, ERTS and `bin/<name>`: everything that is copied, with one progress bar.
 fn copy_all(plan: &Plan, layout: &Layout) -> Result<u64, AssembleError> {
     let mut copies = CopyPlan::default();
-    libs::add_apps(
-        &mut copies,
-        layout,
-        &plan.apps,
-        plan.spec.include_src,
-        plan.spec.dev_mode,
-    )?;
+    libs::add_apps(&mut copies, layout, &plan.apps, plan.spec.include_src, plan.spec.dev_mode, plan.spec.strip_beams)?;
     if plan.spec.include_erts {
         erts::add_erts(&mut copies, layout, &plan.otp)?;
     }

@@ -1,27 +1,52 @@
 //! `<root>/<name>-<vsn>.tar.gz`: the release as release_handler unpacks it
 //! (`release_handler:unpack_release("<name>-<vsn>")` with the file in `releases/`), which
 //! also boots when unpacked anywhere with `tar xzf`.
+//!
+//! Reproducible: two builds of the same sources give the same bytes. The tree is walked
+//! here (not with tar's `append_dir_all`) so that the order and every header field are
+//! ours: entries sorted by path, one fixed mtime (`SOURCE_DATE_EPOCH`, else 0), uid and gid
+//! 0 without user or group names, modes 0755 (directories, executables) or 0644, and a
+//! gzip header without a timestamp or a file name. Nothing of a run is packed: no
+//! top-level `log/`, no `erl_crash.dump`, no hidden entries (staging dirs, locks,
+//! temporary files), no earlier tarballs.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use flate2::{Compression, GzBuilder};
+use tar::{EntryType, Header};
 
 use super::error::AssembleError;
 use super::layout::Layout;
+
+/// The mtime of every entry when `SOURCE_DATE_EPOCH` is not set.
+const DEFAULT_MTIME: u64 = 0;
+
+/// Top-level entries a running node writes, never part of a release.
+const RUN_STATE: [&str; 1] = ["log"];
+
+/// What a node may leave anywhere in the tree when it crashes.
+const CRASH_DUMP: &str = "erl_crash.dump";
 
 /// Writes the tarball of the release at `layout.root` beside its contents, through a
 /// temporary file renamed into place, so a kill never leaves half a tarball under the
 /// final name. `release_rel` is the whole release's `.rel`, which release_handler reads
 /// from `releases/<name>-<vsn>.rel` inside the tarball.
-pub(crate) fn write(layout: &Layout, name: &str, release_rel: &str) -> Result<PathBuf, AssembleError> {
+pub(crate) fn write(
+    layout: &Layout,
+    name: &str,
+    release_rel: &str,
+) -> Result<PathBuf, AssembleError> {
     let base = format!("{name}-{}", layout.vsn);
     let path = layout.root.join(format!("{base}.tar.gz"));
-    let tmp = layout.root.join(format!(".{base}.tar.gz.tmp-{}", std::process::id()));
-    let written = write_to(&tmp, layout, &base, release_rel);
-    match written.and_then(|()| fs::rename(&tmp, &path).map_err(AssembleError::io("rename", &tmp))) {
+    let tmp = layout
+        .root
+        .join(format!(".{base}.tar.gz.tmp-{}", std::process::id()));
+    let written = entries(&layout.root, name, &base, release_rel)
+        .and_then(|entries| write_to(&tmp, &layout.root, &entries));
+    match written.and_then(|()| fs::rename(&tmp, &path).map_err(AssembleError::io("rename", &tmp)))
+    {
         Ok(()) => Ok(path),
         Err(error) => {
             let _ = fs::remove_file(&tmp);
@@ -30,49 +55,238 @@ pub(crate) fn write(layout: &Layout, name: &str, release_rel: &str) -> Result<Pa
     }
 }
 
-fn write_to(tmp: &Path, layout: &Layout, base: &str, release_rel: &str) -> Result<(), AssembleError> {
-    let io = |action| AssembleError::io(action, tmp);
-    let file = File::create(tmp).map_err(io("create"))?;
-    // Fast compression: the gzip step dominates, and the binary and the .beam files
-    // compress nearly as well at level 1 as at 6.
-    let gzip = GzEncoder::new(BufWriter::new(file), Compression::fast());
-    let mut tar = tar::Builder::new(gzip);
-    // Dev-mode applications are symlinks into the build tree: ship what they point to.
-    tar.follow_symlinks(true);
-    for entry in top_level(&layout.root)? {
-        let name = entry.file_name().map(PathBuf::from).unwrap_or_default();
-        let append = match entry.is_dir() {
-            true => tar.append_dir_all(&name, &entry),
-            false => tar.append_path_with_name(&entry, &name),
-        };
-        append.map_err(AssembleError::io("add to the tarball", &entry))?;
+/// One entry of the archive, by its path inside it (`/`-separated, relative).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Dir,
+    File {
+        len: u64,
+        executable: bool,
+    },
+    /// A hard link to an entry stored earlier.
+    Link {
+        target: String,
+    },
+    /// Generated text, not a file of the tree.
+    Text(String),
+}
+
+/// Every entry of the archive, sorted by path (a directory before what it holds, a link
+/// after its target).
+fn entries(
+    root: &Path,
+    name: &str,
+    base: &str,
+    release_rel: &str,
+) -> Result<Vec<(String, Entry)>, AssembleError> {
+    let mut entries = Vec::new();
+    walk(root, "", &mut entries)?;
+    let rel = format!("releases/{base}.rel");
+    // `bin/<name>-<vsn>` is `bin/<name>`: a hard link in the tree, or a copy where the file
+    // system allows none. Either way the archive stores it once.
+    let (bin, versioned) = (format!("bin/{name}"), format!("bin/{base}"));
+    let has_bin = entries
+        .iter()
+        .any(|(p, e)| *p == bin && matches!(e, Entry::File { .. }));
+    entries.retain(|(path, _)| *path != rel);
+    for (path, entry) in &mut entries {
+        if has_bin && *path == versioned {
+            *entry = Entry::Link {
+                target: bin.clone(),
+            };
+        }
     }
-    append_text(&mut tar, &format!("releases/{base}.rel"), release_rel).map_err(io("write"))?;
-    let gzip = tar.into_inner().map_err(io("write"))?;
-    gzip.finish().and_then(|mut w| w.flush()).map_err(io("write"))
+    entries.push((rel, Entry::Text(release_rel.to_owned())));
+    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Ok(entries)
 }
 
-/// The release's top-level entries, without tarballs (this one or earlier ones) or hidden
-/// temporary files.
-fn top_level(root: &Path) -> Result<Vec<PathBuf>, AssembleError> {
-    let entries = fs::read_dir(root).map_err(AssembleError::io("read directory", root))?;
-    let mut paths: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            !name.starts_with('.') && !name.ends_with(".tar.gz")
-        })
-        .collect();
-    paths.sort();
-    Ok(paths)
+/// Adds what is under `root/prefix` to `entries`, following symlinks (dev mode's
+/// applications point into the build tree: the archive carries what they point to).
+fn walk(
+    root: &Path,
+    prefix: &str,
+    entries: &mut Vec<(String, Entry)>,
+) -> Result<(), AssembleError> {
+    let dir = root.join(prefix);
+    let read = fs::read_dir(&dir).map_err(AssembleError::io("read directory", &dir))?;
+    for entry in read {
+        let entry = entry.map_err(AssembleError::io("read directory", &dir))?;
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            let path = entry.path();
+            return Err(AssembleError::io("add to the tarball", &path)(
+                io::Error::new(io::ErrorKind::InvalidData, "the name is not UTF-8"),
+            ));
+        };
+        if !packed(prefix, file_name) {
+            continue;
+        }
+        let path = entry.path();
+        let meta = fs::metadata(&path).map_err(AssembleError::io("read", &path))?;
+        let inner = match prefix {
+            "" => file_name.to_owned(),
+            _ => format!("{prefix}/{file_name}"),
+        };
+        if meta.is_dir() {
+            entries.push((inner.clone(), Entry::Dir));
+            walk(root, &inner, entries)?;
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            let executable = meta.permissions().mode() & 0o111 != 0;
+            entries.push((
+                inner,
+                Entry::File {
+                    len: meta.len(),
+                    executable,
+                },
+            ));
+        }
+    }
+    Ok(())
 }
 
-fn append_text<W: Write>(tar: &mut tar::Builder<W>, path: &str, text: &str) -> std::io::Result<()> {
-    let mut header = tar::Header::new_gnu();
-    header.set_size(text.len() as u64);
-    header.set_mode(0o644);
-    header.set_mtime(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()));
-    header.set_cksum();
-    tar.append_data(&mut header, path, text.as_bytes())
+/// Whether the entry `name` in the directory `prefix` (`""`: the root) belongs in the
+/// archive.
+fn packed(prefix: &str, name: &str) -> bool {
+    let tarball = name.ends_with(".tar.gz") && matches!(prefix, "" | "releases");
+    let run_state = prefix.is_empty() && RUN_STATE.contains(&name);
+    !(name.starts_with('.') || name == CRASH_DUMP || tarball || run_state)
+}
+
+/// The mtime of every entry: `SOURCE_DATE_EPOCH` when it is a number of seconds, as
+/// reproducible-builds.org defines it.
+fn mtime() -> u64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(DEFAULT_MTIME)
+}
+
+fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)]) -> Result<(), AssembleError> {
+    let failed = |action| AssembleError::io(action, tmp);
+    let file = File::create(tmp).map_err(failed("create"))?;
+    // No mtime and no file name in the gzip header; fast compression: the gzip step
+    // dominates, and the binary and the .beam files compress nearly as well at level 1 as
+    // at 6.
+    let gzip = GzBuilder::new()
+        .mtime(0)
+        .write(BufWriter::new(file), Compression::fast());
+    let mut tar = tar::Builder::new(gzip);
+    let mtime = mtime();
+    for (path, entry) in entries {
+        let mut header = Header::new_gnu();
+        header.set_mtime(mtime);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_username("").map_err(failed("write"))?;
+        header.set_groupname("").map_err(failed("write"))?;
+        let appended = match entry {
+            Entry::Dir => {
+                header.set_entry_type(EntryType::Directory);
+                header.set_mode(0o755);
+                header.set_size(0);
+                tar.append_data(&mut header, path, io::empty())
+            }
+            Entry::File { len, executable } => {
+                let from = root.join(path);
+                let file = File::open(&from).map_err(AssembleError::io("read", &from))?;
+                header.set_entry_type(EntryType::Regular);
+                header.set_mode(if *executable { 0o755 } else { 0o644 });
+                header.set_size(*len);
+                // No more than the header says, should the file have grown since.
+                tar.append_data(&mut header, path, file.take(*len))
+                    .map_err(AssembleError::io("add to the tarball", &from))?;
+                continue;
+            }
+            Entry::Link { target } => {
+                header.set_entry_type(EntryType::Link);
+                header.set_mode(0o755);
+                header.set_size(0);
+                tar.append_link(&mut header, path, target)
+            }
+            Entry::Text(text) => {
+                header.set_entry_type(EntryType::Regular);
+                header.set_mode(0o644);
+                header.set_size(text.len() as u64);
+                tar.append_data(&mut header, path, text.as_bytes())
+            }
+        };
+        appended.map_err(failed("write"))?;
+    }
+    let gzip = tar.into_inner().map_err(failed("write"))?;
+    gzip.finish()
+        .and_then(|mut w| w.flush())
+        .map_err(failed("write"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_state_hidden_entries_and_tarballs_stay_out() {
+        for (prefix, name) in [
+            ("", "log"),
+            ("", ".kazoo.tmp-12"),
+            ("", ".kazoo-4.3.0.tar.gz.tmp-7"),
+            ("", "kazoo-4.2.0.tar.gz"),
+            ("releases", "kazoo-4.2.0.tar.gz"),
+            ("", "erl_crash.dump"),
+            ("lib/app-1/priv", "erl_crash.dump"),
+            ("releases/4.3.0", ".lock"),
+        ] {
+            assert!(!packed(prefix, name), "{prefix}/{name}");
+        }
+        for (prefix, name) in [
+            ("", "lib"),
+            ("", "bin"),
+            ("lib/app-1/priv", "log"),
+            ("lib/app-1/priv", "data.tar.gz"),
+        ] {
+            assert!(packed(prefix, name), "{prefix}/{name}");
+        }
+    }
+
+    #[test]
+    fn entries_are_sorted_and_the_versioned_binary_is_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["bin", "lib/a-1/ebin", "lib/a-1.0/ebin", "log", "releases/1"] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for f in [
+            "bin/k",
+            "bin/k-1",
+            "lib/a-1/ebin/a.beam",
+            "lib/a-1.0/ebin/a.beam",
+            "log/console.log",
+            "releases/k-1.rel",
+        ] {
+            fs::write(root.join(f), f).unwrap();
+        }
+        let entries = entries(root, "k", "k-1", "{release}.").unwrap();
+        let paths: Vec<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
+        let mut sorted = paths.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(paths, sorted, "sorted, each path once");
+        assert!(!paths.iter().any(|p| p.starts_with("log")));
+        let find = |path: &str| {
+            entries
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, e)| e.clone())
+        };
+        assert_eq!(
+            find("bin/k-1"),
+            Some(Entry::Link {
+                target: "bin/k".to_owned()
+            })
+        );
+        assert_eq!(
+            find("releases/k-1.rel"),
+            Some(Entry::Text("{release}.".to_owned()))
+        );
+    }
 }

@@ -40,6 +40,7 @@ pub(super) struct CargoPackage {
 struct ProfileToml {
     include_erts: Option<bool>,
     dev_mode: Option<bool>,
+    strip_beams: Option<bool>,
     vm_args: Option<VmArgs>,
     sys_config: Option<BTreeMap<String, serde_json::Value>>,
 }
@@ -119,6 +120,7 @@ fn add(spec: &mut ReleaseSpec, name: &str, toml: ProfileToml, origin: &str) -> R
         name: name.to_owned(),
         include_erts: toml.include_erts,
         dev_mode: toml.dev_mode,
+        strip_beams: toml.strip_beams,
         vm_args: toml.vm_args,
         sys_config,
     };

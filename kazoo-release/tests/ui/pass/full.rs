@@ -17,7 +17,8 @@ mod config {
 #[derive(Release)]
 #[release(name = kazoo, version = "4.3.0", default_node = kazoo_apps)]
 #[release(lib_dirs = ["applications", "core", "deps"], base_apps = [runtime_tools, tools, sasl])]
-#[release(include_erts = true, include_src = false, dev_mode = false, sys_config = kazoo_sys_config)]
+#[release(include_erts = true, include_src = false, dev_mode = false, strip_beams = false,
+          sys_config = kazoo_sys_config)]
 #[node(name = ecallmgr, apps = [ecallmgr])]
 #[node(name = kazoo_apps, apps = [kazoo_apps, lager(load), goldrush("0.1.9"), sync(load, "0.1.3")])]
 #[vm_args(sasl_errlog_type = error, inet_dist_listen_min = 11500, inet_dist_listen_max = 11999,
@@ -29,7 +30,7 @@ mod config {
 #[overlay(chmod(mode = 0o755, path = "bin/nodetool"))]
 #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = config::dev,
           vm_args(async_threads = 10, raw = ["+sbwt none"]))]
-#[profile(name = dist)]
+#[profile(name = dist, strip_beams = true)]
 pub struct Kazoo;
 
 fn main() {
