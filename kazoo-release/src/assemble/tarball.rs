@@ -5,7 +5,8 @@
 //! Reproducible: two builds of the same sources give the same bytes. The tree is walked
 //! here (not with tar's `append_dir_all`) so that the order and every header field are
 //! ours: entries sorted by path, one fixed mtime (`SOURCE_DATE_EPOCH`, else 0), uid and gid
-//! 0 without user or group names, modes 0755 (directories, executables) or 0644, and a
+//! 0 without user or group names, modes 0755 (directories, executables) or 0644 (0400 for
+//! a file only its owner may read, as the generated cookie), and a
 //! gzip header without a timestamp or a file name. Nothing of a run is packed: no
 //! top-level `log/`, no `erl_crash.dump`, no hidden entries (staging dirs, locks,
 //! temporary files), no earlier tarballs.
@@ -61,7 +62,8 @@ enum Entry {
     Dir,
     File {
         len: u64,
-        executable: bool,
+        /// As archived (see [`normal_mode`]).
+        mode: u32,
     },
     /// A hard link to an entry stored earlier.
     Link {
@@ -133,17 +135,23 @@ fn walk(
             walk(root, &inner, entries)?;
         } else {
             use std::os::unix::fs::PermissionsExt;
-            let executable = meta.permissions().mode() & 0o111 != 0;
-            entries.push((
-                inner,
-                Entry::File {
-                    len: meta.len(),
-                    executable,
-                },
-            ));
+            let mode = normal_mode(meta.permissions().mode());
+            entries.push((inner, Entry::File { len: meta.len(), mode }));
         }
     }
     Ok(())
+}
+
+/// 0755 for executables, 0644 for other files, but a file only its owner may read (the
+/// release's generated cookie) stays so: 0500 or 0400.
+fn normal_mode(mode: u32) -> u32 {
+    let executable = mode & 0o111 != 0;
+    match (mode & 0o077 == 0, executable) {
+        (true, true) => 0o500,
+        (true, false) => 0o400,
+        (false, true) => 0o755,
+        (false, false) => 0o644,
+    }
 }
 
 /// Whether the entry `name` in the directory `prefix` (`""`: the root) belongs in the
@@ -188,11 +196,11 @@ fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)]) -> Result<(), 
                 header.set_size(0);
                 tar.append_data(&mut header, path, io::empty())
             }
-            Entry::File { len, executable } => {
+            Entry::File { len, mode } => {
                 let from = root.join(path);
                 let file = File::open(&from).map_err(AssembleError::io("read", &from))?;
                 header.set_entry_type(EntryType::Regular);
-                header.set_mode(if *executable { 0o755 } else { 0o644 });
+                header.set_mode(*mode);
                 header.set_size(*len);
                 // No more than the header says, should the file have grown since.
                 tar.append_data(&mut header, path, file.take(*len))
