@@ -346,3 +346,54 @@ fn variables_are_substituted_when_asked() {
     ok(host.kazoo(&["stop", "ecallmgr"]));
     assert_eq!(failed(host.kazoo(&["start", "ecallmgr"])).0, 33);
 }
+
+#[test]
+fn start_fails_for_a_node_whose_application_does_not_start_and_says_why() {
+    let host = Host::new();
+    // The fixture's start/2 returns {error, boom} when its environment says so.
+    fs::write(host.path("etc/core/kazoo_apps.sys.config"), "[{kazoo_apps, [{fail_to_start, boom}]}].\n").unwrap();
+    let (code, message) = failed(host.kazoo(&["start", "kazoo_apps", "--timeout", "30"]));
+    assert_eq!(code, 31, "{message}");
+    assert!(message.contains("the log names the cause") && message.contains("application_start_failure"), "{message}");
+    assert!(message.contains("boom"), "{message}");
+    assert_eq!(failed(host.kazoo(&["ping", "kazoo_apps"])).0, 1, "no node is left running");
+}
+
+#[test]
+fn a_cookie_the_starting_node_rejects_ends_the_wait_with_exit_12() {
+    let host = Host::new();
+    // erlexec reads ERL_FLAGS: the VM takes another cookie than kazoo's.
+    let output = host.command(&["start", "ecallmgr", "--timeout", "30"]).env("ERL_FLAGS", "-setcookie not_ours").output().unwrap();
+    let (code, message) = failed(output);
+    assert_eq!(code, 12, "not the timeout's 31: {message}");
+    assert!(message.contains("rejects the cookie"), "{message}");
+    assert_eq!(failed(host.kazoo(&["ping", "ecallmgr"])).0, 1, "the node was killed");
+}
+
+/// The pid of the process listening on TCP `port` here (`ss`, by port, not by name).
+fn listener(port: &str) -> u32 {
+    let ss = ok(Command::new("ss").args(["-Hltnp", &format!("sport = :{port}")]).output().unwrap());
+    let pid = ss.split("pid=").nth(1).and_then(|rest| rest.split(',').next()).unwrap_or_else(|| panic!("no listener on {port}: {ss}"));
+    pid.parse().unwrap()
+}
+
+#[test]
+fn a_node_is_known_by_its_process_when_epmd_is_gone() {
+    let host = Host::new();
+    ok(host.kazoo(&["start", "ecallmgr"]));
+    let pid: u32 = ok(host.kazoo(&["pid", "ecallmgr"])).trim().parse().unwrap();
+    ok(Command::new("kill").args(["-KILL", &listener(&host.epmd.0).to_string()]).output().unwrap());
+    assert_eq!(failed(host.kazoo(&["ping", "ecallmgr"])).0, 10, "EPMD is gone");
+
+    let status = status_json(&host).into_iter().find(|s| s["node_type"] == "ecallmgr").unwrap();
+    assert_eq!((status["running"].as_bool(), status["pid"].as_u64()), (Some(true), Some(u64::from(pid))), "{status}");
+    assert!(status["note"].as_str().unwrap().contains("is EPMD gone?"), "{status}");
+    let (code, message) = failed(host.kazoo(&["start", "ecallmgr"]));
+    assert_eq!(code, 30, "{message}");
+    assert!(message.contains(&format!("OS pid {pid}")), "{message}");
+
+    let stop = host.kazoo(&["stop", "ecallmgr"]);
+    assert!(text(&stop.stderr).contains("stopping it with SIGTERM"), "{}", text(&stop.stderr));
+    ok(stop);
+    assert!(!Path::new(&format!("/proc/{pid}")).exists() || fs::read_to_string(format!("/proc/{pid}/stat")).unwrap().contains(") Z"), "the VM is gone");
+}

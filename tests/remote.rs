@@ -121,6 +121,10 @@ fn a_node_that_is_down_or_has_no_epmd() {
     assert!(message.contains("no EPMD answers"), "{message}");
     let (code, _) = failed(node.kazoo(&["ping", "no_such_type"]));
     assert_eq!(code, 3);
+    // `.invalid` never resolves (RFC 2606): its own message and exit code, not "no EPMD".
+    let (code, message) = failed(node.kazoo(&["ping", "ecallmgr@nowhere.invalid"]));
+    assert_eq!(code, 18, "{message}");
+    assert!(message.contains("`nowhere.invalid`, does not resolve"), "{message}");
 }
 
 #[test]

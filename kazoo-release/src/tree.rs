@@ -20,6 +20,8 @@ pub enum TreeError {
     },
     #[error("{} holds `{text}`, not `<erts version> <release version>`; the tree is damaged: unpack the release again", data.display())]
     Malformed { data: PathBuf, text: String },
+    #[error("{}: {detail}; the tree is damaged: unpack the release again", path.display())]
+    Rel { path: PathBuf, detail: String },
 }
 
 /// A release tree and the versions it boots.
@@ -79,6 +81,24 @@ impl Tree {
     /// `erts-<vsn>/bin` inside the tree (present when the release includes ERTS).
     pub fn erts_bin(&self) -> PathBuf {
         self.layout.erts_dir(&self.erts_vsn).join("bin")
+    }
+
+    /// The applications node type `node`'s boot script starts (its `.rel` without those of
+    /// type `load` or `none`).
+    pub fn started_apps(&self, node: &str) -> Result<Vec<String>, TreeError> {
+        let rel = self.layout.vsn_dir().join(format!("{node}.rel"));
+        let unreadable = |detail: String| TreeError::Rel { path: rel.clone(), detail };
+        let terms = crate::term::parse_file(&rel).map_err(|e| unreadable(e.to_string()))?;
+        let apps = terms.first().and_then(|t| t.as_tuple()).and_then(|t| t.get(3)).and_then(|a| a.as_list());
+        let apps = apps.ok_or_else(|| unreadable("it is not {release, Name, Erts, Apps}".into()))?;
+        Ok(apps
+            .iter()
+            .filter_map(|app| match app.as_tuple()? {
+                [name, _] => Some(name.as_atom()?.to_owned()),
+                [name, _, kind] if !matches!(kind.as_atom(), Some("load" | "none")) => Some(name.as_atom()?.to_owned()),
+                _ => None,
+            })
+            .collect())
     }
 
     /// The boot script, sys.config and vm.args of node type `node`.

@@ -49,6 +49,8 @@ pub mod exit {
     pub const STILL_RUNNING: u8 = 16;
     /// The connection broke, or the node answered what the client does not understand.
     pub const CONNECTION_LOST: u8 = 17;
+    /// The node's host name does not resolve.
+    pub const UNKNOWN_HOST: u8 = 18;
     /// read-release-cookie: no config.ini found, or `$KAZOO_CONFIG` names a missing file.
     pub const NO_CONFIG: u8 = 20;
     /// read-release-cookie: the config file cannot be read (permissions, a directory).

@@ -121,25 +121,28 @@ impl Prepared {
 impl Run {
     fn attached(self, context: &Context, terminal: Terminal) -> Result<(), CliError> {
         let node = self.prepare(context)?;
-        refuse_if_running(context, &node.name, &node.cookie)?;
+        refuse_if_running(context, &node)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
-        exit_with(supervise::run(vm.command(), terminal), &vm.program)
+        let record = |pid| node.dirs.record_pid(pid);
+        let status = supervise::run(vm.command(), terminal, record);
+        node.dirs.forget_pid();
+        exit_with(status, &vm.program)
     }
 
     fn start(self, context: &Context, timeout: Duration) -> Result<(), CliError> {
         let node = self.prepare(context)?;
-        refuse_if_running(context, &node.name, &node.cookie)?;
+        refuse_if_running(context, &node)?;
         let vm = node.node_vm(true);
-        let pid = daemon::start(
-            &vm,
-            &node.erts,
-            &node.dirs,
-            &node.name,
-            &node.cookie,
+        let apps = node.tree.started_apps(&context.node_type(self.node.as_deref())?).map_err(CliError::failure)?;
+        let awaited = daemon::Awaited {
+            name: &node.name,
+            cookie: &node.cookie,
+            helper: &context.conventions.helper_prefix,
+            apps: &apps,
             timeout,
-            &context.conventions.helper_prefix,
-        )
-        .map_err(daemon_error)?;
+        };
+        let pid = daemon::start(&vm, &node.erts, &node.dirs, &awaited).map_err(daemon_error)?;
+        node.dirs.record_pid(pid).map_err(|e| CliError::new(exit::RUN_DIR, format!("cannot record the VM's pid in {}: {e}", node.dirs.pipe.display())))?;
         super::print(format_args!(
             "started {} (OS pid {pid}); its console log is in {}\n",
             node.name,
@@ -171,7 +174,7 @@ impl Run {
         let mut to_erl = std::process::Command::new(erts.tool("to_erl"));
         to_erl.arg(format!("{}/", dirs.pipe.display()));
         exit_with(
-            supervise::run(to_erl, Terminal::Shared),
+            supervise::run(to_erl, Terminal::Shared, |_| Ok(())),
             &erts.tool("to_erl"),
         )
     }
@@ -184,7 +187,7 @@ impl Run {
             ticktime,
             helper: &context.conventions.helper_prefix,
         });
-        exit_with(supervise::run(vm.command(), Terminal::Shared), &vm.program)
+        exit_with(supervise::run(vm.command(), Terminal::Shared, |_| Ok(())), &vm.program)
     }
 
     fn name(&self, context: &Context) -> Result<(NodeName, NameType), CliError> {
@@ -247,8 +250,12 @@ fn is_running(context: &Context, name: &NodeName, cookie: &str) -> Option<String
     }
 }
 
-fn refuse_if_running(context: &Context, name: &NodeName, cookie: &str) -> Result<(), CliError> {
-    match is_running(context, name, cookie) {
+/// Refuses a node that answers, holds its name, or whose recorded VM still runs (EPMD may
+/// be gone while the VM runs on).
+fn refuse_if_running(context: &Context, node: &Prepared) -> Result<(), CliError> {
+    let name = &node.name;
+    let recorded = node.dirs.recorded_vm(name).map(|pid| format!("its VM, OS pid {pid}, runs"));
+    match recorded.or_else(|| is_running(context, name, &node.cookie)) {
         None => Ok(()),
         Some(why) => Err(CliError::new(
             exit::ALREADY_RUNNING,
@@ -295,6 +302,8 @@ struct NodeStatus {
     uptime_seconds: Option<u64>,
     /// Why the node could not be asked (a rejected cookie), when it holds its name.
     error: Option<String>,
+    /// What else to know: a VM that runs although EPMD does not know it.
+    note: Option<String>,
 }
 
 /// Every node type of the release, as it runs (or not) on this host.
@@ -345,6 +354,7 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
         pid: None,
         uptime_seconds: None,
         error: None,
+        note: None,
     };
     let asked = context.connect(name, cookie, Duration::from_secs(5)).and_then(|mut client| {
         let pid = client.os_pid()?;
@@ -358,7 +368,13 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
         Ok((pid, uptime)) => {
             (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime)
         }
-        Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => {}
+        Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
+            let dirs = RunDirs::of(&context.root(), &context.spec.name, name, node_type);
+            if let Some(pid) = dirs.recorded_vm(name) {
+                let note = format!("its VM runs, but it cannot be reached: {e}; is EPMD gone? `stop` still stops it");
+                (status.running, status.pid, status.note) = (true, Some(pid), Some(note));
+            }
+        }
         Err(e) => (status.running, status.error) = (true, Some(e.to_string())),
     }
     status
@@ -385,8 +401,8 @@ fn print_table(statuses: &[NodeStatus], out: &mut dyn Write) -> io::Result<()> {
             "{:<12} {:<32} {state:<8} {pid:>8} {uptime:>10}",
             s.node_type, s.node
         )?;
-        if let Some(error) = &s.error {
-            writeln!(out, "  {error}")?;
+        for said in s.error.iter().chain(&s.note) {
+            writeln!(out, "  {said}")?;
         }
     }
     Ok(())
@@ -401,5 +417,9 @@ fn override_error(error: OverrideError) -> CliError {
 }
 
 fn daemon_error(error: DaemonError) -> CliError {
-    CliError::new(exit::START_FAILED, error.to_string())
+    let code = match error {
+        DaemonError::CookieRejected { .. } => exit::COOKIE_REJECTED,
+        _ => exit::START_FAILED,
+    };
+    CliError::new(code, error.to_string())
 }

@@ -8,6 +8,8 @@ use clap::{Args, Subcommand};
 
 use super::{exit, CliError, Context};
 use crate::dist::{self, Client, DistError};
+use crate::name::NodeName;
+use crate::node::pipes::RunDirs;
 
 #[derive(Subcommand)]
 pub enum RemoteCommand {
@@ -111,8 +113,7 @@ impl RemoteCommand {
                 connect,
                 kill,
             } => {
-                let client = connect.client(context, node.as_deref())?;
-                stop(client, connect.timeout, kill)?;
+                stop(context, node.as_deref(), &connect, kill)?;
                 writeln!(out, "ok")
             }
             RemoteCommand::Versions { node, connect } => {
@@ -153,25 +154,62 @@ fn split_node<'a>(
     }
 }
 
-/// `init:stop()`, then with `--kill` a SIGKILL for a VM that outlives the timeout.
-fn stop(client: Client, timeout: Duration, kill: bool) -> Result<(), CliError> {
-    match client.stop(timeout) {
-        Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(pid),
+/// `init:stop()` and the wait for the VM to exit; a node EPMD no longer knows but whose
+/// recorded VM runs here gets SIGTERM (the VM's `init:stop()`) instead. With `--kill`, a VM
+/// still running when the timeout is up is killed, and that is said.
+fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -> Result<(), CliError> {
+    let node = context.target(given)?;
+    let cookie = context.cookie(connect.cookie.as_deref(), &node.name)?;
+    let timeout = connect.timeout;
+    let stopped = context.connect(&node, &cookie, timeout).and_then(|client| client.stop(timeout));
+    match stopped {
+        Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(&node, pid, timeout),
+        Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
+            let dirs = RunDirs::of(&context.root(), &context.spec.name, &node, &context.node_type(given)?);
+            match dirs.recorded_vm(&node) {
+                Some(pid) => terminate(&node, pid, timeout, kill),
+                None => Err(failed(e)),
+            }
+        }
         other => other.map_err(failed),
     }
 }
 
-fn kill_vm(pid: u32) -> Result<(), CliError> {
-    let status = std::process::Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status();
-    match status {
-        Ok(s) if s.success() || !dist::is_running(pid) => Ok(()),
-        _ => Err(CliError::new(
-            exit::STILL_RUNNING,
-            format!("could not kill the VM (OS pid {pid}); kill it by hand"),
-        )),
+/// SIGTERM to the VM `pid` of `node`, then the wait for it to exit.
+fn terminate(node: &NodeName, pid: u32, timeout: Duration, kill: bool) -> Result<(), CliError> {
+    eprintln!("warning: EPMD does not know node {node}, but its VM (OS pid {pid}) runs: stopping it with SIGTERM");
+    signal(pid, libc::SIGTERM);
+    let deadline = std::time::Instant::now() + timeout;
+    while dist::is_running(pid) {
+        if std::time::Instant::now() >= deadline {
+            return match kill {
+                true => kill_vm(node, pid, timeout),
+                false => Err(failed(DistError::StillRunning { node: node.to_string(), pid: Some(pid), waited: timeout })),
+            };
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
+    Ok(())
+}
+
+fn kill_vm(node: &NodeName, pid: u32, waited: Duration) -> Result<(), CliError> {
+    signal(pid, libc::SIGKILL);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while dist::is_running(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    match dist::is_running(pid) {
+        false => {
+            eprintln!("warning: node {node} did not stop within {waited:?}: its VM (OS pid {pid}) was killed");
+            Ok(())
+        }
+        true => Err(CliError::new(exit::STILL_RUNNING, format!("could not kill the VM of node {node} (OS pid {pid}); kill it by hand"))),
+    }
+}
+
+fn signal(pid: u32, signal: libc::c_int) {
+    // SAFETY: kill has no memory preconditions; a pid that is gone only gives ESRCH.
+    unsafe { libc::kill(pid as libc::pid_t, signal) };
 }
 
 /// A number of seconds above 0 (a timeout of 0 could never be met).
@@ -192,6 +230,7 @@ pub(super) fn failed(error: DistError) -> CliError {
     let code = match &error {
         DistError::NotRegistered { .. } => exit::NOT_RUNNING,
         DistError::EpmdDown { .. } => exit::EPMD_DOWN,
+        DistError::UnknownHost { .. } => exit::UNKNOWN_HOST,
         DistError::ConnectionRefused { .. } => exit::CONNECTION_REFUSED,
         DistError::CookieRejected { .. } => exit::COOKIE_REJECTED,
         DistError::Timeout { .. } => exit::TIMED_OUT,

@@ -48,8 +48,18 @@ impl futures::io::AsyncWrite for Blocking {
 /// A TCP connection to `host:port`, bounded by `timeout`, with Nagle off: every message
 /// here is one small request waiting for its answer.
 pub(super) fn connect_tcp(host: &str, port: u16, timeout: Duration) -> io::Result<TcpStream> {
+    connect_any(host, &resolve(host, port)?, timeout)
+}
+
+/// The addresses of `host:port`.
+pub(super) fn resolve(host: &str, port: u16) -> io::Result<Vec<std::net::SocketAddr>> {
+    Ok((host, port).to_socket_addrs()?.collect())
+}
+
+/// A TCP connection to the first of `addrs` (of `host`) that answers.
+pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} resolves to no address"));
-    for addr in (host, port).to_socket_addrs()? {
+    for &addr in addrs {
         match TcpStream::connect_timeout(&addr, timeout) {
             Ok(stream) => {
                 stream.set_nodelay(true)?;

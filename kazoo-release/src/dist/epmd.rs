@@ -5,14 +5,19 @@ use std::time::Duration;
 
 use erl_dist::epmd::{EpmdClient, DEFAULT_EPMD_PORT};
 
-use super::connection::{connect_tcp, Blocking};
+use super::connection::{connect_any, resolve, Blocking};
 use super::DistError;
 use crate::name::NodeName;
 
 /// The distribution port of `node`, from the EPMD on its host (`ERL_EPMD_PORT` when set,
 /// as `erl` honours it).
 pub(super) fn port_of(node: &NodeName, timeout: Duration) -> Result<u16, DistError> {
-    let stream = connect_tcp(&node.host, epmd_port(), timeout).map_err(|source| DistError::EpmdDown {
+    let addrs = resolve(&node.host, epmd_port()).map_err(|source| DistError::UnknownHost {
+        node: node.to_string(),
+        host: node.host.clone(),
+        source,
+    })?;
+    let stream = connect_any(&node.host, &addrs, timeout).map_err(|source| DistError::EpmdDown {
         node: node.to_string(),
         host: node.host.clone(),
         source,

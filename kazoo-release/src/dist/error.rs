@@ -7,6 +7,8 @@ use std::time::Duration;
 pub enum DistError {
     #[error("node {node} is not running (EPMD on {host} does not know it); start it, or check NODE")]
     NotRegistered { node: String, host: String },
+    #[error("the host of node {node}, `{host}`, does not resolve ({source}); check the name after the `@`, or add it to /etc/hosts or DNS")]
+    UnknownHost { node: String, host: String, source: std::io::Error },
     #[error("node {node} is not running: no EPMD answers on {host} ({source}); starting a node starts EPMD")]
     EpmdDown { node: String, host: String, source: std::io::Error },
     #[error("node {node} refused the connection on port {port} ({source}); it may be shutting down, retry")]

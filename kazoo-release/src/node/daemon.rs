@@ -8,9 +8,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::launch::{Erts, Vm};
-use super::pipes::RunDirs;
+use super::pipes::{RunDirs, StartLog};
 use super::NodeName;
-use crate::dist::Client;
+use crate::dist::{Client, DistError};
 
 /// How often start asks the node (and looks at run_erl): the node's first pong is seen
 /// within this.
@@ -24,31 +24,55 @@ const TAIL: usize = 30;
 pub enum DaemonError {
     #[error("cannot run {}: {source}", program.display())]
     Spawn { program: PathBuf, source: io::Error },
-    #[error("node {node} exited ({status}) before it answered; the end of its log ({}):\n{tail}", log.display())]
-    Exited { node: String, status: ExitStatus, log: PathBuf, tail: String },
-    #[error("node {node} did not answer and finish booting within {waited:?}, so it was killed; raise --timeout if it boots slowly. The end of its log ({}):\n{tail}", log.display())]
-    TimedOut { node: String, waited: Duration, log: PathBuf, tail: String },
+    #[error("node {node} exited ({status}) before it had booted{}", log.describe())]
+    Exited { node: String, status: ExitStatus, log: StartLog },
+    #[error("node {node} did not answer and finish booting within {waited:?}, so it was killed; raise --timeout if it boots slowly{}", log.describe())]
+    TimedOut { node: String, waited: Duration, log: StartLog },
+    #[error("node {node} rejects the cookie it was started with, so it was killed: another cookie was given to it, \
+             or another node holds the name ({source})")]
+    CookieRejected { node: String, source: DistError },
+}
+
+/// What start waits for: the node answering with `cookie`, booted, each of `apps` running.
+pub struct Awaited<'a> {
+    pub name: &'a NodeName,
+    pub cookie: &'a str,
+    /// Our hidden node's name prefix.
+    pub helper: &'a str,
+    /// The applications the node's boot script starts.
+    pub apps: &'a [String],
+    pub timeout: Duration,
 }
 
 /// Starts `vm` under run_erl with the pipe and log dirs of `dirs` (both made already) and
-/// waits until `name` answers a ping with `cookie` (as helper node `helper`) and has booted; returns the VM's OS pid. A node that
-/// exits first, or still does not answer after `timeout` (it is then killed), is an error
-/// carrying the tail of its log.
-pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, name: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<u32, DaemonError> {
+/// waits until the node answers, has booted and runs every awaited application; returns
+/// the VM's OS pid. A node that exits first, rejects the cookie, or is not up after the
+/// timeout (it is then killed) is an error carrying what its log says of this start.
+pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<u32, DaemonError> {
     dirs.clear_stale_pipes();
+    let mark = dirs.log_mark();
     let mut run_erl = spawn(vm, erts, dirs)?;
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now() + awaited.timeout;
+    let node = awaited.name.to_string();
+    let give_up = |run_erl: &mut Child| {
+        kill_group(run_erl);
+        let _ = run_erl.wait();
+    };
     loop {
         if let Ok(Some(status)) = run_erl.try_wait() {
-            return Err(DaemonError::Exited { node: name.to_string(), status, log: dirs.log.clone(), tail: dirs.log_tail(TAIL) });
+            return Err(DaemonError::Exited { node, status, log: dirs.log_since(&mark, TAIL) });
         }
-        if let Some(pid) = answers(name, cookie, helper) {
-            return Ok(pid);
+        match readiness(awaited) {
+            Readiness::Up(pid) => return Ok(pid),
+            Readiness::Rejected(source) => {
+                give_up(&mut run_erl);
+                return Err(DaemonError::CookieRejected { node, source });
+            }
+            Readiness::NotYet => {}
         }
         if Instant::now() >= deadline {
-            kill_group(&run_erl);
-            let _ = run_erl.wait();
-            return Err(DaemonError::TimedOut { node: name.to_string(), waited: timeout, log: dirs.log.clone(), tail: dirs.log_tail(TAIL) });
+            give_up(&mut run_erl);
+            return Err(DaemonError::TimedOut { node, waited: awaited.timeout, log: dirs.log_since(&mark, TAIL) });
         }
         std::thread::sleep(POLL);
     }
@@ -79,15 +103,31 @@ fn spawn(vm: &Vm, erts: &Erts, dirs: &RunDirs) -> Result<Child, DaemonError> {
     command.spawn().map_err(|source| DaemonError::Spawn { program, source })
 }
 
-/// The VM's OS pid once the node answers a ping and its boot script has run to the end.
-/// A node answers pings while its applications still start: commands right after `start`
-/// (`eval`, Kazoo's `sup`) must find them running.
-fn answers(name: &NodeName, cookie: &str, helper: &str) -> Option<u32> {
-    let mut client = Client::connect(name, cookie, ATTEMPT, helper).ok()?;
-    client.ping().ok()?;
-    let status = client.eval("element(1, init:get_status())", &mut io::sink()).ok()?;
-    (status.trim() == "started").then_some(())?;
-    client.os_pid().ok()
+enum Readiness {
+    /// Booted, every application running: the VM's OS pid.
+    Up(u32),
+    NotYet,
+    /// The node holds the name but refuses the cookie: waiting cannot help.
+    Rejected(DistError),
+}
+
+/// Whether the node answers a ping, its boot script has run to the end and every awaited
+/// application runs. A node answers pings while its applications still start: commands
+/// right after `start` must find them running.
+fn readiness(awaited: &Awaited) -> Readiness {
+    let mut client = match Client::connect(awaited.name, awaited.cookie, ATTEMPT, awaited.helper) {
+        Ok(client) => client,
+        Err(e @ DistError::CookieRejected { .. }) => return Readiness::Rejected(e),
+        Err(_) => return Readiness::NotYet,
+    };
+    let missing = format!(
+        "case init:get_status() of {{started, _}} -> [{}] -- [A || {{A, _, _}} <- application:which_applications()]; _ -> booting end",
+        awaited.apps.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+    );
+    match client.eval(&missing, &mut io::sink()).map(|m| m.trim() == "[]") {
+        Ok(true) => client.os_pid().map_or(Readiness::NotYet, Readiness::Up),
+        _ => Readiness::NotYet,
+    }
 }
 
 /// run_erl leads its session's process group, which the VM is in: kill them all.

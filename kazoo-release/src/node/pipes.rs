@@ -126,16 +126,97 @@ impl RunDirs {
         }
     }
 
-    /// The last `lines` lines of the newest console log, for a node that failed to start.
-    pub fn log_tail(&self, lines: usize) -> String {
-        let newest = entries(&self.log, LOG_STUB)
-            .into_iter()
-            .max_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok());
-        let text = newest.and_then(|p| fs::read(p).ok()).unwrap_or_default();
-        let text = String::from_utf8_lossy(&text);
-        let all: Vec<&str> = text.lines().collect();
-        all[all.len().saturating_sub(lines)..].join("\n")
+    /// Where the console log ends now, so that what a start writes can be told apart.
+    pub fn log_mark(&self) -> LogMark {
+        let newest = self.newest_log();
+        let len = newest.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
+        LogMark { file: newest, len }
     }
+
+    /// What the console log says since `mark`: the lines that name a failure, found in
+    /// all of it, and its last `lines` lines.
+    pub fn log_since(&self, mark: &LogMark, lines: usize) -> StartLog {
+        let newest = self.newest_log();
+        let mut text = newest.as_ref().and_then(|p| fs::read(p).ok()).unwrap_or_default();
+        // run_erl appends to the same file unless it rotated to the next one meanwhile.
+        if newest.is_some() && newest == mark.file {
+            text.drain(..(mark.len as usize).min(text.len()));
+        }
+        let text = String::from_utf8_lossy(&text);
+        let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let causes: Vec<String> = all.iter().filter(|l| names_a_failure(l)).take(CAUSES).map(|l| l.to_string()).collect();
+        let tail = all[all.len().saturating_sub(lines)..].join("\n");
+        StartLog { path: newest.unwrap_or_else(|| self.log.clone()), causes, tail }
+    }
+
+    fn newest_log(&self) -> Option<PathBuf> {
+        entries(&self.log, LOG_STUB).into_iter().max_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok())
+    }
+
+    /// Records the VM's OS pid beside the node's pipes, so that the node is known by its
+    /// process even when EPMD is gone.
+    pub fn record_pid(&self, pid: u32) -> io::Result<()> {
+        fs::write(self.pipe.join(PID_FILE), format!("{pid}\n"))
+    }
+
+    pub fn forget_pid(&self) {
+        let _ = fs::remove_file(self.pipe.join(PID_FILE));
+    }
+
+    /// The recorded VM of node `name` when it still runs: the process lives and its command
+    /// line names the node (a pid the kernel has since given to another program does not
+    /// count).
+    pub fn recorded_vm(&self, name: &NodeName) -> Option<u32> {
+        let pid: u32 = fs::read_to_string(self.pipe.join(PID_FILE)).ok()?.trim().parse().ok()?;
+        let cmdline = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let name = name.to_string();
+        let names_node = cmdline.split(|&b| b == 0).any(|arg| arg == name.as_bytes());
+        (names_node && crate::dist::is_running(pid)).then_some(pid)
+    }
+}
+
+/// The pid record's name in the pipe dir.
+const PID_FILE: &str = "vm.pid";
+/// At most this many lines naming a failure are shown.
+const CAUSES: usize = 8;
+
+/// Where the console log ended before a start.
+#[derive(Debug, Clone)]
+pub struct LogMark {
+    file: Option<PathBuf>,
+    len: u64,
+}
+
+/// What a failed start wrote to the console log.
+#[derive(Debug, Clone)]
+pub struct StartLog {
+    pub path: PathBuf,
+    /// The lines that name what went wrong (erlexec's complaint, a crash report, an
+    /// address in use).
+    pub causes: Vec<String>,
+    pub tail: String,
+}
+
+impl StartLog {
+    /// The causes, then the tail, as an error message's end.
+    pub fn describe(&self) -> String {
+        let causes = match self.causes.is_empty() {
+            true => String::new(),
+            false => format!("; the log names the cause:\n  {}\n", self.causes.join("\n  ")),
+        };
+        format!("{causes}\nThe end of its log ({}):\n{}", self.path.display(), self.tail)
+    }
+}
+
+/// Whether a line of a console log says why a node did not come up.
+fn names_a_failure(line: &str) -> bool {
+    // Not a bare "error": erlexec's usage, printed after its complaint, says it often.
+    const SIGNS: [&str; 11] = [
+        "unknown flag", "bad ", "invalid", "{error", "error:", "failed", "failure", "eaddrinuse", "Kernel pid terminated",
+        "could not", "cannot",
+    ];
+    let lower = line.to_lowercase();
+    SIGNS.iter().any(|sign| lower.contains(&sign.to_lowercase()))
 }
 
 fn default_pipe_base() -> PathBuf {

@@ -20,9 +20,10 @@ pub enum Terminal {
 }
 
 /// Runs `command` to its end; SIGTERM and SIGHUP (and, when [`Terminal::Detached`], SIGINT)
-/// to kazoo become a SIGTERM to the VM. Returns the exit code to pass on (128 + signal for
-/// a VM killed by one, as shells do).
-pub fn run(mut command: Command, terminal: Terminal) -> io::Result<i32> {
+/// to kazoo become a SIGTERM to the VM. `spawned` is told the VM's pid (erl and erlexec
+/// exec the emulator, so it is the VM's). Returns the exit code to pass on (128 + signal
+/// for a VM killed by one, as shells do).
+pub fn run(mut command: Command, terminal: Terminal, spawned: impl FnOnce(u32) -> io::Result<()>) -> io::Result<i32> {
     if terminal == Terminal::Detached {
         command.process_group(0);
     }
@@ -37,6 +38,12 @@ pub fn run(mut command: Command, terminal: Terminal) -> io::Result<i32> {
     }
     let mut child = command.spawn()?;
     let pid = child.id() as libc::pid_t;
+    if let Err(e) = spawned(child.id()) {
+        // A VM kazoo cannot account for is not left running.
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(e);
+    }
     let exited = Arc::new(AtomicBool::new(false));
     let forwarder_sees = Arc::clone(&exited);
     std::thread::spawn(move || forward(signals, pid, terminal, &forwarder_sees));
