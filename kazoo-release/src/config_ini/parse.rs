@@ -5,6 +5,11 @@
 //! a comment indented by spaces is read as a key. So every line is checked first, and
 //! rust-ini gets a copy with each line's leading blanks removed (same line numbers), which
 //! it then reads exactly as Kazoo does.
+//!
+//! As Kazoo's reader (zucchini's lexer) does: a UTF-8 byte order mark before the first line
+//! is skipped; a `;` after a value starts a comment (`cookie = abc ; the old one` is
+//! `abc`), but not inside a double-quoted value; and of a key repeated in one section the
+//! first value counts (kz_config takes the first of the parsed proplist).
 
 use ini::{Ini, ParseOption};
 
@@ -34,13 +39,19 @@ pub fn parse(text: &str) -> Result<Ini, BadLine> {
 fn check_lines(text: &str) -> Result<String, BadLine> {
     let mut in_section = false;
     let mut normalized = String::with_capacity(text.len());
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw).trim_start();
         let bad = |reason: &str| BadLine { line: index + 1, reason: reason.to_owned() };
         match classify(line).map_err(bad)? {
             Line::Section => in_section = true,
             Line::Key if !in_section => return Err(bad("`key = value` before any [section]")),
-            Line::Key | Line::Blank => {}
+            Line::Key => {
+                normalized.push_str(without_comment(line));
+                normalized.push('\n');
+                continue;
+            }
+            Line::Blank => {}
         }
         normalized.push_str(line);
         normalized.push('\n');
@@ -82,6 +93,19 @@ fn section_header(rest: &str) -> Result<Line, &'static str> {
     Ok(Line::Section)
 }
 
+/// `key = value` without a `;` comment after the value; a double-quoted value keeps what
+/// its quotes hold.
+fn without_comment(line: &str) -> &str {
+    let Some((key, value)) = line.split_once('=') else { return line };
+    let start = key.len() + 1 + (value.len() - value.trim_start().len());
+    let value = value.trim_start();
+    let end = match value.strip_prefix('"').and_then(|rest| rest.find('"')) {
+        Some(close) => close + 2,
+        None => value.find(';').unwrap_or(value.len()),
+    };
+    line[..start + end].trim_end()
+}
+
 /// `key = value`: a key without `:` (rust-ini would split there) before the first `=`.
 fn key_value(line: &str) -> Result<Line, &'static str> {
     let Some((key, _value)) = line.split_once('=') else {
@@ -109,6 +133,19 @@ mod tests {
         let ini = parse("  ; note\r\n[amqp]\r\n   uri = \"amqp://guest:guest@127.0.0.1:5672\"\r\n").unwrap();
         let uri = ini.section(Some("amqp")).and_then(|s| s.get("uri"));
         assert_eq!(uri, Some("\"amqp://guest:guest@127.0.0.1:5672\""));
+    }
+
+    fn value(text: &str, key: &str) -> Option<String> {
+        parse(text).unwrap().section(Some("a")).and_then(|s| s.get(key)).map(str::to_owned)
+    }
+
+    #[test]
+    fn a_byte_order_mark_comments_after_values_and_repeated_keys_read_as_kazoo_reads_them() {
+        assert_eq!(value("\u{feff}[a]\nk = v\n", "k").as_deref(), Some("v"));
+        assert_eq!(value("[a]\ncookie = abc ; the old one\n", "cookie").as_deref(), Some("abc"));
+        assert_eq!(value("[a]\ncookie = \"a;b\" ; note\n", "cookie").as_deref(), Some("\"a;b\""));
+        assert_eq!(value("[a]\ncookie=x;y\n", "cookie").as_deref(), Some("x"));
+        assert_eq!(value("[a]\ncookie = first\ncookie = second\n", "cookie").as_deref(), Some("first"));
     }
 
     #[test]
