@@ -35,6 +35,8 @@ pub struct Release {
     pub include_src: Option<bool>,
     pub dev_mode: Option<bool>,
     pub sys_config: Option<Path>,
+    /// The runtime crate as the user's Cargo.toml names it (default `::kazoo_release`).
+    pub krate: Option<Path>,
 }
 
 /// One `#[node(...)]`.
