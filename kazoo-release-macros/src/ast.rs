@@ -37,6 +37,8 @@ pub struct Release {
     /// Debug info stripped from the copied `.beam` files.
     pub strip_beams: Option<bool>,
     pub sys_config: Option<Path>,
+    /// The runtime crate as the user's Cargo.toml names it (default `::kazoo_release`).
+    pub krate: Option<Path>,
 }
 
 /// One `#[node(...)]`.

@@ -90,8 +90,23 @@ impl Release {
             dev_mode: None,
             strip_beams: None,
             sys_config: None,
+            krate: None,
         }
     }
+}
+
+/// The `crate = path` of the `#[release]` attributes, read leniently (any mistake is
+/// [`parse`]'s to report): the stub of an input with errors needs it too, so that a renamed
+/// dependency does not add an error of its own.
+pub fn crate_path(input: &DeriveInput) -> Option<syn::Path> {
+    let releases = input.attrs.iter().filter(|a| a.path().is_ident(RELEASE));
+    let items = releases.filter_map(|a| a.parse_args_with(Items::parse_terminated).ok());
+    items.flatten().find_map(|meta| match meta {
+        Meta::NameValue(nv) if nv.path.is_ident(CRATE) => {
+            value::crate_path(&nv.value, nv.path.get_ident()?).ok()
+        }
+        _ => None,
+    })
 }
 
 fn items(attr: &Attribute, errs: &mut Errors) -> Option<Items> {
@@ -121,6 +136,7 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
             INCLUDE_SRC => release.include_src = setting(meta, errs, |v| value::boolean(v, key)),
             DEV_MODE => release.dev_mode = setting(meta, errs, |v| value::boolean(v, key)),
             STRIP_BEAMS => release.strip_beams = setting(meta, errs, |v| value::boolean(v, key)),
+            CRATE => release.krate = setting(meta, errs, |v| value::crate_path(v, key)),
             _ => release.sys_config = setting(meta, errs, |v| value::path(v, key)),
         }
     }

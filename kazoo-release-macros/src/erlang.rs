@@ -45,7 +45,9 @@ fn is_atom_char(c: char) -> bool {
 
 /// Why `version` cannot be a release version, or `None`. The rule (alphanumeric start, then
 /// alphanumerics and `._+-`, no `..`, no trailing `.`) keeps it usable as a directory name
-/// (`releases/<vsn>`) and as the string systools compares.
+/// (`releases/<vsn>`) and as the string systools compares. The build step checks a version
+/// from the environment with the same rule, `kazoo_release::spec::version_problem` (this
+/// crate can export only macros, so the rule is written twice: keep the two alike).
 pub fn version_problem(version: &str) -> Option<String> {
     let why = match version.chars().next() {
         None => {

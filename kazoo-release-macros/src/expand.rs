@@ -1,6 +1,7 @@
 //! parse -> check -> expand: the `impl Release` building the `ReleaseSpec` the attributes
 //! describe. Runs only on an input that passed every check; generated code reaches the
-//! runtime crate only through `::kazoo_release::__private`.
+//! runtime crate only through its `__private` module, imported once at the top of the
+//! `const _` block as `_kazoo_release` (from `::kazoo_release`, or `#[release(crate = ...)]`).
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -20,20 +21,29 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
 }
 
 fn expand(input: &Input) -> TokenStream {
-    impl_release(&input.ident, &input.generics, spec(input))
+    let krate = input.release.krate.as_ref();
+    impl_release(&input.ident, &input.generics, krate, spec(input))
 }
 
-/// `impl Release` with `body` as `spec()`, inside the usual `const _` block; the stub an
-/// erroneous input expands to uses it too.
-pub fn impl_release(ident: &Ident, generics: &Generics, body: TokenStream) -> TokenStream {
+/// `impl Release` with `body` as `spec()`, inside the usual `const _` block that imports the
+/// runtime crate's `__private` module as `_kazoo_release`; the stub an erroneous input
+/// expands to uses it too.
+pub fn impl_release(
+    ident: &Ident,
+    generics: &Generics,
+    krate: Option<&Path>,
+    body: TokenStream,
+) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let krate = krate.map_or_else(|| quote!(::kazoo_release), |path| quote!(#path));
     quote! {
         const _: () = {
+            use #krate::__private as _kazoo_release;
             #[automatically_derived]
-            impl #impl_generics ::kazoo_release::__private::Release for #ident #ty_generics #where_clause {
+            impl #impl_generics _kazoo_release::Release for #ident #ty_generics #where_clause {
                 fn spec() -> ::core::result::Result<
-                    ::kazoo_release::__private::ReleaseSpec,
-                    ::kazoo_release::__private::SerError,
+                    _kazoo_release::ReleaseSpec,
+                    _kazoo_release::SerError,
                 > {
                     #body
                 }
@@ -67,7 +77,7 @@ fn spec(input: &Input) -> TokenStream {
     let overlays = input.overlays.iter().map(overlay);
     let profiles = input.profiles.iter().map(profile);
     quote! {
-        ::core::result::Result::Ok(::kazoo_release::__private::ReleaseSpec {
+        ::core::result::Result::Ok(_kazoo_release::ReleaseSpec {
             name: #name,
             version: #version,
             default_node: #default_node,
@@ -101,7 +111,7 @@ fn node(node: &Node) -> TokenStream {
     let name = node.name.as_ref().map(|n| string(&n.value));
     let apps = node.apps.iter().flat_map(|apps| &apps.value).map(app);
     quote! {
-        ::kazoo_release::__private::NodeType { name: #name, apps: ::std::vec![#(#apps),*] }
+        _kazoo_release::NodeType { name: #name, apps: ::std::vec![#(#apps),*] }
     }
 }
 
@@ -120,10 +130,10 @@ fn app(app: &App) -> TokenStream {
         _ => quote!(Permanent),
     };
     quote! {
-        ::kazoo_release::__private::AppSpec {
+        _kazoo_release::AppSpec {
             name: #name,
             version: #version,
-            start_type: ::kazoo_release::__private::StartType::#start_type,
+            start_type: _kazoo_release::StartType::#start_type,
         }
     }
 }
@@ -133,8 +143,8 @@ fn app(app: &App) -> TokenStream {
 fn sys_config(path: &Path) -> TokenStream {
     quote! {{
         let sys_config_fn: fn() -> ::core::result::Result<
-            ::kazoo_release::__private::SysConfig,
-            ::kazoo_release::__private::SerError,
+            _kazoo_release::SysConfig,
+            _kazoo_release::SerError,
         > = #path;
         sys_config_fn()?
     }}
@@ -165,7 +175,7 @@ fn vm_args(args: &VmArgs) -> TokenStream {
     });
     let raw = args.raw.iter().map(|r| string(&r.value));
     quote! {
-        ::kazoo_release::__private::VmArgs {
+        _kazoo_release::VmArgs {
             sasl_errlog_type: #sasl_errlog_type,
             inet_dist_listen: #listen,
             kernel_poll: #kernel_poll,
@@ -184,7 +194,7 @@ fn port(value: i128) -> Literal {
 }
 
 fn overlay(overlay: &Overlay) -> TokenStream {
-    let o = quote!(::kazoo_release::__private::Overlay);
+    let o = quote!(_kazoo_release::Overlay);
     match overlay {
         Overlay::Mkdir { path } => {
             let path = string(path);
@@ -218,7 +228,7 @@ fn profile(profile: &Profile) -> TokenStream {
     let vm_args = option(profile.vm_args.as_ref().map(vm_args));
     let sys_config = option(profile.sys_config.as_ref().map(sys_config));
     quote! {
-        ::kazoo_release::__private::Profile {
+        _kazoo_release::Profile {
             name: #name,
             include_erts: #include_erts,
             dev_mode: #dev_mode,

@@ -8,7 +8,8 @@ use syn::DeriveInput;
 pub fn stub(input: &DeriveInput, errors: syn::Error) -> TokenStream {
     let errors = errors.into_compile_error();
     let body = quote!(::core::unreachable!("the #[derive(Release)] input has compile errors"));
-    let stub = crate::expand::impl_release(&input.ident, &input.generics, body);
+    let krate = crate::attr::crate_path(input);
+    let stub = crate::expand::impl_release(&input.ident, &input.generics, krate.as_ref(), body);
     quote! {
         #errors
         #stub

@@ -19,6 +19,8 @@ pub const DEV_MODE: &str = "dev_mode";
 pub const STRIP_BEAMS: &str = "strip_beams";
 pub const SYS_CONFIG: &str = "sys_config";
 pub const APPS: &str = "apps";
+/// `#[release(crate = kr)]`: the runtime crate's path, for a renamed dependency.
+pub const CRATE: &str = "crate";
 
 // `#[vm_args(...)]` and a profile's `vm_args(...)`.
 pub const SASL_ERRLOG_TYPE: &str = "sasl_errlog_type";
@@ -53,6 +55,7 @@ pub const RELEASE_KEYS: &[&str] = &[
     DEV_MODE,
     STRIP_BEAMS,
     SYS_CONFIG,
+    CRATE,
 ];
 pub const NODE_KEYS: &[&str] = &[NAME, APPS];
 pub const VM_ARGS_KEYS: &[&str] = &[

@@ -69,11 +69,9 @@ fn the_full_example_expands() {
     ] {
         assert!(tokens.contains(part), "{part} missing from {tokens}");
     }
-    // Generated code reaches the runtime crate only through its hidden module.
-    let outside = tokens
-        .match_indices(":: kazoo_release ::")
-        .filter(|(i, _)| !tokens[*i..].starts_with(":: kazoo_release :: __private ::"));
-    assert_eq!(outside.count(), 0);
+    // Generated code reaches the runtime crate only through its hidden module, imported once.
+    assert_eq!(tokens.matches(":: kazoo_release").count(), 1, "{tokens}");
+    assert!(tokens.contains("{ use :: kazoo_release :: __private as _kazoo_release ;"));
 }
 
 #[test]
@@ -508,5 +506,38 @@ fn errors_point_at_the_offending_token() {
             ("duplicate application `lager` in node type `a`: already listed (earlier on this line)".to_owned(), 3, 35),
             ("unknown emulator flag `+Xyz` (see \"Emulator Flags\" in the erts `erl` manual)".to_owned(), 4, 17),
         ]
+    );
+}
+
+#[test]
+fn a_renamed_crate_is_reached_through_its_path() {
+    let input: DeriveInput = parse_quote! {
+        #[release(crate = kr, name = hello)]
+        #[node(name = hello, apps = [sasl])]
+        struct Hello;
+    };
+    let tokens = derive(&input).unwrap().to_string();
+    assert!(tokens.contains("use kr :: __private as _kazoo_release ;"), "{tokens}");
+    assert!(!tokens.contains(":: kazoo_release"), "{tokens}");
+    // An input with errors still implements the trait of the renamed crate.
+    let input: DeriveInput = parse_quote! {
+        #[release(crate = "kr", name = "not an atom")]
+        #[node(name = hello, apps = [sasl])]
+        struct Hello;
+    };
+    let errors = derive(&input).unwrap_err();
+    let stub = crate::fallback::stub(&input, errors).to_string();
+    assert!(stub.contains("use kr :: __private as _kazoo_release ;"), "{stub}");
+}
+
+#[test]
+fn crate_takes_a_path() {
+    error(
+        parse_quote! {
+            #[release(crate = 3, name = hello)]
+            #[node(name = hello, apps = [sasl])]
+            struct Hello;
+        },
+        "`crate` takes the path of the kazoo-release crate",
     );
 }

@@ -108,6 +108,26 @@ pub fn path(expr: &Expr, key: &Ident) -> syn::Result<Path> {
     }
 }
 
+/// The path of the runtime crate (`kr`, `::kr`, `crate::kr`), bare or in a string.
+pub fn crate_path(expr: &Expr, key: &Ident) -> syn::Result<Path> {
+    let bad = || {
+        syn::Error::new_spanned(
+            expr,
+            format!(
+                "`{key}` takes the path of the kazoo-release crate as your Cargo.toml names the \
+                 dependency, e.g. `{key} = kr` for `kr = {{ package = \"kazoo-release\", ... }}`"
+            ),
+        )
+    };
+    match plain(expr) {
+        Expr::Path(p) if p.qself.is_none() => Ok(p.path.clone()),
+        _ => match lit(expr) {
+            Some(Lit::Str(s)) => s.parse().map_err(|_| bad()),
+            _ => Err(bad()),
+        },
+    }
+}
+
 /// The elements of `[a, b, c]`.
 pub fn list<'a>(
     expr: &'a Expr,

@@ -22,18 +22,20 @@ pub const VM_ARGS: &str = "vm.args";
 pub const SYS_CONFIG: &str = "sys.config";
 pub const TEMPLATE_NAMES: [&str; 3] = [RELX_CONFIG, VM_ARGS, SYS_CONFIG];
 
-/// The defaults shipped in `rel-templates/`, used for any file the user does not override.
+/// The defaults shipped in the crate's `templates/`, used for any file the user does not
+/// override.
 const DEFAULT_TEMPLATES: [(&str, &str); 3] = [
-    (RELX_CONFIG, include_str!("../../rel-templates/relx.config.hbs")),
-    (VM_ARGS, include_str!("../../rel-templates/vm.args.hbs")),
-    (SYS_CONFIG, include_str!("../../rel-templates/sys.config.hbs")),
+    (RELX_CONFIG, include_str!("../templates/relx.config.hbs")),
+    (VM_ARGS, include_str!("../templates/vm.args.hbs")),
+    (SYS_CONFIG, include_str!("../templates/sys.config.hbs")),
 ];
 
 /// A template that failed to parse or render, located in the template's own text.
 #[derive(Debug, thiserror::Error)]
 #[error("{origin}:{line}:{column}: {message}{}", node.as_ref().map(|n| format!(" (node type {n})")).unwrap_or_default())]
 pub struct RenderError {
-    /// The template file (`rel/vm.args.hbs`) or `rel-templates/<name>.hbs` for a default.
+    /// The template file (`rel/vm.args.hbs`) or `kazoo-release/templates/<name>.hbs` for a
+    /// default.
     pub origin: String,
     pub line: usize,
     pub column: usize,
@@ -54,7 +56,7 @@ impl TemplateSource {
     pub fn origin(&self) -> String {
         match &self.path {
             Some(path) => path.display().to_string(),
-            None => format!("rel-templates/{}.hbs", self.name),
+            None => format!("kazoo-release/templates/{}.hbs", self.name),
         }
     }
 }

@@ -15,6 +15,31 @@ pub trait Release {
     fn spec() -> Result<ReleaseSpec, crate::term::SerError>;
 }
 
+/// What a release version may hold, for messages about one that does not.
+pub const VERSION_RULE: &str = "a release version names the directory releases/<vsn>: it starts \
+    with a letter or digit, then holds only letters, digits and `.`, `_`, `+`, `-`, with no `..` \
+    and no `.` at the end (e.g. \"4.3.0\", \"4.3.0-rc1\")";
+
+/// Why `version` cannot be a release version, or `None` when it can (see [`VERSION_RULE`]).
+///
+/// The macro checks the spec's `version` with the same rule, at compile time:
+/// `version_problem` in kazoo-release-macros/src/erlang.rs (a proc-macro crate exports
+/// nothing else, so the rule is written twice; keep the two alike, with their tests).
+pub fn version_problem(version: &str) -> Option<String> {
+    let is_version_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-');
+    let why = match version.chars().next() {
+        None => "it is empty".to_owned(),
+        Some(c) if !c.is_ascii_alphanumeric() => format!("it starts with `{c}`"),
+        Some(_) => match version.chars().find(|&c| !is_version_char(c)) {
+            Some(bad) => format!("it contains `{bad}`"),
+            None if version.contains("..") => "it contains `..`".to_owned(),
+            None if version.ends_with('.') => "it ends with `.`".to_owned(),
+            None => return None,
+        },
+    };
+    Some(why)
+}
+
 /// A whole release: what relx.config, vm.args and sys.config are rendered from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseSpec {
@@ -267,4 +292,31 @@ fn merge_proplists(base: &Term, over: &Term) -> Term {
         }
     }
     Term::List(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_problem;
+
+    /// The cases of the macro's own test (kazoo-release-macros/src/erlang.rs), and the two
+    /// of issue 11 that came from `KZ_VERSION`.
+    #[test]
+    fn versions() {
+        for ok in ["4.3.0", "1", "4.3.0-rc1", "4.3+build.5", "v1_2"] {
+            assert_eq!(version_problem(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            (".1", "starts with `.`"),
+            ("1..2", "`..`"),
+            ("1.2.", "ends with `.`"),
+            ("1 2", "contains ` `"),
+            ("4.3 beta", "contains ` `"),
+            ("../../x", "starts with `.`"),
+            ("4.3/x", "contains `/`"),
+        ] {
+            let message = version_problem(bad).unwrap_or_default();
+            assert!(message.contains(why), "{bad}: {message}");
+        }
+    }
 }

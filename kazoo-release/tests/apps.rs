@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kazoo_release::apps::{find_otp_root, AppIndex, AppsError, Origin, OtpInstall, ScanWarning};
+use kazoo_release::boot::{self, DotErlang};
 use kazoo_release::spec::{AppSpec, StartType};
 
 fn otp() -> OtpInstall {
@@ -209,6 +210,68 @@ fn equal_versions_take_the_first_lib_dir_and_bare_dirs_count() {
     let index = AppIndex::scan(&[a.path().into(), b.path().into()], &otp()).unwrap();
     let resolved = index.resolve("kazoo_apps", &[app("kz_util")]).unwrap();
     assert_eq!(resolved.apps.last().unwrap().dir, first);
+}
+
+#[test]
+fn an_application_is_named_by_its_app_file_not_its_directory() {
+    // As Debian's p1_cache_tab-1.0.30/ebin/cache_tab.app: the code server finds `cache_tab`.
+    let lib = tempfile::tempdir().unwrap();
+    let dir = lib.path().join("some-other-dir");
+    fs::create_dir_all(dir.join("ebin")).unwrap();
+    fs::write(
+        dir.join("ebin/foo.app"),
+        "{application, foo, [{description, \"foo\"}, {vsn, \"1.2.0\"}, {modules, []},\n  \
+         {registered, []}, {applications, [kernel, stdlib]}]}.\n",
+    )
+    .unwrap();
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    assert_eq!(index.find("some").count() + index.find("some-other-dir").count(), 0);
+    let resolved = index.resolve("kazoo_apps", &[app("foo")]).unwrap();
+    let foo = resolved.apps.last().unwrap();
+    assert_eq!(
+        (foo.name.as_str(), foo.vsn.as_str(), &foo.dir),
+        ("foo", "1.2.0", &dir)
+    );
+    // The release holds it as lib/<name>-<vsn>/, as the boot script's code path says.
+    let script = boot::script("kazoo", "4.3.0", &resolved, DotErlang::Skip).unwrap();
+    let script = script.to_string();
+    assert!(script.contains("\"$ROOT/lib/foo-1.2.0/ebin\""), "{script}");
+    assert!(!script.contains("some-other-dir"), "{script}");
+}
+
+#[test]
+fn two_versions_of_an_application_say_which_one_wins() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let older = write_app(a.path(), "kz_util-1.9.0", "kz_util", "1.9.0", &[], &[]);
+    let newer = write_app(b.path(), "kz_util-1.10.0", "kz_util", "1.10.0", &[], &[]);
+    let index = AppIndex::scan(&[a.path().into(), b.path().into()], &otp()).unwrap();
+    assert_eq!(index.warnings(), [], "nothing is chosen before a node type is resolved");
+    // Two node types that share the application share its warning.
+    index.resolve("kazoo_apps", &[app("kz_util")]).unwrap();
+    index.resolve("ecallmgr", &[app("kz_util")]).unwrap();
+    let [warning] = index.warnings().try_into().unwrap_or_else(|w| panic!("{w:?}"));
+    let msg = warning.to_string();
+    assert!(matches!(warning, ScanWarning::SeveralVersions { .. }), "{msg}");
+    for expected in [
+        "application `kz_util` was found 2 times".to_owned(),
+        format!("1.9.0 ({})", older.display()),
+        format!("using 1.10.0 ({}), the highest version", newer.display()),
+        "kz_util(\"<vsn>\")".to_owned(),
+    ] {
+        assert!(msg.contains(&expected), "{expected:?} in {msg}");
+    }
+}
+
+#[test]
+fn a_pinned_version_wins_silently() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write_app(a.path(), "kz_util-1.9.0", "kz_util", "1.9.0", &[], &[]);
+    write_app(b.path(), "kz_util-1.10.0", "kz_util", "1.10.0", &[], &[]);
+    let index = AppIndex::scan(&[a.path().into(), b.path().into()], &otp()).unwrap();
+    index
+        .resolve("kazoo_apps", &[pinned("kz_util", "1.9.0")])
+        .unwrap();
+    assert_eq!(index.warnings(), []);
 }
 
 #[test]

@@ -175,3 +175,37 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
     let stderr = probe.build_err();
     assert!(stderr.contains("overlay copy from `extra/missing.txt`") && stderr.contains("does not exist"), "{stderr}");
 }
+
+/// The README's one-liner, with nothing but the spec: applications still resolve at build time.
+const ONE_LINER_BUILD_RS: &str = r#"
+#[path = "src/release.rs"]
+mod release;
+
+fn main() {
+    kazoo_release::build::build::<release::Probe>();
+}
+"#;
+
+#[test]
+fn the_one_liner_fails_the_build_on_a_missing_application_and_a_bad_kz_version() {
+    let probe = Probe::new();
+    // Another name: two probes of one name in one target dir would share (and thrash) the
+    // build script's fingerprint, path packages being hashed without their path.
+    let manifest = std::fs::read_to_string(probe.path("Cargo.toml")).unwrap();
+    probe.write("Cargo.toml", &manifest.replace("\"build-probe\"", "\"build-probe-one-liner\""));
+    probe.write("build.rs", ONE_LINER_BUILD_RS);
+    // apps/ (relative to the package) holds only probe_app's sources: no ebin/probe_app.app.
+    let stderr = probe.build_err();
+    let searched = format!("    {}\n", probe.path("apps").display());
+    for expected in ["error: kazoo-release:", "node type `probe`", "application `probe_app` not found", &searched] {
+        assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
+    }
+
+    // A version from the environment is checked before anything is rendered.
+    for bad in ["4.3 beta", "../../x"] {
+        let output = probe.cargo_build_with(Some(bad));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "KZ_VERSION={bad:?} built");
+        assert!(stderr.contains(&format!("KZ_VERSION is {bad:?}, which is not a valid release version")), "{stderr}");
+    }
+}

@@ -48,7 +48,7 @@ pub enum AppsError {
 
     #[error(
         "node type `{node}`: application `{app}` not found (dependency chain: {})\n  searched, \
-         in order:\n{}  looking in each for {app}/ or {app}-<vsn>/ holding ebin/{app}.app; build \
+         in order:\n{}  looking in each for */ebin/{app}.app; build \
          it, or add the directory that holds it to the spec's lib_dirs",
         chain.join(" -> "),
         list_dirs(searched)
@@ -121,4 +121,30 @@ pub enum ScanWarning {
         .0.display()
     )]
     MissingLibDir(PathBuf),
+
+    #[error(
+        "application `{app}` was found {} times: {}; using {} ({}), {reason}; pin the version \
+         the release should use (`{app}(\"<vsn>\")` in the node's apps) to choose another, \
+         or remove the others",
+        found.len(),
+        list_versions(found),
+        chosen.0,
+        chosen.1.display()
+    )]
+    SeveralVersions {
+        app: String,
+        /// Every copy, `(vsn, dir)` in search order (the lib dirs in order, then OTP's).
+        found: Vec<(String, PathBuf)>,
+        chosen: (String, PathBuf),
+        /// Why this one: "the highest version", or "the first found of that version".
+        reason: &'static str,
+    },
+}
+
+fn list_versions(found: &[(String, PathBuf)]) -> String {
+    let each: Vec<String> = found
+        .iter()
+        .map(|(vsn, dir)| format!("{vsn} ({})", dir.display()))
+        .collect();
+    each.join(", ")
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::{AppSpec, StartType};
 
-use super::error::AppsError;
+use super::error::{AppsError, ScanWarning};
 use super::scan::{AppIndex, AppInfo, FoundApp, Origin};
 use super::version::compare_versions;
 
@@ -187,7 +187,8 @@ fn chain(members: &HashMap<String, Member>, required_by: Option<&str>, app: &str
 }
 
 /// The copy of `name` to use: the pinned version, else the highest (the first found among
-/// equals, so lib dirs win over OTP's). `None` when there is no copy at all.
+/// equals, so lib dirs win over OTP's), which is said in the index's warnings when there
+/// are several copies; a pin wins silently. `None` when there is no copy at all.
 fn choose<'i>(
     index: &'i AppIndex,
     node: &str,
@@ -199,12 +200,24 @@ fn choose<'i>(
         .map(|app| Ok((app, app.info()?)))
         .collect::<Result<Vec<_>, AppsError>>()?;
     let Some(pinned) = pin else {
-        let highest = copies.into_iter().reduce(|best, next| {
+        let highest = copies.iter().copied().reduce(|best, next| {
             match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
                 true => next,
                 false => best,
             }
         });
+        if let (Some((app, info)), [_, _, ..]) = (highest, copies.as_slice()) {
+            let equals = copies.iter().filter(|(_, i)| i.vsn == info.vsn).count();
+            index.warn(ScanWarning::SeveralVersions {
+                app: name.to_owned(),
+                found: found(&copies),
+                chosen: (info.vsn.clone(), app.dir.clone()),
+                reason: match equals {
+                    1 => "the highest version",
+                    _ => "the first found of the highest version",
+                },
+            });
+        }
         return Ok(highest);
     };
     match copies.iter().find(|(_, info)| info.vsn == pinned) {
@@ -214,12 +227,17 @@ fn choose<'i>(
             node: node.to_owned(),
             app: name.to_owned(),
             pinned: pinned.to_owned(),
-            found: copies
-                .iter()
-                .map(|(app, info)| (info.vsn.clone(), app.dir.clone()))
-                .collect(),
+            found: found(&copies),
         }),
     }
+}
+
+/// Every copy as `(vsn, dir)`, for messages.
+fn found(copies: &[(&FoundApp, &AppInfo)]) -> Vec<(String, PathBuf)> {
+    copies
+        .iter()
+        .map(|(app, info)| (info.vsn.clone(), app.dir.clone()))
+        .collect()
 }
 
 /// A depth-first walk that places each application after its dependencies.

@@ -1,10 +1,15 @@
 //! Finding applications on disk, and reading their `.app` files only when asked: Kazoo's
 //! tree holds hundreds of applications and a node type needs a fraction of them.
+//!
+//! An application is found as Erlang's code server finds it: every `<dir>/ebin/<name>.app`
+//! under a lib dir is application `<name>`, whatever `<dir>` is called (Debian installs
+//! `cache_tab` as `p1_cache_tab-1.0.30/ebin/cache_tab.app`). As for `application:load/1`,
+//! the file must then describe `{application, <name>, ...}`; reading it checks that.
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -41,10 +46,10 @@ pub struct AppInfo {
     pub modules: Vec<String>,
 }
 
-/// An application directory: `<lib dir>/<name>` or `<lib dir>/<name>-<vsn>` with
-/// `ebin/<name>.app`.
+/// An application directory: any `<lib dir>/<dir>` with `ebin/<name>.app`.
 #[derive(Debug)]
 pub struct FoundApp {
+    /// The application's name: its `.app` file's, not its directory's.
     pub name: String,
     pub dir: PathBuf,
     pub origin: Origin,
@@ -72,7 +77,8 @@ pub struct AppIndex {
     apps: Vec<FoundApp>,
     by_name: HashMap<String, Vec<usize>>,
     searched: Vec<SearchedDir>,
-    warnings: Vec<ScanWarning>,
+    /// The scan's warnings, then resolve's (which copy of an application it chose).
+    warnings: Mutex<Vec<ScanWarning>>,
 }
 
 impl AppIndex {
@@ -84,7 +90,7 @@ impl AppIndex {
             apps: Vec::new(),
             by_name: HashMap::new(),
             searched: Vec::new(),
-            warnings: Vec::new(),
+            warnings: Mutex::default(),
         };
         for dir in lib_dirs {
             index.scan_dir(dir, Origin::LibDir(dir.clone()))?;
@@ -100,12 +106,11 @@ impl AppIndex {
             exists,
         });
         if !exists {
-            self.warnings
-                .push(ScanWarning::MissingLibDir(dir.to_owned()));
+            self.warn(ScanWarning::MissingLibDir(dir.to_owned()));
             return Ok(());
         }
         for app_dir in sorted_subdirs(dir)? {
-            if let Some(name) = app_name(&app_dir) {
+            for name in app_names(&app_dir)? {
                 self.by_name
                     .entry(name.clone())
                     .or_default()
@@ -113,7 +118,7 @@ impl AppIndex {
                 let info = OnceLock::new();
                 self.apps.push(FoundApp {
                     name,
-                    dir: app_dir,
+                    dir: app_dir.clone(),
                     origin: origin.clone(),
                     info,
                 });
@@ -141,8 +146,23 @@ impl AppIndex {
         &self.searched
     }
 
-    pub fn warnings(&self) -> &[ScanWarning] {
-        &self.warnings
+    /// What the scan found worth saying (a lib dir that does not exist) and, once node types
+    /// are resolved, which copy of an application found more than once each one uses.
+    pub fn warnings(&self) -> Vec<ScanWarning> {
+        self.lock_warnings().clone()
+    }
+
+    /// Adds `warning`, once: node types that share an application share its warning.
+    pub(super) fn warn(&self, warning: ScanWarning) {
+        let mut warnings = self.lock_warnings();
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+
+    fn lock_warnings(&self) -> std::sync::MutexGuard<'_, Vec<ScanWarning>> {
+        // A list of warnings cannot be left half-updated: a poisoned lock still holds it whole.
+        self.warnings.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -163,15 +183,32 @@ fn sorted_subdirs(dir: &Path) -> Result<Vec<PathBuf>, AppsError> {
     Ok(dirs)
 }
 
-/// The application in `dir`: `<name>` or `<name>-<vsn>` with `ebin/<name>.app`. Each prefix
-/// before a `-` is tried, since a version may itself contain `-` (`1.0-rc1`).
-fn app_name(dir: &Path) -> Option<String> {
-    let base = dir.file_name()?.to_str()?;
-    let prefixes = base.match_indices('-').map(|(i, _)| &base[..i]);
-    std::iter::once(base)
-        .chain(prefixes)
-        .find(|name| dir.join("ebin").join(format!("{name}.app")).is_file())
-        .map(str::to_owned)
+/// The applications in `dir`: the `<name>` of every `ebin/<name>.app`, sorted (one as a
+/// rule; the code server would find each of several).
+fn app_names(dir: &Path) -> Result<Vec<String>, AppsError> {
+    let ebin = dir.join("ebin");
+    let Ok(entries) = fs::read_dir(&ebin) else {
+        // No ebin/ (or none readable): not an application, as for the code server.
+        return Ok(Vec::new());
+    };
+    let io_err = |source| AppsError::Io {
+        path: ebin.clone(),
+        source,
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(io_err)?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".app"))
+            .filter(|n| !n.is_empty());
+        if let Some(name) = name.filter(|_| path.is_file()) {
+            names.push(name.to_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 fn read_app_file(path: &Path, name: &str) -> Result<AppInfo, AppsError> {

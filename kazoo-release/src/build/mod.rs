@@ -53,6 +53,15 @@ pub enum BuildError {
     },
     #[error("no version for release `{0}`: give `version = \"...\"` in #[release(...)], a package version in Cargo.toml, or KZ_VERSION")]
     NoVersion(String),
+    #[error("{from} is {version:?}, which is not a valid release version: {why}; {}; {fix}", crate::spec::VERSION_RULE)]
+    BadVersion {
+        /// Where the version came from (`KZ_VERSION`).
+        from: &'static str,
+        version: String,
+        why: String,
+        /// What to do: set it to another, or unset it.
+        fix: &'static str,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -75,7 +84,8 @@ pub enum BuildError {
 }
 
 /// The one-call form for a build script: renders, verifies and embeds the release `R` with
-/// the defaults, and fails the build with the error's message when anything is wrong.
+/// the defaults (templates in `rel/`, lib dirs relative to the package), resolves every node
+/// type's applications, and fails the build with the error's message when anything is wrong.
 pub fn build<R: Release>() {
     Builder::new::<R>().run_or_exit();
 }
@@ -141,8 +151,9 @@ impl Builder {
         self
     }
 
-    /// The directory the spec's lib dirs are relative to. When set, every node type's
-    /// applications are resolved from there and from the OTP install.
+    /// The directory the spec's lib dirs are relative to (default: the package's manifest
+    /// directory). Every node type's applications are resolved from the lib dirs and the OTP
+    /// install (`ERL_ROOT`, else the `erl` on `PATH`) at build time.
     pub fn lib_root(mut self, dir: impl Into<PathBuf>) -> Self {
         self.lib_root = Some(self.manifest_dir.join(dir.into()));
         self
@@ -186,10 +197,11 @@ impl Builder {
         let overlay_files = emit::overlay_files(&overlay_sources)?;
         let templates = Templates::load(self.template_dir.as_deref())?;
         let files = render_all(&spec, &templates)?;
-        let (app_files, warnings) = match &self.lib_root {
-            Some(root) => resolve_apps(&spec, root)?,
-            None => Default::default(),
-        };
+        // Every build resolves: a missing or cyclic application fails `cargo build`, not a
+        // later build-release. Without a lib root the lib dirs are the package's own, as
+        // build-release finds them (`Embedded::project_dir`).
+        let lib_root = self.lib_root.as_deref().unwrap_or(&self.manifest_dir);
+        let (app_files, warnings) = resolve_apps(&spec, lib_root)?;
         let embedded_rs = emit::write(
             &out_dir,
             &files,
@@ -258,17 +270,38 @@ fn overlay_sources(
         .collect()
 }
 
-/// `KZ_VERSION` first (as Kazoo's relx.config.script), then the spec's, then Cargo's.
+/// `KZ_VERSION` first (as Kazoo's relx.config.script), then the spec's, then Cargo's; checked
+/// as the macro checks the spec's, since it names `releases/<vsn>/`.
 fn resolve_version(
     spec: &ReleaseSpec,
     env: Option<String>,
     cargo: Option<&str>,
 ) -> Result<Option<String>, BuildError> {
-    env.filter(|v| !v.is_empty())
-        .or_else(|| spec.version.clone())
-        .or_else(|| cargo.map(str::to_owned))
-        .map(Some)
-        .ok_or_else(|| BuildError::NoVersion(spec.name.clone()))
+    let from_env = env.filter(|v| !v.is_empty()).map(|v| {
+        let fix = "set KZ_VERSION to such a version, or unset it to take the spec's or Cargo's";
+        ("KZ_VERSION", v, fix)
+    });
+    let from_spec = || {
+        let fix = "fix `version` in #[release(...)]";
+        spec.version.clone().map(|v| ("the spec's version", v, fix))
+    };
+    let from_cargo = || {
+        let fix = "fix `version` in Cargo.toml's [package]";
+        cargo.map(|v| ("Cargo's package version", v.to_owned(), fix))
+    };
+    let (from, version, fix) = from_env
+        .or_else(from_spec)
+        .or_else(from_cargo)
+        .ok_or_else(|| BuildError::NoVersion(spec.name.clone()))?;
+    match crate::spec::version_problem(&version) {
+        Some(why) => Err(BuildError::BadVersion {
+            from,
+            version,
+            why,
+            fix,
+        }),
+        None => Ok(Some(version)),
+    }
 }
 
 /// Every profile's relx.config, and each node type's vm.args and sys.config, verified.
@@ -322,7 +355,8 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
 }
 
 /// Resolves every node type's applications; returns the `.app` files it read from the lib
-/// dirs and the scan's warnings (a lib dir that does not exist).
+/// dirs and the index's warnings (a lib dir that does not exist, which of several copies of
+/// an application is used).
 fn resolve_apps(
     spec: &ReleaseSpec,
     lib_root: &Path,
@@ -346,4 +380,56 @@ fn resolve_apps(
     app_files.dedup();
     let warnings = index.warnings().iter().map(ToString::to_string).collect();
     Ok((app_files, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(version: Option<&str>) -> ReleaseSpec {
+        ReleaseSpec {
+            name: "hello".to_owned(),
+            version: version.map(str::to_owned),
+            default_node: "hello".to_owned(),
+            nodes: vec![],
+            base_apps: vec![],
+            lib_dirs: vec![],
+            include_erts: false,
+            include_src: false,
+            dev_mode: false,
+            vm_args: Default::default(),
+            sys_config: Default::default(),
+            overlays: vec![],
+            profiles: vec![],
+        }
+    }
+
+    #[test]
+    fn kz_version_comes_first_and_is_checked_as_the_macro_checks_the_spec() {
+        let version = |env: Option<&str>, spec_vsn, cargo| {
+            resolve_version(&spec(spec_vsn), env.map(str::to_owned), cargo)
+        };
+        let ok = |env, spec_vsn, cargo| version(env, spec_vsn, cargo).unwrap().unwrap();
+        assert_eq!(ok(Some("4.3.1"), Some("4.3.0"), Some("0.1.0")), "4.3.1");
+        assert_eq!(ok(Some(""), Some("4.3.0"), Some("0.1.0")), "4.3.0");
+        assert_eq!(ok(None, None, Some("0.1.0")), "0.1.0");
+        for (bad, why) in [
+            ("4.3 beta", "it contains ` `"),
+            ("../../x", "it starts with `.`"),
+        ] {
+            let err = version(Some(bad), Some("4.3.0"), None).unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, BuildError::BadVersion { .. }), "{msg}");
+            for expected in [
+                &format!("KZ_VERSION is {bad:?}, which is not a valid release version"),
+                why,
+                "letters, digits and `.`, `_`, `+`, `-`",
+                "unset it",
+            ] {
+                assert!(msg.contains(expected), "{expected:?} in {msg}");
+            }
+        }
+        let err = version(None, Some("1 2"), None).unwrap_err();
+        assert!(err.to_string().starts_with("the spec's version is \"1 2\""), "{err}");
+    }
 }
