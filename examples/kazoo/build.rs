@@ -23,6 +23,8 @@ fn main() {
     }
     kazoo_release::build::Builder::new::<release::Kazoo>()
         .spec_source("src/release.rs")
+        // Kazoo's relx.config.script takes the version from KZ_VERSION.
+        .version_env("KZ_VERSION")
         .lib_root(lib_root)
         .run_or_exit();
 }

@@ -85,9 +85,9 @@ impl Probe {
             .args(["build", "--offline", "-v"])
             .current_dir(self.dir.path())
             .env("CARGO_TARGET_DIR", Path::new(WORKSPACE).join("target/tests/build-probe"))
-            .env_remove("KZ_VERSION");
+            .env_remove("PROBE_VERSION");
         if let Some(version) = kz_version {
-            cargo.env("KZ_VERSION", version);
+            cargo.env("PROBE_VERSION", version);
         }
         cargo.output().unwrap()
     }
@@ -140,7 +140,7 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
     assert!(probe.print(&["print", "vm.args"]).contains("+A 9"));
 
     // TOML refines profiles without Rust: a new one from rel/<name>.toml, the default from
-    // Cargo.toml's metadata; KZ_VERSION overrides the version.
+    // Cargo.toml's metadata; PROBE_VERSION overrides the version.
     probe.write("rel/staging.toml", "include_erts = false\n[vm_args]\nasync_threads = 42\n[sys_config.sasl]\nerrlog_type = \"error\"\n");
     let manifest = std::fs::read_to_string(probe.path("Cargo.toml")).unwrap();
     probe.write("Cargo.toml", &format!("{manifest}\n[package.metadata.kazoo-release.profiles.default]\ndev_mode = true\n"));
@@ -205,7 +205,7 @@ fn the_one_liner_fails_the_build_on_a_missing_application_and_a_bad_kz_version()
     for bad in ["4.3 beta", "../../x"] {
         let output = probe.cargo_build_with(Some(bad));
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "KZ_VERSION={bad:?} built");
-        assert!(stderr.contains(&format!("KZ_VERSION is {bad:?}, which is not a valid release version")), "{stderr}");
+        assert!(!output.status.success(), "PROBE_VERSION={bad:?} built");
+        assert!(stderr.contains(&format!("PROBE_VERSION is {bad:?}, which is not a valid release version")), "{stderr}");
     }
 }

@@ -141,7 +141,7 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), BuildError> {
 pub(super) fn cargo_lines(
     out: &mut dyn Write,
     watched: impl Iterator<Item = PathBuf>,
-    env_vars: impl IntoIterator<Item = &'static str>,
+    env_vars: impl IntoIterator<Item = String>,
     warnings: &[String],
 ) -> std::io::Result<()> {
     for warning in warnings {

@@ -31,7 +31,8 @@ pub use overrides::OverrideError;
 pub use verify::VerifyError;
 
 /// Every environment variable the build reads; each is a `rerun-if-env-changed`.
-const ENV_VARS: [&str; 2] = ["KZ_VERSION", "ERL_ROOT"];
+/// Beside the release's version variable (see [`Builder::version_env`]).
+const ENV_VARS: [&str; 1] = ["ERL_ROOT"];
 
 /// Why a build failed; each message names the file, the node type and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -51,16 +52,16 @@ pub enum BuildError {
         manifest: PathBuf,
         source: cargo_metadata::Error,
     },
-    #[error("no version for release `{0}`: give `version = \"...\"` in #[release(...)], a package version in Cargo.toml, or KZ_VERSION")]
-    NoVersion(String),
+    #[error("no version for release `{release}`: give `version = \"...\"` in #[release(...)], a package version in Cargo.toml, or {var}")]
+    NoVersion { release: String, var: String },
     #[error("{from} is {version:?}, which is not a valid release version: {why}; {}; {fix}", crate::spec::VERSION_RULE)]
     BadVersion {
-        /// Where the version came from (`KZ_VERSION`).
-        from: &'static str,
+        /// Where the version came from (`HELLO_VERSION`, the spec's, Cargo's).
+        from: String,
         version: String,
         why: String,
         /// What to do: set it to another, or unset it.
-        fix: &'static str,
+        fix: String,
     },
     #[error("cannot write {path}: {source}")]
     Write {
@@ -97,6 +98,7 @@ pub struct Builder {
     template_dir: Option<PathBuf>,
     out_dir: Option<PathBuf>,
     lib_root: Option<PathBuf>,
+    version_env: Option<String>,
     spec_sources: Vec<PathBuf>,
     cargo_output: Box<dyn Write>,
 }
@@ -127,6 +129,7 @@ impl Builder {
             out_dir: std::env::var_os("OUT_DIR").map(PathBuf::from),
             lib_root: None,
             spec_sources: vec![],
+            version_env: None,
             cargo_output: Box::new(std::io::stdout()),
         }
     }
@@ -159,6 +162,13 @@ impl Builder {
         self
     }
 
+    /// The environment variable whose value, when set, is the release version (default:
+    /// `<NAME>_VERSION`, the release name upper-cased; Kazoo's is `KZ_VERSION`).
+    pub fn version_env(mut self, name: impl Into<String>) -> Self {
+        self.version_env = Some(name.into());
+        self
+    }
+
     /// A file the spec is written in, so an edit re-runs the build script.
     pub fn spec_source(mut self, file: impl Into<PathBuf>) -> Self {
         self.spec_sources.push(self.manifest_dir.join(file.into()));
@@ -187,11 +197,8 @@ impl Builder {
             .join("kazoo-release");
         let mut spec = self.spec.clone()?;
         let cargo = overrides::cargo_package(&self.manifest_dir)?;
-        spec.version = resolve_version(
-            &spec,
-            std::env::var("KZ_VERSION").ok(),
-            cargo.version.as_deref(),
-        )?;
+        let version_env = self.version_env.clone().unwrap_or_else(|| format!("{}_VERSION", spec.name.to_uppercase()));
+        spec.version = resolve_version(&spec, (&version_env, std::env::var(&version_env).ok()), cargo.version.as_deref())?;
         let override_files = overrides::apply(&mut spec, self.template_dir.as_deref(), &cargo)?;
         let overlay_sources = overlay_sources(&spec, &self.manifest_dir)?;
         let overlay_files = emit::overlay_files(&overlay_sources)?;
@@ -226,7 +233,7 @@ impl Builder {
                     .into_iter()
                     .filter(|f| !self.out_dir.as_ref().is_some_and(|o| f.starts_with(o))),
             );
-        emit::cargo_lines(&mut self.cargo_output, watched, ENV_VARS, &warnings).map_err(
+        emit::cargo_lines(&mut self.cargo_output, watched, ENV_VARS.iter().map(|v| v.to_string()).chain([version_env]), &warnings).map_err(
             |source| BuildError::Write {
                 path: "stdout".into(),
                 source,
@@ -270,29 +277,31 @@ fn overlay_sources(
         .collect()
 }
 
-/// `KZ_VERSION` first (as Kazoo's relx.config.script), then the spec's, then Cargo's; checked
-/// as the macro checks the spec's, since it names `releases/<vsn>/`.
+/// The version variable first (`<NAME>_VERSION`; Kazoo's `KZ_VERSION`, as its
+/// relx.config.script), then the spec's, then Cargo's; checked as the macro checks the
+/// spec's, since it names `releases/<vsn>/`. `env` is the variable's name and value.
 fn resolve_version(
     spec: &ReleaseSpec,
-    env: Option<String>,
+    env: (&str, Option<String>),
     cargo: Option<&str>,
 ) -> Result<Option<String>, BuildError> {
-    let from_env = env.filter(|v| !v.is_empty()).map(|v| {
-        let fix = "set KZ_VERSION to such a version, or unset it to take the spec's or Cargo's";
-        ("KZ_VERSION", v, fix)
+    let (var, value) = env;
+    let from_env = value.filter(|v| !v.is_empty()).map(|v| {
+        let fix = format!("set {var} to such a version, or unset it to take the spec's or Cargo's");
+        (var.to_owned(), v, fix)
     });
     let from_spec = || {
-        let fix = "fix `version` in #[release(...)]";
-        spec.version.clone().map(|v| ("the spec's version", v, fix))
+        let fix = "fix `version` in #[release(...)]".to_owned();
+        spec.version.clone().map(|v| ("the spec's version".to_owned(), v, fix))
     };
     let from_cargo = || {
-        let fix = "fix `version` in Cargo.toml's [package]";
-        cargo.map(|v| ("Cargo's package version", v.to_owned(), fix))
+        let fix = "fix `version` in Cargo.toml's [package]".to_owned();
+        cargo.map(|v| ("Cargo's package version".to_owned(), v.to_owned(), fix))
     };
     let (from, version, fix) = from_env
         .or_else(from_spec)
         .or_else(from_cargo)
-        .ok_or_else(|| BuildError::NoVersion(spec.name.clone()))?;
+        .ok_or_else(|| BuildError::NoVersion { release: spec.name.clone(), var: var.to_owned() })?;
     match crate::spec::version_problem(&version) {
         Some(why) => Err(BuildError::BadVersion {
             from,
@@ -397,6 +406,7 @@ mod tests {
             include_erts: false,
             include_src: false,
             dev_mode: false,
+            strip_beams: false,
             vm_args: Default::default(),
             sys_config: Default::default(),
             overlays: vec![],
@@ -405,9 +415,9 @@ mod tests {
     }
 
     #[test]
-    fn kz_version_comes_first_and_is_checked_as_the_macro_checks_the_spec() {
+    fn the_version_variable_comes_first_and_is_checked_as_the_macro_checks_the_spec() {
         let version = |env: Option<&str>, spec_vsn, cargo| {
-            resolve_version(&spec(spec_vsn), env.map(str::to_owned), cargo)
+            resolve_version(&spec(spec_vsn), ("KZ_VERSION", env.map(str::to_owned)), cargo)
         };
         let ok = |env, spec_vsn, cargo| version(env, spec_vsn, cargo).unwrap().unwrap();
         assert_eq!(ok(Some("4.3.1"), Some("4.3.0"), Some("0.1.0")), "4.3.1");
