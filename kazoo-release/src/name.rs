@@ -56,6 +56,28 @@ pub fn hostname() -> Result<String, NameError> {
     Ok(raw.trim().to_owned())
 }
 
+/// The fully qualified name of `host`, as Erlang's `-name` takes it for this host: the
+/// canonical name the resolver gives (`/etc/hosts`' first name on the host's line, or
+/// DNS), when it has one; `None` when `host` does not resolve.
+pub fn canonical_name(host: &str) -> Option<String> {
+    let host = std::ffi::CString::new(host).ok()?;
+    // SAFETY: `hints` is zeroed then filled as getaddrinfo documents; the result list is
+    // only read while valid and freed once.
+    unsafe {
+        let mut hints: libc::addrinfo = std::mem::zeroed();
+        hints.ai_flags = libc::AI_CANONNAME;
+        hints.ai_socktype = libc::SOCK_STREAM;
+        let mut found: *mut libc::addrinfo = std::ptr::null_mut();
+        if libc::getaddrinfo(host.as_ptr(), std::ptr::null(), &hints, &mut found) != 0 || found.is_null() {
+            return None;
+        }
+        let canon = (*found).ai_canonname;
+        let name = (!canon.is_null()).then(|| std::ffi::CStr::from_ptr(canon).to_string_lossy().into_owned());
+        libc::freeaddrinfo(found);
+        name
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +95,12 @@ mod tests {
         let node = NodeName::resolve("ecallmgr@db1.example.com").unwrap();
         assert_eq!(node.to_string(), "ecallmgr@db1.example.com");
         assert!(!node.is_local());
+    }
+
+    #[test]
+    fn the_canonical_name_of_localhost_is_known() {
+        assert_eq!(canonical_name("localhost").as_deref(), Some("localhost"));
+        assert_eq!(canonical_name("nowhere.invalid"), None);
     }
 
     #[test]

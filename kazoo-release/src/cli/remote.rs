@@ -228,7 +228,7 @@ pub(super) fn seconds(text: &str) -> Result<Duration, String> {
 /// The error with the exit code of its kind (see [`exit`]).
 pub(super) fn failed(error: DistError) -> CliError {
     let code = match &error {
-        DistError::NotRegistered { .. } => exit::NOT_RUNNING,
+        DistError::NotRegistered { .. } | DistError::OtherNode { .. } => exit::NOT_RUNNING,
         DistError::EpmdDown { .. } => exit::EPMD_DOWN,
         DistError::UnknownHost { .. } => exit::UNKNOWN_HOST,
         DistError::ConnectionRefused { .. } => exit::CONNECTION_REFUSED,

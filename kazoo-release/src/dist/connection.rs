@@ -2,9 +2,11 @@
 //!
 //! erl_dist's handshake is async over `futures::io` traits; [`Blocking`] gives it a plain
 //! blocking socket, so every poll completes at once and `block_on` never parks: no reactor,
-//! no threads, nothing to start before the first byte goes out.
+//! no threads, nothing to start before the first byte goes out. Reads go through one
+//! buffer for the whole connection (the handshake reads its messages a few bytes at a
+//! time); every write is one whole message.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -13,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use erl_dist::handshake::{ClientSideHandshake, HandshakeError};
 use erl_dist::message::Message;
-use erl_dist::node::{Creation, LocalNode, NodeName as DistName};
+use erl_dist::node::{Creation, LocalNode, NodeName as DistName, PeerNode};
 use erl_dist::term::Pid;
 use erl_dist::{DistributionFlags, LOWEST_DISTRIBUTION_PROTOCOL_VERSION};
 use futures::executor::block_on;
@@ -24,8 +26,14 @@ use crate::name::NodeName;
 /// The type tag before every message after the handshake (the "pass through" header).
 const PASS_THROUGH: u8 = 112;
 
-/// A blocking socket behind the `futures::io` traits.
-pub(super) struct Blocking(pub(super) TcpStream);
+/// A blocking socket behind the `futures::io` traits, reading through a buffer.
+pub(super) struct Blocking(pub(super) BufReader<TcpStream>);
+
+impl Blocking {
+    pub(super) fn new(stream: TcpStream) -> Blocking {
+        Blocking(BufReader::new(stream))
+    }
+}
 
 impl futures::io::AsyncRead for Blocking {
     fn poll_read(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
@@ -35,13 +43,13 @@ impl futures::io::AsyncRead for Blocking {
 
 impl futures::io::AsyncWrite for Blocking {
     fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().0.write(buf))
+        Poll::Ready(self.get_mut().0.get_mut().write(buf))
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().0.flush())
+        Poll::Ready(self.get_mut().0.get_mut().flush())
     }
     fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().0.shutdown(std::net::Shutdown::Write))
+        Poll::Ready(self.get_mut().0.get_mut().shutdown(std::net::Shutdown::Write))
     }
 }
 
@@ -74,6 +82,8 @@ pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], timeout: D
 
 /// An established connection to a node, as a hidden node of our own.
 pub(super) struct Connection {
+    /// Reads through the handshake's buffer, which may already hold the first message.
+    reader: BufReader<TcpStream>,
     stream: TcpStream,
     /// Our own pid on this connection: the sender of calls and the group leader of what they run.
     pub(super) me: Pid,
@@ -93,8 +103,14 @@ impl Connection {
         let local = local_node(helper, &node.host);
         let me = Pid::new(local.name.to_string(), 1, 0, local.creation.get());
         let socket = stream.try_clone().map_err(|e| io_error(&node.to_string(), timeout, e))?;
-        handshake(Blocking(socket), local, cookie, |e, challenged| handshake_error(node, timeout, e, challenged))?;
-        Ok(Connection { stream, me, node: node.to_string() })
+        let (Blocking(reader), peer) =
+            handshake(Blocking::new(socket), local, cookie, |e, challenged| handshake_error(node, timeout, e, challenged))?;
+        // As OTP does: a node that answers to another name is not the node asked for (a
+        // host alias, an address, a second node behind one port).
+        if peer.name.to_string() != node.to_string() {
+            return Err(DistError::OtherNode { node: node.to_string(), answered: peer.name.to_string() });
+        }
+        Ok(Connection { reader, stream, me, node: node.to_string() })
     }
 
     /// Sends one message.
@@ -140,9 +156,9 @@ impl Connection {
 
     fn read_frame(&mut self) -> io::Result<Vec<u8>> {
         let mut len = [0; 4];
-        self.stream.read_exact(&mut len)?;
+        self.reader.read_exact(&mut len)?;
         let mut frame = vec![0; u32::from_be_bytes(len) as usize];
-        self.stream.read_exact(&mut frame)?;
+        self.reader.read_exact(&mut frame)?;
         Ok(frame)
     }
 
@@ -175,10 +191,10 @@ fn handshake(
     local: LocalNode,
     cookie: &str,
     error: impl Fn(HandshakeError, bool) -> DistError,
-) -> Result<(), DistError> {
+) -> Result<(Blocking, PeerNode), DistError> {
     let mut handshake = ClientSideHandshake::new(stream, local, cookie);
     block_on(handshake.execute_send_name(LOWEST_DISTRIBUTION_PROTOCOL_VERSION)).map_err(|e| error(e, false))?;
-    block_on(handshake.execute_rest(true)).map(drop).map_err(|e| error(e, true))
+    block_on(handshake.execute_rest(true)).map_err(|e| error(e, true))
 }
 
 /// A node that dislikes our challenge reply closes the connection without a word; one whose

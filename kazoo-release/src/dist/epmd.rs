@@ -26,7 +26,7 @@ pub(super) fn port_of(node: &NodeName, timeout: Duration) -> Result<u16, DistErr
 }
 
 fn lookup(stream: TcpStream, node: &NodeName) -> Result<u16, DistError> {
-    let reply = futures::executor::block_on(EpmdClient::new(Blocking(stream)).get_node(&node.name));
+    let reply = futures::executor::block_on(EpmdClient::new(Blocking::new(stream)).get_node(&node.name));
     match reply {
         Ok(Some(entry)) => Ok(entry.port),
         Ok(None) => Err(DistError::NotRegistered { node: node.to_string(), host: node.host.clone() }),

@@ -13,6 +13,8 @@ pub enum DistError {
     EpmdDown { node: String, host: String, source: std::io::Error },
     #[error("node {node} refused the connection on port {port} ({source}); it may be shutting down, retry")]
     ConnectionRefused { node: String, port: u16, source: std::io::Error },
+    #[error("the node asked for as {node} answers as {answered}: it is not that node (another name of its host, or another node); ask for {answered}")]
+    OtherNode { node: String, answered: String },
     #[error("node {node} rejected the cookie; give its cookie with --cookie or the release's cookie variable (`--help` lists the cookie sources)")]
     CookieRejected { node: String },
     #[error("node {node} did not answer within {timeout:?}; raise --timeout if it is busy")]
