@@ -315,6 +315,40 @@ fn operator_files_override_the_release() {
     assert_eq!(host.eval("kazoo_apps", "os:getenv(\"KAZOO_TEST_MARK\")"), "false");
 }
 
+/// An operator's vm.args is checked before any VM starts, with the build step's checker:
+/// Kazoo's config repository puts `-setcookie change_me` on its first line; a cookie or a
+/// name there is refused at once, naming the file and line; so is `-s` of a module the node
+/// type does not carry.
+#[test]
+fn an_operators_vm_args_is_checked_before_the_vm_starts() {
+    let host = Host::new();
+    ok(host.kazoo(&["build-release"]));
+    let file = host.path("etc/core/ecallmgr.vm.args");
+    let cases = [
+        ("-setcookie change_me\n+K true\n", "1: `-setcookie` does not belong in vm.args", "cookie sources"),
+        ("-name x@y\n", "1: `-name` does not belong in vm.args", "NODE or --name"),
+        ("+K true\n-s kazoo_apps_app\n", "2: `-s kazoo_apps_app`: no application of node type ecallmgr holds module `kazoo_apps_app`", "its applications: "),
+        ("+A -1\n", "1: `+A -1`: the async thread pool size must be an integer in 0..=1024", "found `-1`"),
+    ];
+    for (text, wanted, what_next) in cases {
+        fs::write(&file, text).unwrap();
+        let started = Instant::now();
+        let (code, message) = failed(host.kazoo(&["start", "ecallmgr"]));
+        assert!(started.elapsed() < Duration::from_secs(1), "{text}: took {:?}", started.elapsed());
+        assert_eq!(code, 33, "{message}");
+        assert!(message.contains(&format!("{}:{wanted}", file.display())), "{text}: {message}");
+        assert!(message.contains(what_next), "{text}: {message}");
+        // Not running (1), or not even an EPMD on this host's port (10): no VM was started.
+        let ping = host.kazoo(&["ping", "ecallmgr"]).status.code();
+        assert!(matches!(ping, Some(1 | 10)), "no node runs after {text}: ping exits {ping:?}");
+    }
+    // Kazoo's own lines, a quoted value with spaces among them, start.
+    let good = "-sasl errlog_type error\n-sasl sasl_error_logger '{file, \"log/error_log.sasl\"}'\n+K true\n+A 100\n+zdbbl 32768\n-env ERL_CRASH_DUMP_NICE 1\n-s ecallmgr_server routed\n";
+    fs::write(&file, good).unwrap();
+    ok(host.kazoo(&["start", "ecallmgr"]));
+    assert_eq!(host.eval("ecallmgr", "application:get_env(sasl, sasl_error_logger)"), "{ok,{file,\"log/error_log.sasl\"}}");
+}
+
 #[test]
 fn variables_are_substituted_when_asked() {
     let host = Host::new();

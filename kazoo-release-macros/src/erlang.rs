@@ -74,8 +74,10 @@ fn is_version_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-')
 }
 
-/// Emulator flags from the erts `erl` manual (OTP 24 to 27), `+` included. The `+M...`
-/// allocator family and the `+fnu`/`+fna` modifiers are matched by `is_emulator_flag`.
+/// Emulator flags from the erts `erl` manual (OTP 24 to 27), `+` included; the `+M...`
+/// allocator family is matched by `is_emulator_flag`. kazoo-release's vm.args checker
+/// (kazoo-release/src/vm_args.rs) holds the same names with their values; a test there keeps
+/// the two lists alike.
 const EMULATOR_FLAGS: &[&str] = &[
     "+a",
     "+A",
@@ -86,11 +88,18 @@ const EMULATOR_FLAGS: &[&str] = &[
     "+c",
     "+C",
     "+d",
+    "+dcg",
     "+e",
     "+ec",
     "+fnl",
     "+fnu",
+    "+fnuw",
+    "+fnui",
+    "+fnue",
     "+fna",
+    "+fnaw",
+    "+fnai",
+    "+fnae",
     "+fne",
     "+hms",
     "+hmbs",
@@ -104,12 +113,15 @@ const EMULATOR_FLAGS: &[&str] = &[
     "+IOt",
     "+IOPp",
     "+IOPt",
+    "+IOs",
     "+JPperf",
+    "+JPcover",
     "+JMsingle",
     "+JDdump",
     "+K",
     "+l",
     "+L",
+    "+pad",
     "+pc",
     "+P",
     "+Q",
@@ -131,8 +143,8 @@ const EMULATOR_FLAGS: &[&str] = &[
     "+swct",
     "+sws",
     "+sss",
-    "+ssdcpu",
-    "+ssdio",
+    "+sssdcpu",
+    "+sssdio",
     "+spp",
     "+stbt",
     "+sub",
@@ -153,16 +165,13 @@ const EMULATOR_FLAGS: &[&str] = &[
     "+zdbbl",
     "+zdntgc",
     "+zosrl",
+    "+zhft",
 ];
 
 /// Whether `flag` (the first word of a vm.args line starting with `+`) is one `erl` knows.
 /// A value glued to a flag (`+P1000000`) is accepted as erl accepts it.
 pub fn is_emulator_flag(flag: &str) -> bool {
-    let known = |f: &str| {
-        EMULATOR_FLAGS.contains(&f)
-            || (f.starts_with("+M") && f.len() > 2)
-            || ["+fnuw", "+fnui", "+fnue", "+fnaw", "+fnai", "+fnae"].contains(&f)
-    };
+    let known = |f: &str| EMULATOR_FLAGS.contains(&f) || (f.starts_with("+M") && f.len() > 2);
     let unglued = flag.trim_end_matches(|c: char| c.is_ascii_digit());
     known(flag) || (unglued.len() < flag.len() && known(unglued))
 }
@@ -224,7 +233,7 @@ mod tests {
         ] {
             assert!(is_emulator_flag(ok), "{ok}");
         }
-        for bad in ["+Xyz", "+", "+M", "+sbwx", "+zz", "+kernel_poll", "+K9x"] {
+        for bad in ["+Xyz", "+", "+M", "+sbwx", "+zz", "+kernel_poll", "+K9x", "+ssdio"] {
             assert!(!is_emulator_flag(bad), "{bad}");
         }
     }

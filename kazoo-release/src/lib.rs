@@ -17,6 +17,7 @@
 //! | [`spec`] | the release model the derive produces (node types, apps, vm.args, sys.config, overlays, profiles) |
 //! | [`render`] | Handlebars templates with term-printing helpers |
 //! | [`build`] | what a `build.rs` calls: render, verify, resolve applications, embed |
+//! | [`vm_args`] | vm.args as erl reads it, checked line by line (build step and node start alike) |
 //! | [`embed`] | what the build embedded in the binary (rendered files, overlay files) |
 //! | [`apps`] | applications found in lib dirs and OTP, their closure and start order |
 //! | [`boot`] | `.rel` files and boot scripts, written as systools writes them |
@@ -101,6 +102,7 @@ pub mod render;
 pub mod spec;
 pub mod term;
 pub mod tree;
+pub mod vm_args;
 
 pub use kazoo_release_macros::Release;
 pub use spec::{Release, ReleaseSpec};

@@ -208,7 +208,7 @@ impl Builder {
         // later build-release. Without a lib root the lib dirs are the package's own, as
         // build-release finds them (`Embedded::project_dir`).
         let lib_root = self.lib_root.as_deref().unwrap_or(&self.manifest_dir);
-        let (app_files, warnings) = resolve_apps(&spec, lib_root)?;
+        let (app_files, warnings) = resolve_apps(&spec, lib_root, &files, &templates.origin(render::VM_ARGS))?;
         let embedded_rs = emit::write(
             &out_dir,
             &files,
@@ -330,6 +330,7 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
                 &templates.origin(render::VM_ARGS),
                 profile,
                 &node.name,
+                None,
             )?;
             files.push(RenderedFile::new(
                 profile,
@@ -363,12 +364,15 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
     Ok(files)
 }
 
-/// Resolves every node type's applications; returns the `.app` files it read from the lib
-/// dirs and the index's warnings (a lib dir that does not exist, which of several copies of
-/// an application is used).
+/// Resolves every node type's applications, and checks that the `-s`/`-run` lines of its
+/// rendered vm.args (`files`, from `vm_args_template`) name their modules; returns the `.app`
+/// files it read from the lib dirs and the index's warnings (a lib dir that does not exist,
+/// which of several copies of an application is used).
 fn resolve_apps(
     spec: &ReleaseSpec,
     lib_root: &Path,
+    files: &[RenderedFile],
+    vm_args_template: &str,
 ) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
     let otp = OtpInstall::detect()?;
     let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
@@ -377,6 +381,7 @@ fn resolve_apps(
     for node in &spec.nodes {
         let apps = [spec.base_apps.as_slice(), &node.apps].concat();
         let resolved = index.resolve(&node.name, &apps)?;
+        verify::start_modules(files, vm_args_template, &resolved)?;
         app_files.extend(
             resolved
                 .apps

@@ -3,6 +3,9 @@
 //! not when a node boots.
 
 use crate::term::{self, Term};
+use crate::vm_args::Modules;
+use crate::apps::Resolved;
+use super::emit::RenderedFile;
 
 /// A rendered file that is not what Erlang will accept.
 #[derive(Debug, thiserror::Error)]
@@ -79,58 +82,73 @@ pub(super) fn sys_config(rendered: &str, template: &str, profile: &str, node: &s
     Ok(())
 }
 
-/// Flags the node start sets itself; in vm.args they would fight it (and leak the cookie).
-const FLAGS_SET_AT_START: [(&str, &str); 4] = [
-    ("-setcookie", "the cookie comes from the release's cookie sources (--cookie, its cookie variable, its files), never from vm.args"),
-    ("-name", "the node name is given when the node starts ($REL@host)"),
-    ("-sname", "the node name is given when the node starts ($REL@host)"),
-    ("-args_file", "vm.args cannot include another file"),
-];
-
-/// vm.args: each line a `-flag ...` or `+flag ...`, comments with `#`; application
-/// parameters (`-kernel Key Value ...`) come in pairs whose values parse as terms.
-pub(super) fn vm_args(rendered: &str, template: &str, profile: &str, node: &str) -> Result<(), VerifyError> {
+/// vm.args: each line a `-flag ...` or `+flag ...`, comments with `#`, checked by
+/// [`crate::vm_args`] (the checker a node's start runs on an operator's vm.args too); with
+/// `modules`, `-s M` and `-run M` must name one of the node type's modules.
+pub(super) fn vm_args(
+    rendered: &str,
+    template: &str,
+    profile: &str,
+    node: &str,
+    modules: Option<&Modules>,
+) -> Result<(), VerifyError> {
     let origin = Origin { what: "vm.args", template, profile, node: Some(node), rendered };
-    for (index, line) in rendered.lines().enumerate() {
-        let line_no = index + 1;
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let column = line.len() - trimmed.len() + 1;
-        let words: Vec<&str> = trimmed.split_whitespace().collect();
-        let flag = words[0];
-        if !(flag.starts_with('-') || flag.starts_with('+')) || flag.len() < 2 {
-            return Err(origin.error(line_no, column, format!("`{flag}` is not a flag: vm.args lines start with `-` or `+`")));
-        }
-        if let Some((_, why)) = FLAGS_SET_AT_START.iter().find(|(f, _)| *f == flag) {
-            return Err(origin.error(line_no, column, format!("`{flag}` does not belong in vm.args: {why}")));
-        }
-        check_arguments(&origin, line, line_no, &words)?;
+    crate::vm_args::check(rendered, modules).map_err(|e| origin.error(e.line, e.column, e.message))
+}
+
+/// Every profile's rendered vm.args of node type `resolved.node` again, now that its
+/// applications are known: `-s M` and `-run M` must name a module one of them holds.
+pub(super) fn start_modules(files: &[RenderedFile], template: &str, resolved: &Resolved) -> Result<(), VerifyError> {
+    let apps = resolved.apps.iter().map(|app| (app.name.as_str(), app.modules.as_slice()));
+    let modules = Modules::new(&resolved.node, apps);
+    let rendered = files.iter().filter(|f| f.name == crate::render::VM_ARGS && f.node.as_deref() == Some(&resolved.node));
+    for file in rendered {
+        vm_args(&file.text, template, &file.profile, &resolved.node, Some(&modules))?;
     }
     Ok(())
 }
 
-/// `-env NAME VALUE` takes exactly two words; `-kernel`/`-sasl`/`-stdlib` take key/value
-/// pairs whose values are Erlang terms.
-fn check_arguments(origin: &Origin, line: &str, line_no: usize, words: &[&str]) -> Result<(), VerifyError> {
-    let column_of = |word: &str| line.find(word).map_or(1, |i| i + 1);
-    match words[0] {
-        "-env" if words.len() != 3 => {
-            Err(origin.error(line_no, column_of(words[0]), "`-env` takes a variable name and a value"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apps::{Origin, ResolvedApp};
+    use crate::spec::StartType;
+
+    fn app(name: &str, modules: &[&str]) -> ResolvedApp {
+        ResolvedApp {
+            name: name.to_owned(),
+            vsn: "1.0.0".to_owned(),
+            dir: std::path::PathBuf::from(format!("lib/{name}")),
+            origin: Origin::Otp,
+            start_type: StartType::Permanent,
+            applications: vec![],
+            included_applications: vec![],
+            modules: modules.iter().map(|m| m.to_string()).collect(),
         }
-        "-kernel" | "-sasl" | "-stdlib" => {
-            let params = &words[1..];
-            if params.is_empty() || params.len() % 2 != 0 {
-                return Err(origin.error(line_no, column_of(words[0]), format!("`{}` takes Key Value pairs", words[0])));
-            }
-            for pair in params.chunks(2) {
-                term::parse_str(&format!("{}.", pair[1]), "vm.args").map_err(|e| {
-                    origin.error(line_no, column_of(pair[1]), format!("the value of `{}` is not an Erlang term: {}", pair[0], e.message))
-                })?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
+    }
+
+    #[test]
+    fn a_bad_rendered_line_fails_the_build_naming_template_line_and_node() {
+        let rendered = "## vm.args of node type ecallmgr\n+K true\n+A -1\n";
+        let error = vm_args(rendered, "rel/vm.args.hbs", "default", "ecallmgr", None).unwrap_err().to_string();
+        assert!(error.contains("vm.args rendered from rel/vm.args.hbs (profile default, node type ecallmgr) is invalid at line 3, column 4"), "{error}");
+        assert!(error.contains("`+A -1`: the async thread pool size must be an integer in 0..=1024, found `-1`"), "{error}");
+        assert!(error.ends_with("3 | +A -1"), "{error}");
+        // A `raw` line from the spec is rendered like any other.
+        let quoted = "-sasl sasl_error_logger '{file, \"log/error_log.sasl\"}'\n";
+        assert!(vm_args(quoted, "rel-templates/vm.args.hbs", "ci", "kazoo_apps", None).is_ok());
+    }
+
+    #[test]
+    fn a_start_module_of_another_node_type_fails_once_apps_are_resolved() {
+        let rendered = "+K true\n-s kazoo_apps_app\n";
+        let files = |node: &str| RenderedFile::new("default", Some(node), crate::render::VM_ARGS, rendered.to_owned());
+        let kazoo_apps = Resolved { node: "kazoo_apps".into(), apps: vec![app("kernel", &["kernel"]), app("kazoo_apps", &["kazoo_apps_app"])] };
+        let ecallmgr = Resolved { node: "ecallmgr".into(), apps: vec![app("kernel", &["kernel"]), app("ecallmgr", &["ecallmgr_app"])] };
+        let all = [files("kazoo_apps"), files("ecallmgr")];
+        assert!(start_modules(&all, "rel/vm.args.hbs", &kazoo_apps).is_ok());
+        let error = start_modules(&all, "rel/vm.args.hbs", &ecallmgr).unwrap_err().to_string();
+        assert!(error.contains("node type ecallmgr) is invalid at line 2"), "{error}");
+        assert!(error.contains("no application of node type ecallmgr holds module `kazoo_apps_app` (its applications: kernel, ecallmgr)"), "{error}");
     }
 }
