@@ -37,7 +37,7 @@ pub struct Context<'a> {
     /// The release's names: variables, config dir, cookie sources, helper nodes.
     pub conventions: Resolved,
     /// Whether the well-known cookie's warning was given (once per command).
-    warned: std::cell::Cell<bool>,
+    warned: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Context<'a> {
@@ -73,7 +73,7 @@ impl<'a> Context<'a> {
     /// well-known default is said on stderr.
     pub fn cookie(&self, given: Option<&str>, node_type: &str) -> Result<String, CliError> {
         let cookie = resolve_cookie(given, node_type, &self.conventions, &self.root()).map_err(cookie_error)?;
-        if let Some(warning) = cookie.warning.filter(|_| !self.warned.replace(true)) {
+        if let Some(warning) = cookie.warning.filter(|_| !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed)) {
             eprintln!("warning: {warning}");
         }
         Ok(cookie.value)
@@ -162,10 +162,14 @@ impl<'a> Context<'a> {
         let name_type = NameType::choose(sname).map_err(launch_error)?;
         let mut running = Vec::new();
         for node in &self.spec.nodes {
-            let name = name_type
-                .node_name(&self.target(Some(&node.name))?)
-                .map_err(launch_error)?;
+            let naming = Naming { node: Some(&node.name), name: None };
+            let name = name_type.node_name(&self.target(&naming, name_type)?).map_err(launch_error)?;
             if dist::registered(&name, Duration::from_secs(5)).map_err(super::remote::failed)? {
+                running.push(name.to_string());
+            }
+        }
+        for (name, _) in crate::node::pipes::recorded_nodes(&self.root()) {
+            if !running.contains(&name.to_string()) {
                 running.push(name.to_string());
             }
         }
@@ -197,19 +201,67 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// NODE as given, else `$REL`, else the default node type; the type must be declared,
-    /// the host defaults to this machine's.
-    pub fn target(&self, given: Option<&str>) -> Result<NodeName, CliError> {
-        let given = given
-            .map(str::to_owned)
-            .or_else(|| std::env::var("REL").ok().filter(|r| !r.is_empty()));
-        let node_type = self.node_type(given.as_deref())?;
-        let full = match given.as_deref().and_then(|g| g.split_once('@')) {
-            Some((_, host)) => format!("{node_type}@{host}"),
-            None => node_type,
+    /// The node a command is about, named as `naming` says (see [`Naming`]): its name is
+    /// `--name`'s (else `<PREFIX>_NODE`, else NODE's part before `@`, else the node type),
+    /// its host the one given with it (else `<PREFIX>_HOST`, else this host's: its fully
+    /// qualified name for long names, as Erlang's `-name` takes it).
+    pub fn target(&self, naming: &Naming, name_type: NameType) -> Result<NodeName, CliError> {
+        let flag = naming.name.map(str::to_owned).or_else(|| self.env(&self.conventions.var("NODE")));
+        let given = match flag {
+            Some(name) => name,
+            None => match naming.node.map(str::to_owned).or_else(|| self.env("REL")) {
+                Some(node) => node,
+                None => self.spec.default_node.clone(),
+            },
         };
-        NodeName::resolve(&full).map_err(CliError::failure)
+        let (name, host) = match given.split_once('@') {
+            Some((name, host)) => (name.to_owned(), Some(host.to_owned())),
+            None => (given, None),
+        };
+        if name.is_empty() || host.as_deref() == Some("") {
+            return Err(CliError::new(exit::NODE_NAME, format!("`{}` is not a node name: write NAME or NAME@HOST", naming.name.or(naming.node).unwrap_or_default())));
+        }
+        let host = match host.or_else(|| self.env(&self.conventions.var("HOST"))) {
+            Some(host) => host,
+            None => local_host(name_type)?,
+        };
+        Ok(NodeName { name, host })
     }
+
+    /// The node type of NODE when NODE names one of the release's (`type`, `type@host`);
+    /// `None` for another node's full name, which commands that only talk to a node take.
+    pub fn node_type_of(&self, naming: &Naming) -> Result<Option<String>, CliError> {
+        match naming.node {
+            Some(node) if node.contains('@') && naming.name.is_none() => {
+                let prefix = node.split('@').next().unwrap_or_default();
+                Ok(self.spec.node(prefix).map(|_| prefix.to_owned()))
+            }
+            node => self.node_type(node).map(Some),
+        }
+    }
+
+    fn env(&self, var: &str) -> Option<String> {
+        std::env::var(var).ok().filter(|v| !v.is_empty())
+    }
+}
+
+/// How a command names its node: NODE (`type`, `type@host`, or for commands that only talk
+/// to a node any `name@host`) and `--name NAME[@HOST]`, which names a node of NODE's type
+/// (several of one type run side by side: `start kazoo_apps --name kazoo_apps2`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Naming<'a> {
+    pub node: Option<&'a str>,
+    pub name: Option<&'a str>,
+}
+
+/// This host's name for nodes: the fully qualified name for long names (as Erlang's `-name`
+/// finds it), the kernel's hostname for short ones. Read only when a command needs it.
+fn local_host(name_type: NameType) -> Result<String, CliError> {
+    let hostname = crate::name::hostname().map_err(|e| CliError::new(exit::NODE_NAME, e.to_string()))?;
+    Ok(match name_type {
+        NameType::Long => crate::name::canonical_name(&hostname).unwrap_or(hostname),
+        NameType::Short => hostname,
+    })
 }
 
 /// The tree this binary serves: its own when it is a tree's `bin/<name>` (an `out` naming

@@ -3,6 +3,7 @@
 //! Each area of commands lives in its own file with its own clap `Subcommand` enum,
 //! flattened into one clap command; [`Context`] is what every command works on.
 
+mod cluster;
 mod context;
 mod cookie;
 mod files;

@@ -9,6 +9,8 @@ use clap::{Args, Subcommand};
 use super::context::launch_error;
 use super::cookie::cookie_error;
 use super::remote::{failed, seconds};
+use super::cluster;
+use super::context::Naming;
 use super::{exit, CliError, Context};
 use crate::assemble::NodeFiles;
 use crate::dist::DistError;
@@ -16,7 +18,7 @@ use crate::node::daemon::{self, DaemonError};
 use crate::node::home::PrivateHome;
 use crate::node::launch::{Erts, Launch, NameType, Role};
 use crate::node::overrides::{self, OverrideError};
-use crate::node::pipes::{PipeError, RunDirs};
+use crate::node::pipes::{recorded_nodes, PipeError, RunDirs};
 use crate::node::supervise::{self, Terminal};
 use crate::node::{check_cookie, NodeName};
 use crate::tree::Tree;
@@ -52,14 +54,28 @@ pub enum NodeCommand {
         /// The nodes use short names (-sname).
         #[arg(long)]
         sname: bool,
+        /// Every node of the cluster: those a running node of this host (or --node) is
+        /// connected to, with host, node type, OS pid, uptime and release.
+        #[arg(long)]
+        cluster: bool,
+        /// The node to ask for the cluster [default: a running node of this host].
+        #[arg(long, value_name = "NAME@HOST", requires = "cluster")]
+        node: Option<String>,
+        /// Seconds to wait for each node's answer; one that does not is unreachable.
+        #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = seconds)]
+        timeout: Duration,
     },
 }
 
 /// Which node, from which release.
 #[derive(Args)]
 pub struct Run {
-    /// `type` or `type@host` (default: $REL, else the release's default node).
+    /// The node type, `type` or `type@host` (default: $REL, else the release's default node).
     node: Option<String>,
+    /// The node's name, when not its type's (several nodes of one type on one host); also
+    /// the release's NODE variable. The host: this one's, or the release's HOST variable.
+    #[arg(long, value_name = "NAME[@HOST]")]
+    name: Option<String>,
     /// The node's cookie [default: the release's cookie sources].
     #[arg(long)]
     cookie: Option<String>,
@@ -76,11 +92,10 @@ impl NodeCommand {
             NodeCommand::Start { run, timeout } => run.start(context, timeout),
             NodeCommand::Attach(run) => run.attach(context),
             NodeCommand::RemoteConsole(run) => run.remote_console(context),
-            NodeCommand::Status {
-                json,
-                cookie,
-                sname,
-            } => status(context, cookie.as_deref(), sname, json),
+            NodeCommand::Status { json, cookie, sname, cluster: false, .. } => status(context, cookie.as_deref(), sname, json),
+            NodeCommand::Status { json, cookie, sname, cluster: true, node, timeout } => {
+                cluster_status(context, cookie.as_deref(), sname, node.as_deref(), timeout, json)
+            }
         }
     }
 }
@@ -153,12 +168,7 @@ impl Run {
     fn attach(self, context: &Context) -> Result<(), CliError> {
         let (name, _) = self.name(context)?;
         let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
-        let dirs = RunDirs::of(
-            tree.root(),
-            &context.spec.name,
-            &name,
-            &context.node_type(self.node.as_deref())?,
-        );
+        let dirs = RunDirs::of(tree.root(), &context.spec.name, &name);
         if dirs.pipes().is_empty() {
             let cookie = self.cookie(context)?;
             let message = match is_running(context, &name, &cookie) {
@@ -192,9 +202,8 @@ impl Run {
 
     fn name(&self, context: &Context) -> Result<(NodeName, NameType), CliError> {
         let name_type = NameType::choose(self.sname).map_err(launch_error)?;
-        let name = name_type
-            .node_name(&context.target(self.node.as_deref())?)
-            .map_err(launch_error)?;
+        let naming = Naming { node: self.node.as_deref(), name: self.name.as_deref() };
+        let name = name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?;
         Ok((name, name_type))
     }
 
@@ -208,11 +217,20 @@ impl Run {
     fn prepare(&self, context: &Context) -> Result<Prepared, CliError> {
         let node_type = context.node_type(self.node.as_deref())?;
         let (name, name_type) = self.name(context)?;
+        if name_type == NameType::Long && !name.host.contains('.') && name.host.parse::<std::net::IpAddr>().is_err() {
+            eprintln!(
+                "note: host `{}` has no dot, so other nodes with long names cannot connect to {name} (Erlang takes \
+                 only a fully qualified name or an address for -name); set {} to this host's fully qualified name or \
+                 address for a cluster, or use short names (--sname)",
+                name.host,
+                context.conventions.var("HOST")
+            );
+        }
         // The tree first: a release's generated cookie is written with it.
         let tree = context.tree(self.sname)?;
         let cookie = self.cookie(context)?;
         let erts = Erts::of_tree(&tree).map_err(launch_error)?;
-        let dirs = RunDirs::of(tree.root(), &context.spec.name, &name, &node_type);
+        let dirs = RunDirs::of(tree.root(), &context.spec.name, &name);
         dirs.create_log_dir().map_err(pipe_error)?;
         let pipe_dir = dirs.create_pipe_dir().map_err(pipe_error)?;
         let home = PrivateHome::create(pipe_dir, &cookie).map_err(|e| {
@@ -306,24 +324,23 @@ struct NodeStatus {
     note: Option<String>,
 }
 
-/// Every node type of the release, as it runs (or not) on this host.
-fn statuses(
-    context: &Context,
-    cookie: Option<&str>,
-    sname: bool,
-) -> Result<Vec<NodeStatus>, CliError> {
+/// Every node type of the release under its own name, and every other node recorded as
+/// running from this tree (`--name`d ones), as each runs (or not) on this host.
+fn statuses(context: &Context, cookie: Option<&str>, sname: bool) -> Result<Vec<NodeStatus>, CliError> {
     let name_type = NameType::choose(sname).map_err(launch_error)?;
-    context
-        .spec
-        .nodes
+    let mut nodes = Vec::new();
+    for node in &context.spec.nodes {
+        let naming = Naming { node: Some(&node.name), name: None };
+        nodes.push((name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?, node.name.clone()));
+    }
+    for (name, node_type) in recorded_nodes(&context.root()) {
+        if !nodes.iter().any(|(listed, _)| *listed == name) {
+            nodes.push((name, node_type));
+        }
+    }
+    nodes
         .iter()
-        .map(|node| {
-            let name = name_type
-                .node_name(&context.target(Some(&node.name))?)
-                .map_err(launch_error)?;
-            let cookie = context.cookie(cookie, &node.name)?;
-            Ok(node_status(context, &node.name, &name, &cookie))
-        })
+        .map(|(name, node_type)| Ok(node_status(context, node_type, name, &context.cookie(cookie, node_type)?)))
         .collect()
 }
 
@@ -342,6 +359,33 @@ fn status(
             serde_json::to_string_pretty(&statuses).unwrap_or_default()
         ),
         false => print_table(&statuses, &mut out),
+    };
+    printed.map_err(CliError::output)
+}
+
+/// `status --cluster`: the nodes `node` (else the first running node of this host) is
+/// connected to, and itself.
+fn cluster_status(context: &Context, cookie: Option<&str>, sname: bool, node: Option<&str>, timeout: Duration, json: bool) -> Result<(), CliError> {
+    let name_type = NameType::choose(sname).map_err(launch_error)?;
+    let (seed, node_type) = match node {
+        Some(node) => {
+            let naming = Naming { node: Some(node), name: None };
+            (context.target(&naming, name_type)?, context.node_type_of(&naming)?.unwrap_or_else(|| context.spec.default_node.clone()))
+        }
+        None => {
+            let running = statuses(context, cookie, sname)?.into_iter().find(|s| s.running && s.error.is_none());
+            let running = running.ok_or_else(|| {
+                CliError::new(exit::NOT_RUNNING, "no node of the release runs on this host: start one, or ask one elsewhere with --node NAME@HOST")
+            })?;
+            let naming = Naming { node: Some(&running.node), name: None };
+            (context.target(&naming, name_type)?, running.node_type)
+        }
+    };
+    let members = cluster::members(context, &seed, &context.cookie(cookie, &node_type)?, timeout)?;
+    let mut out = io::stdout().lock();
+    let printed = match json {
+        true => writeln!(out, "{}", serde_json::to_string_pretty(&members).unwrap_or_default()),
+        false => cluster::print_table(&members, &mut out),
     };
     printed.map_err(CliError::output)
 }
@@ -369,7 +413,7 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
             (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime)
         }
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), &context.spec.name, name, node_type);
+            let dirs = RunDirs::of(&context.root(), &context.spec.name, name);
             if let Some(pid) = dirs.recorded_vm(name) {
                 let note = format!("its VM runs, but it cannot be reached: {e}; is EPMD gone? `stop` still stops it");
                 (status.running, status.pid, status.note) = (true, Some(pid), Some(note));

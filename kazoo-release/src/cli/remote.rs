@@ -6,23 +6,25 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+use super::context::{launch_error, Naming};
 use super::{exit, CliError, Context};
 use crate::dist::{self, Client, DistError};
 use crate::name::NodeName;
+use crate::node::launch::NameType;
 use crate::node::pipes::RunDirs;
 
 #[derive(Subcommand)]
 pub enum RemoteCommand {
     /// Print `pong` if the node runs and accepts the cookie.
     Ping {
-        /// `type` or `type@host` (default: $REL, else the release's default node).
+        /// `type`, `type@host` or any node's `name@host` (default: $REL, else the release's default node).
         node: Option<String>,
         #[command(flatten)]
         connect: Connect,
     },
     /// Print the OS pid of the node's VM.
     Pid {
-        /// `type` or `type@host` (default: $REL, else the release's default node).
+        /// `type`, `type@host` or any node's `name@host` (default: $REL, else the release's default node).
         node: Option<String>,
         #[command(flatten)]
         connect: Connect,
@@ -46,7 +48,7 @@ pub enum RemoteCommand {
     },
     /// Stop the node (init:stop()) and return once its OS process has exited.
     Stop {
-        /// `type` or `type@host` (default: $REL, else the release's default node).
+        /// `type`, `type@host` or any node's `name@host` (default: $REL, else the release's default node).
         node: Option<String>,
         #[command(flatten)]
         connect: Connect,
@@ -56,7 +58,7 @@ pub enum RemoteCommand {
     },
     /// Print the release and the application versions the node runs.
     Versions {
-        /// `type` or `type@host` (default: $REL, else the release's default node).
+        /// `type`, `type@host` or any node's `name@host` (default: $REL, else the release's default node).
         node: Option<String>,
         #[command(flatten)]
         connect: Connect,
@@ -69,6 +71,12 @@ pub struct Connect {
     /// The node's cookie [default: the release's cookie sources].
     #[arg(long)]
     cookie: Option<String>,
+    /// The node's name, when not its type's; also the release's NODE variable.
+    #[arg(long, value_name = "NAME[@HOST]")]
+    name: Option<String>,
+    /// The node uses a short name (-sname); also NODE_NAME_TYPE=-sname.
+    #[arg(long)]
+    sname: bool,
     /// Seconds to wait for the node's answer (for stop: for its exit).
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     timeout: Duration,
@@ -130,9 +138,19 @@ impl RemoteCommand {
 
 impl Connect {
     fn client(&self, context: &Context, given: Option<&str>) -> Result<Client, CliError> {
-        let node = context.target(given)?;
-        let cookie = context.cookie(self.cookie.as_deref(), &node.name)?;
+        let (node, cookie) = self.node(context, given)?;
         context.connect(&node, &cookie, self.timeout).map_err(failed)
+    }
+
+    /// The node asked for and its cookie: that of its node type, else (another node's full
+    /// name) the default node type's sources.
+    fn node(&self, context: &Context, given: Option<&str>) -> Result<(NodeName, String), CliError> {
+        let naming = Naming { node: given, name: self.name.as_deref() };
+        let name_type = NameType::choose(self.sname).map_err(launch_error)?;
+        let node = context.target(&naming, name_type)?;
+        let node_type = context.node_type_of(&naming)?.unwrap_or_else(|| context.spec.default_node.clone());
+        let cookie = context.cookie(self.cookie.as_deref(), &node_type)?;
+        Ok((node, cookie))
     }
 }
 
@@ -158,14 +176,13 @@ fn split_node<'a>(
 /// recorded VM runs here gets SIGTERM (the VM's `init:stop()`) instead. With `--kill`, a VM
 /// still running when the timeout is up is killed, and that is said.
 fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -> Result<(), CliError> {
-    let node = context.target(given)?;
-    let cookie = context.cookie(connect.cookie.as_deref(), &node.name)?;
+    let (node, cookie) = connect.node(context, given)?;
     let timeout = connect.timeout;
     let stopped = context.connect(&node, &cookie, timeout).and_then(|client| client.stop(timeout));
     match stopped {
         Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(&node, pid, timeout),
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), &context.spec.name, &node, &context.node_type(given)?);
+            let dirs = RunDirs::of(&context.root(), &context.spec.name, &node);
             match dirs.recorded_vm(&node) {
                 Some(pid) => terminate(&node, pid, timeout, kill),
                 None => Err(failed(e)),

@@ -4,7 +4,7 @@
 //! - the pipe dir, `$PIPE_DIR/<node@host>/` (default `$TMPDIR/erl_pipes`, /tmp/erl_pipes as
 //!   relx, made sticky and open to every user as /tmp is): run_erl's pipes and each launch's
 //!   private HOME, so it must be ours and closed;
-//! - the log dir, `$RUNNER_LOG_DIR/<node type>/` (default `<root>/log` when this user may
+//! - the log dir, `$RUNNER_LOG_DIR/<node name>/` (default `<root>/log` when this user may
 //!   write there, else `$TMPDIR/<release>-<uid>/log`): run_erl's console log, and the VM's
 //!   working directory, where relative log files and the crash dump go.
 
@@ -53,16 +53,15 @@ pub struct RunDirs {
 }
 
 impl RunDirs {
-    /// The directories of node `name` (of type `node_type`) of release `release` in the tree
-    /// at `root`.
-    pub fn of(root: &Path, release: &str, name: &NodeName, node_type: &str) -> RunDirs {
+    /// The directories of node `name` of release `release` in the tree at `root`.
+    pub fn of(root: &Path, release: &str, name: &NodeName) -> RunDirs {
         let pipe_base =
             std::env::var_os(PIPE_DIR_ENV).map_or_else(default_pipe_base, PathBuf::from);
         let log_base = std::env::var_os(LOG_DIR_ENV)
             .map_or_else(|| default_log_base(root, release), PathBuf::from);
         RunDirs {
             pipe: pipe_base.join(name.to_string()),
-            log: log_base.join(node_type),
+            log: log_base.join(&name.name),
         }
     }
 
@@ -173,6 +172,31 @@ impl RunDirs {
         let names_node = cmdline.split(|&b| b == 0).any(|arg| arg == name.as_bytes());
         (names_node && crate::dist::is_running(pid)).then_some(pid)
     }
+}
+
+/// Every node whose VM is recorded under the pipe base and runs from the tree at `root`
+/// (its `-root`), with its node type (its boot script's name), sorted by name.
+pub fn recorded_nodes(root: &Path) -> Vec<(NodeName, String)> {
+    let base = std::env::var_os(PIPE_DIR_ENV).map_or_else(default_pipe_base, PathBuf::from);
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+    let Ok(entries) = fs::read_dir(&base) else { return Vec::new() };
+    let mut nodes: Vec<(NodeName, String)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let (name, host) = entry.file_name().to_str()?.split_once('@').map(|(n, h)| (n.to_owned(), h.to_owned()))?;
+            let name = NodeName { name, host };
+            let dirs = RunDirs { pipe: entry.path(), log: PathBuf::new() };
+            let pid = dirs.recorded_vm(&name)?;
+            let args = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<&[u8]> = args.split(|&b| b == 0).collect();
+            let after = |flag: &str| args.windows(2).find(|w| w[0] == flag.as_bytes()).map(|w| String::from_utf8_lossy(w[1]).into_owned());
+            (fs::canonicalize(after("-root")?).ok()? == root).then_some(())?;
+            let node_type = Path::new(&after("-boot")?).file_name()?.to_str()?.to_owned();
+            Some((name, node_type))
+        })
+        .collect();
+    nodes.sort_by_key(|(name, _)| name.to_string());
+    nodes
 }
 
 /// The pid record's name in the pipe dir.
