@@ -13,6 +13,10 @@ macro_rules! embedded {
 /// Everything the build step produced, for every profile.
 #[derive(Debug, Clone, Copy)]
 pub struct Embedded {
+    /// The release's name and version, which `-V` and the conventions need without
+    /// decoding a spec.
+    pub release: &'static str,
+    pub version: &'static str,
     pub files: &'static [EmbeddedFile],
     /// The overlay sources' files, so that writing a release needs nothing of the build tree.
     pub overlays: &'static [OverlayFile],

@@ -211,6 +211,7 @@ impl Builder {
         let (app_files, warnings) = resolve_apps(&spec, lib_root, &files, &templates.origin(render::VM_ARGS))?;
         let embedded_rs = emit::write(
             &out_dir,
+            (&spec.name, spec.version.as_deref().unwrap_or_default()),
             &files,
             &overlay_files,
             self.lib_root.as_deref(),

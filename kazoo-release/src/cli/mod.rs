@@ -155,14 +155,8 @@ pub fn main(embedded: Embedded) -> ExitCode {
 /// Runs the command line against the release this binary embeds, named as `conventions`
 /// say.
 pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
-    // The build step embeds the default profile's spec in every binary.
-    let Some(spec) = embedded.spec(DEFAULT_PROFILE) else {
-        eprintln!("error: this binary embeds no release: rebuild it with `cargo build`");
-        return ExitCode::from(exit::FAILURE);
-    };
-    let conventions = conventions.resolve(&spec.name);
-    let version = spec.version.unwrap_or_default();
-    let matches = command(&embedded, &conventions, &version).get_matches();
+    let conventions = conventions.resolve(embedded.release);
+    let matches = command(&embedded, &conventions, embedded.version).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli, &embedded, conventions) {
         Ok(()) => ExitCode::from(exit::OK),

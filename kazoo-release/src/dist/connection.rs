@@ -53,18 +53,13 @@ impl futures::io::AsyncWrite for Blocking {
     }
 }
 
-/// A TCP connection to `host:port`, bounded by `timeout`, with Nagle off: every message
-/// here is one small request waiting for its answer.
-pub(super) fn connect_tcp(host: &str, port: u16, timeout: Duration) -> io::Result<TcpStream> {
-    connect_any(host, &resolve(host, port)?, timeout)
-}
-
 /// The addresses of `host:port`.
 pub(super) fn resolve(host: &str, port: u16) -> io::Result<Vec<std::net::SocketAddr>> {
     Ok((host, port).to_socket_addrs()?.collect())
 }
 
-/// A TCP connection to the first of `addrs` (of `host`) that answers.
+/// A TCP connection to the first of `addrs` (of `host`) that answers, bounded by `timeout`,
+/// with Nagle off: every message here is one small request waiting for its answer.
 pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} resolves to no address"));
     for &addr in addrs {
@@ -93,8 +88,9 @@ pub(super) struct Connection {
 impl Connection {
     /// Looks the node up in EPMD, connects and shakes hands with `cookie`.
     pub(super) fn open(node: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<Connection, DistError> {
-        let port = epmd::port_of(node, timeout)?;
-        let stream = connect_tcp(&node.host, port, timeout).map_err(|source| match source.kind() {
+        let (mut addrs, port) = epmd::address_of(node, timeout)?;
+        addrs.iter_mut().for_each(|addr| addr.set_port(port));
+        let stream = connect_any(&node.host, &addrs, timeout).map_err(|source| match source.kind() {
             io::ErrorKind::ConnectionRefused => {
                 DistError::ConnectionRefused { node: node.to_string(), port, source }
             }

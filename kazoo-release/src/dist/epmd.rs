@@ -1,6 +1,6 @@
 //! Where a node listens: one PORT_PLEASE2 request to the EPMD of its host.
 
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use erl_dist::epmd::{EpmdClient, DEFAULT_EPMD_PORT};
@@ -12,6 +12,12 @@ use crate::name::NodeName;
 /// The distribution port of `node`, from the EPMD on its host (`ERL_EPMD_PORT` when set,
 /// as `erl` honours it).
 pub(super) fn port_of(node: &NodeName, timeout: Duration) -> Result<u16, DistError> {
+    address_of(node, timeout).map(|(_, port)| port)
+}
+
+/// The node's host's addresses (resolved once, for EPMD and the node alike) and the node's
+/// distribution port.
+pub(super) fn address_of(node: &NodeName, timeout: Duration) -> Result<(Vec<SocketAddr>, u16), DistError> {
     let addrs = resolve(&node.host, epmd_port()).map_err(|source| DistError::UnknownHost {
         node: node.to_string(),
         host: node.host.clone(),
@@ -22,7 +28,7 @@ pub(super) fn port_of(node: &NodeName, timeout: Duration) -> Result<u16, DistErr
         host: node.host.clone(),
         source,
     })?;
-    lookup(stream, node)
+    Ok((addrs, lookup(stream, node)?))
 }
 
 fn lookup(stream: TcpStream, node: &NodeName) -> Result<u16, DistError> {
