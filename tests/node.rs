@@ -431,3 +431,16 @@ fn a_node_is_known_by_its_process_when_epmd_is_gone() {
     ok(stop);
     assert!(!Path::new(&format!("/proc/{pid}")).exists() || fs::read_to_string(format!("/proc/{pid}/stat")).unwrap().contains(") Z"), "the VM is gone");
 }
+
+#[test]
+fn stop_kill_says_when_it_had_to_kill() {
+    let host = Host::new();
+    ok(host.kazoo(&["start", "ecallmgr"]));
+    let pid = ok(host.kazoo(&["pid", "ecallmgr"])).trim().to_owned();
+    // A suspended VM cannot stop by itself: only the kill ends it.
+    ok(Command::new("kill").args(["-STOP", &pid]).output().unwrap());
+    let output = host.kazoo(&["stop", "ecallmgr", "--timeout", "1", "--kill"]);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(&format!("its VM (OS pid {pid}) was killed")), "{stderr}");
+    ok(output);
+}

@@ -6,7 +6,6 @@ use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kazoo_release::term::{self, Term};
@@ -66,10 +65,6 @@ impl Drop for Node {
     }
 }
 
-fn unique_name() -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!("kzrel{}x{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
-}
 
 /// What a booted node said about itself.
 struct Booted {
@@ -98,7 +93,8 @@ fn boot_and_eval(root: &Path, node: &str, sandbox: &Sandbox, expr: &str) -> impl
         .args(["-boot", &format!("releases/{vsn}/{node}")])
         .args(["-config", &format!("releases/{vsn}/{node}.sys.config")])
         .args(["-args_file", &format!("releases/{vsn}/{node}.vm.args")])
-        .args(["-sname", &unique_name(), "-noshell", "-eval", expr])
+        // No node name: a boot that needs no distribution starts no EPMD to leave behind.
+        .args(["-noshell", "-eval", expr])
         .current_dir(root)
         .env_clear()
         .env("HOME", sandbox.dir.path())

@@ -11,7 +11,6 @@ use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use support::ok;
@@ -318,14 +317,6 @@ impl Drop for Node {
     }
 }
 
-fn unique_name() -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "kztar{}x{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 /// Boots node type `node` from the release at `root` with the tree's own `erl` (cwd at the
 /// root, a private HOME with a cookie, no Erlang on PATH), has it evaluate `expr` (which
@@ -348,7 +339,8 @@ fn boot_and_eval(root: &Path, node: &str, expr: &str) -> impl Fn(&str) -> String
         .args(["-boot", &format!("releases/{vsn}/{node}")])
         .args(["-config", &format!("releases/{vsn}/{node}.sys.config")])
         .args(["-args_file", &format!("releases/{vsn}/{node}.vm.args")])
-        .args(["-sname", &unique_name(), "-noshell", "-eval", expr])
+        // No node name: a boot that needs no distribution starts no EPMD to leave behind.
+        .args(["-noshell", "-eval", expr])
         .current_dir(root)
         .env_clear()
         .env("HOME", home.path())

@@ -55,7 +55,7 @@ fn member(context: &Context, node: &NodeName, cookie: &str, timeout: Duration) -
     Member {
         node: node.to_string(),
         host: node.host.clone(),
-        node_type: node_type.filter(|t| context.spec.node(t).is_some()),
+        node_type: node_type.filter(|t| context.spec().node(t).is_some()),
         reachable: true,
         pid: pid.as_str().and_then(|p| p.parse().ok()),
         uptime_seconds: uptime.as_integer().and_then(|u| u.try_into().ok()),

@@ -31,8 +31,9 @@ pub enum ReleaseDir {
 pub struct Context<'a> {
     pub embedded: &'a Embedded,
     pub profile: &'a str,
-    /// The chosen profile's spec.
-    pub spec: ReleaseSpec,
+    /// The chosen profile's spec, decoded when a command first needs it (`ping` of a full
+    /// node name does not).
+    spec: std::sync::OnceLock<ReleaseSpec>,
     pub release: ReleaseDir,
     /// The release's names: variables, config dir, cookie sources, helper nodes.
     pub conventions: Resolved,
@@ -48,20 +49,28 @@ impl<'a> Context<'a> {
         out: Option<PathBuf>,
         conventions: Resolved,
     ) -> Result<Context<'a>, CliError> {
-        let spec = embedded.spec(profile).ok_or_else(|| {
+        if !embedded.profiles().any(|p| p == profile) {
             let profiles: Vec<&str> = embedded.profiles().collect();
+            return Err(
             CliError::new(
                 exit::UNKNOWN,
                 format!(
                     "no profile `{profile}` in this release; its profiles are: {}",
                     profiles.join(", ")
                 ),
-            )
-        })?;
+            ));
+        }
         let exe = std::env::current_exe()
             .map_err(|e| CliError::failure(format!("cannot find this binary's own path: {e}")))?;
-        let release = release_dir(&exe, &spec.name, out)?;
-        Ok(Context { embedded, profile, spec, release, conventions, warned: Default::default() })
+        let release = release_dir(&exe, embedded.release, out)?;
+        Ok(Context { embedded, profile, spec: Default::default(), release, conventions, warned: Default::default() })
+    }
+
+    /// The chosen profile's spec.
+    pub fn spec(&self) -> &ReleaseSpec {
+        // The build step wrote every profile's spec from this very type, and `resolve`
+        // checked the profile is one of them: decoding it cannot fail.
+        self.spec.get_or_init(|| self.embedded.spec(self.profile).expect("the build step embeds every profile's spec"))
     }
 
     /// A distribution client of `node`, as one of the release's helper nodes.
@@ -83,7 +92,7 @@ impl<'a> Context<'a> {
     pub fn root(&self) -> PathBuf {
         match &self.release {
             ReleaseDir::Own(root) => root.clone(),
-            ReleaseDir::Out(out) => out.join(&self.spec.name),
+            ReleaseDir::Out(out) => out.join(self.embedded.release),
         }
     }
 
@@ -161,7 +170,7 @@ impl<'a> Context<'a> {
     fn running_nodes(&self, sname: bool) -> Result<Vec<String>, CliError> {
         let name_type = NameType::choose(sname).map_err(launch_error)?;
         let mut running = Vec::new();
-        for node in &self.spec.nodes {
+        for node in &self.spec().nodes {
             let naming = Naming { node: Some(&node.name), name: None };
             let name = name_type.node_name(&self.target(&naming, name_type)?).map_err(launch_error)?;
             if dist::registered(&name, Duration::from_secs(5)).map_err(super::remote::failed)? {
@@ -183,17 +192,17 @@ impl<'a> Context<'a> {
         let given = given
             .map(str::to_owned)
             .or(rel)
-            .unwrap_or_else(|| self.spec.default_node.clone());
+            .unwrap_or_else(|| self.spec().default_node.clone());
         let node_type = given.split('@').next().unwrap_or_default().to_owned();
-        match self.spec.node(&node_type) {
+        match self.spec().node(&node_type) {
             Some(_) => Ok(node_type),
             None => {
-                let declared: Vec<&str> = self.spec.nodes.iter().map(|n| n.name.as_str()).collect();
+                let declared: Vec<&str> = self.spec().nodes.iter().map(|n| n.name.as_str()).collect();
                 Err(CliError::new(
                     exit::UNKNOWN,
                     format!(
                         "`{node_type}` is not a node type of release {}; its node types are: {}",
-                        self.spec.name,
+                        self.spec().name,
                         declared.join(", ")
                     ),
                 ))
@@ -211,7 +220,7 @@ impl<'a> Context<'a> {
             Some(name) => name,
             None => match naming.node.map(str::to_owned).or_else(|| self.env("REL")) {
                 Some(node) => node,
-                None => self.spec.default_node.clone(),
+                None => self.spec().default_node.clone(),
             },
         };
         let (name, host) = match given.split_once('@') {
@@ -234,7 +243,7 @@ impl<'a> Context<'a> {
         match naming.node {
             Some(node) if node.contains('@') && naming.name.is_none() => {
                 let prefix = node.split('@').next().unwrap_or_default();
-                Ok(self.spec.node(prefix).map(|_| prefix.to_owned()))
+                Ok(self.spec().node(prefix).map(|_| prefix.to_owned()))
             }
             node => self.node_type(node).map(Some),
         }

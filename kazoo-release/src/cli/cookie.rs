@@ -25,7 +25,7 @@ impl CookieCommand {
                 exit::USAGE,
                 format!(
                     "release {} reads no config.ini, so it has no read-release-cookie; its cookie comes from {}",
-                    context.spec.name,
+                    context.spec().name,
                     context.conventions.describe_cookie_sources()
                 ),
             ));

@@ -13,6 +13,7 @@ use super::cluster;
 use super::context::Naming;
 use super::{exit, CliError, Context};
 use crate::assemble::NodeFiles;
+use crate::conventions::DefaultCookie;
 use crate::dist::DistError;
 use crate::node::daemon::{self, DaemonError};
 use crate::node::home::PrivateHome;
@@ -168,7 +169,7 @@ impl Run {
     fn attach(self, context: &Context) -> Result<(), CliError> {
         let (name, _) = self.name(context)?;
         let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
-        let dirs = RunDirs::of(tree.root(), &context.spec.name, &name);
+        let dirs = RunDirs::of(tree.root(), &context.spec().name, &name);
         if dirs.pipes().is_empty() {
             let cookie = self.cookie(context)?;
             let message = match is_running(context, &name, &cookie) {
@@ -226,11 +227,19 @@ impl Run {
                 context.conventions.var("HOST")
             );
         }
-        // The tree first: a release's generated cookie is written with it.
+        // A generated cookie is written with the tree; any other is checked before the tree
+        // is touched, so that a broken config.ini is said first.
+        let early = match context.conventions.default_cookie {
+            DefaultCookie::Generated => None,
+            DefaultCookie::WellKnown(_) => Some(self.cookie(context)?),
+        };
         let tree = context.tree(self.sname)?;
-        let cookie = self.cookie(context)?;
+        let cookie = match early {
+            Some(cookie) => cookie,
+            None => self.cookie(context)?,
+        };
         let erts = Erts::of_tree(&tree).map_err(launch_error)?;
-        let dirs = RunDirs::of(tree.root(), &context.spec.name, &name);
+        let dirs = RunDirs::of(tree.root(), &context.spec().name, &name);
         dirs.create_log_dir().map_err(pipe_error)?;
         let pipe_dir = dirs.create_pipe_dir().map_err(pipe_error)?;
         let home = PrivateHome::create(pipe_dir, &cookie).map_err(|e| {
@@ -329,7 +338,7 @@ struct NodeStatus {
 fn statuses(context: &Context, cookie: Option<&str>, sname: bool) -> Result<Vec<NodeStatus>, CliError> {
     let name_type = NameType::choose(sname).map_err(launch_error)?;
     let mut nodes = Vec::new();
-    for node in &context.spec.nodes {
+    for node in &context.spec().nodes {
         let naming = Naming { node: Some(&node.name), name: None };
         nodes.push((name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?, node.name.clone()));
     }
@@ -370,7 +379,7 @@ fn cluster_status(context: &Context, cookie: Option<&str>, sname: bool, node: Op
     let (seed, node_type) = match node {
         Some(node) => {
             let naming = Naming { node: Some(node), name: None };
-            (context.target(&naming, name_type)?, context.node_type_of(&naming)?.unwrap_or_else(|| context.spec.default_node.clone()))
+            (context.target(&naming, name_type)?, context.node_type_of(&naming)?.unwrap_or_else(|| context.spec().default_node.clone()))
         }
         None => {
             let running = statuses(context, cookie, sname)?.into_iter().find(|s| s.running && s.error.is_none());
@@ -413,7 +422,7 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
             (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime)
         }
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), &context.spec.name, name);
+            let dirs = RunDirs::of(&context.root(), &context.spec().name, name);
             if let Some(pid) = dirs.recorded_vm(name) {
                 let note = format!("its VM runs, but it cannot be reached: {e}; is EPMD gone? `stop` still stops it");
                 (status.running, status.pid, status.note) = (true, Some(pid), Some(note));

@@ -148,7 +148,7 @@ impl Connect {
         let naming = Naming { node: given, name: self.name.as_deref() };
         let name_type = NameType::choose(self.sname).map_err(launch_error)?;
         let node = context.target(&naming, name_type)?;
-        let node_type = context.node_type_of(&naming)?.unwrap_or_else(|| context.spec.default_node.clone());
+        let node_type = context.node_type_of(&naming)?.unwrap_or_else(|| context.spec().default_node.clone());
         let cookie = context.cookie(self.cookie.as_deref(), &node_type)?;
         Ok((node, cookie))
     }
@@ -164,7 +164,7 @@ fn split_node<'a>(
     match args.split_first() {
         Some((first, tail))
             if tail.len() >= rest
-                && (first.contains('@') || context.spec.node(first).is_some()) =>
+                && (first.contains('@') || context.spec().node(first).is_some()) =>
         {
             (Some(first), tail)
         }
@@ -181,8 +181,13 @@ fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -
     let stopped = context.connect(&node, &cookie, timeout).and_then(|client| client.stop(timeout));
     match stopped {
         Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(&node, pid, timeout),
+        // A hung VM does not even answer: its recorded pid is what --kill ends.
+        Err(e @ DistError::Timeout { .. }) if kill => match RunDirs::of(&context.root(), &context.spec().name, &node).recorded_vm(&node) {
+            Some(pid) => kill_vm(&node, pid, timeout),
+            None => Err(failed(e)),
+        },
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), &context.spec.name, &node);
+            let dirs = RunDirs::of(&context.root(), &context.spec().name, &node);
             match dirs.recorded_vm(&node) {
                 Some(pid) => terminate(&node, pid, timeout, kill),
                 None => Err(failed(e)),
