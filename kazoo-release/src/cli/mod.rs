@@ -9,6 +9,7 @@ mod files;
 mod node;
 mod release;
 mod remote;
+mod service;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,6 +106,8 @@ enum Command {
     Release(release::ReleaseCommand),
     #[command(flatten)]
     Remote(remote::RemoteCommand),
+    #[command(flatten)]
+    Service(service::ServiceCommand),
 }
 
 /// Writes `text` to stdout (see [`CliError::output`] for what a write error means).
@@ -209,5 +212,6 @@ fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliEr
         Command::Node(command) => command.run(&context),
         Command::Release(command) => command.run(&context),
         Command::Remote(command) => command.run(&context),
+        Command::Service(command) => command.run(&context),
     }
 }
