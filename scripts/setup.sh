@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kazoo-release needs beside Rust, when it is missing: Debian's Erlang/OTP
 # (erl, erlc, epmd, run_erl, to_erl), lager and goldrush, rebar3 (relx, the reference the
-# tests compare against) and tmux (the tests drive consoles in a real terminal).
+# tests compare against), tmux (the tests drive consoles in a real terminal) and systemd
+# (`systemd-analyze verify` checks the unit `systemd-unit` prints).
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,7 @@ command -v erlc >/dev/null && [ -d /usr/lib/erlang/usr/include ] || missing+=(er
 compgen -G '/usr/lib/erlang/lib/lager-*' >/dev/null || missing+=(erlang-lager)
 command -v rebar3 >/dev/null || missing+=(rebar3)
 command -v tmux >/dev/null || missing+=(tmux)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
