@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what kazoo-release needs beside Rust, when it is missing: Debian's Erlang/OTP
 # (erl, erlc, epmd, run_erl, to_erl), lager and goldrush, rebar3 (relx, the reference the
-# tests compare against), tmux (the tests drive consoles in a real terminal) and iproute2
-# (the cluster tests' hosts are network namespaces joined by veth pairs).
+# tests compare against), tmux (the tests drive consoles in a real terminal), iproute2
+# (the cluster tests' hosts are network namespaces joined by veth pairs) and systemd
+# (`systemd-analyze verify` checks the unit `systemd-unit` prints).
 set -euo pipefail
 
 missing=()
@@ -12,6 +13,7 @@ compgen -G '/usr/lib/erlang/lib/lager-*' >/dev/null || missing+=(erlang-lager)
 command -v rebar3 >/dev/null || missing+=(rebar3)
 command -v tmux >/dev/null || missing+=(tmux)
 command -v ip >/dev/null && command -v ss >/dev/null || missing+=(iproute2)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""

@@ -17,7 +17,6 @@ use serde::Serialize;
           env(ERL_CRASH_DUMP_NICE = "1"))]
 #[overlay(mkdir = "log")]
 #[overlay(copy(from = "overlay/sup", to = "bin/sup"), chmod(mode = 0o755, path = "bin/sup"))]
-#[overlay(template(from = "overlay/kazoo@.service.hbs", to = "etc/kazoo@.service"))]
 #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = dev_sys_config)]
 #[profile(name = ci, include_erts = false, sys_config = ci_sys_config)]
 #[profile(name = dist, strip_beams = true)]

@@ -139,8 +139,10 @@ impl Run {
         let node = self.prepare(context)?;
         refuse_if_running(context, &node)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
-        let record = |pid| node.dirs.record_pid(pid);
-        let status = supervise::run(vm.command(), terminal, record);
+        let notifier = super::service::notifier(context, &node.tree, &node.name, &node.cookie, self.node.as_deref(), terminal)?;
+        let record = |pid| node.dirs.record_pid(pid).map(|()| notifier.spawned(pid));
+        let status = supervise::run_with(vm.command(), terminal, record, notifier.on_stop());
+        notifier.stopping();
         node.dirs.forget_pid();
         exit_with(status, &vm.program)
     }

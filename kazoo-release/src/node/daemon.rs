@@ -103,7 +103,7 @@ fn spawn(vm: &Vm, erts: &Erts, dirs: &RunDirs) -> Result<Child, DaemonError> {
     command.spawn().map_err(|source| DaemonError::Spawn { program, source })
 }
 
-enum Readiness {
+pub(crate) enum Readiness {
     /// Booted, every application running: the VM's OS pid.
     Up(u32),
     NotYet,
@@ -114,7 +114,7 @@ enum Readiness {
 /// Whether the node answers a ping, its boot script has run to the end and every awaited
 /// application runs. A node answers pings while its applications still start: commands
 /// right after `start` must find them running.
-fn readiness(awaited: &Awaited) -> Readiness {
+pub(crate) fn readiness(awaited: &Awaited) -> Readiness {
     let mut client = match Client::connect(awaited.name, awaited.cookie, ATTEMPT, awaited.helper) {
         Ok(client) => client,
         Err(e @ DistError::CookieRejected { .. }) => return Readiness::Rejected(e),

@@ -9,6 +9,7 @@ pub mod cookie;
 pub mod daemon;
 pub mod home;
 pub mod launch;
+pub mod notify;
 pub mod overrides;
 pub mod pipes;
 pub mod subst;

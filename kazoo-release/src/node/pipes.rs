@@ -148,6 +148,20 @@ impl RunDirs {
         StartLog { path: newest.unwrap_or_else(|| self.log.clone()), causes, tail }
     }
 
+    /// run_erl's console logs (`erlang.log.<n>`), oldest first. run_erl moves on to the
+    /// next `<n>` when a file is full, going round, and deletes the one after it, so that
+    /// the newest is the one before the gap (of 1, 2, 4, 5: 2), whatever the times say.
+    pub fn console_logs(&self) -> Vec<PathBuf> {
+        let mut numbered: Vec<(u32, PathBuf)> = entries(&self.log, LOG_STUB)
+            .into_iter()
+            .filter_map(|p| Some((p.file_name()?.to_str()?.strip_prefix(LOG_STUB)?.parse().ok()?, p)))
+            .collect();
+        numbered.sort();
+        let gap = numbered.windows(2).position(|w| w[1].0 != w[0].0 + 1).map_or(0, |at| at + 1);
+        numbered.rotate_left(gap);
+        numbered.into_iter().map(|(_, p)| p).collect()
+    }
+
     fn newest_log(&self) -> Option<PathBuf> {
         entries(&self.log, LOG_STUB).into_iter().max_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok())
     }

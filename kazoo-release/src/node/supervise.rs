@@ -23,7 +23,18 @@ pub enum Terminal {
 /// to kazoo become a SIGTERM to the VM. `spawned` is told the VM's pid (erl and erlexec
 /// exec the emulator, so it is the VM's). Returns the exit code to pass on (128 + signal
 /// for a VM killed by one, as shells do).
-pub fn run(mut command: Command, terminal: Terminal, spawned: impl FnOnce(u32) -> io::Result<()>) -> io::Result<i32> {
+pub fn run(command: Command, terminal: Terminal, spawned: impl FnOnce(u32) -> io::Result<()>) -> io::Result<i32> {
+    run_with(command, terminal, spawned, || {})
+}
+
+/// [`run`], calling `stopping` when the first stop signal reaches kazoo, before the VM is
+/// told (foreground's STOPPING=1 to systemd).
+pub fn run_with(
+    mut command: Command,
+    terminal: Terminal,
+    spawned: impl FnOnce(u32) -> io::Result<()>,
+    stopping: impl FnOnce() + Send + 'static,
+) -> io::Result<i32> {
     if terminal == Terminal::Detached {
         command.process_group(0);
     }
@@ -46,7 +57,7 @@ pub fn run(mut command: Command, terminal: Terminal, spawned: impl FnOnce(u32) -
     }
     let exited = Arc::new(AtomicBool::new(false));
     let forwarder_sees = Arc::clone(&exited);
-    std::thread::spawn(move || forward(signals, pid, terminal, &forwarder_sees));
+    std::thread::spawn(move || forward(signals, pid, terminal, &forwarder_sees, stopping));
     let status = child.wait();
     exited.store(true, Ordering::SeqCst);
     let status = status?;
@@ -76,7 +87,7 @@ const RESEND: Duration = Duration::from_millis(500);
 
 /// Waits for the first stop signal, then sends the VM SIGTERM until it has exited (again
 /// and again is harmless: a stopping node takes it as one more `init:stop()`).
-fn forward(signals: libc::sigset_t, pid: libc::pid_t, terminal: Terminal, exited: &AtomicBool) {
+fn forward(signals: libc::sigset_t, pid: libc::pid_t, terminal: Terminal, exited: &AtomicBool, stopping: impl FnOnce()) {
     loop {
         let mut signal = 0;
         // SAFETY: `signals` is an initialised set and `signal` a valid out pointer.
@@ -87,6 +98,7 @@ fn forward(signals: libc::sigset_t, pid: libc::pid_t, terminal: Terminal, exited
             break;
         }
     }
+    stopping();
     // `exited` is set right after `run` reaps the VM, so `pid` is still the VM's when
     // signalled (short of a pid reused within the moment between the two).
     while !exited.load(Ordering::SeqCst) {
