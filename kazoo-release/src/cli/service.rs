@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+use super::context::{launch_error, Naming};
 use super::{exit, CliError, Context};
+use crate::node::launch::NameType;
 use crate::node::notify::{Notifier, Watched};
 use crate::node::pipes::RunDirs;
 use crate::node::supervise::Terminal;
@@ -51,6 +53,12 @@ pub enum ServiceCommand {
 pub struct Logs {
     /// `type` or `type@host` (default: $REL, else the release's default node).
     node: Option<String>,
+    /// The node's name, when not its type's; also the release's NODE variable.
+    #[arg(long, value_name = "NAME[@HOST]")]
+    name: Option<String>,
+    /// The node uses a short name (-sname); also NODE_NAME_TYPE=-sname.
+    #[arg(long)]
+    sname: bool,
     /// Go on printing what is written, across run_erl's (and the logger's) rotation, until
     /// interrupted.
     #[arg(short, long)]
@@ -69,8 +77,8 @@ impl ServiceCommand {
         match self {
             ServiceCommand::SystemdUnit { user, group } => {
                 let tree = context.tree(false)?;
-                let name = &context.spec.name;
-                let version = context.spec.version.as_deref().unwrap_or_default();
+                let name = &context.spec().name;
+                let version = context.spec().version.as_deref().unwrap_or_default();
                 let user = user.as_deref().unwrap_or(name);
                 super::print(unit(name, version, tree.root(), user, &group))
             }
@@ -167,10 +175,11 @@ fn quoted(word: &str) -> String {
 
 impl Logs {
     fn run(self, context: &Context) -> Result<(), CliError> {
-        let name = context.target(self.node.as_deref())?;
-        let node_type = context.node_type(self.node.as_deref())?;
+        let name_type = NameType::choose(self.sname).map_err(launch_error)?;
+        let naming = Naming { node: self.node.as_deref(), name: self.name.as_deref() };
+        let name = name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?;
         // The tree is not written nor opened: the configured log dir is all that is read.
-        let dirs = RunDirs::of(&context.root(), &context.spec.name, &name, &node_type);
+        let dirs = RunDirs::of(&context.root(), &context.spec().name, &name);
         if !dirs.log.is_dir() {
             return Err(CliError::new(
                 exit::FAILURE,
