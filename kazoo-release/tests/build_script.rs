@@ -29,7 +29,8 @@ fn main() {
 }
 "#;
 
-const APP_SRC: &str = "{application, probe_app, [{vsn, \"0.1.0\"}, {applications, [kernel, stdlib]}]}.\n";
+const APP_SRC: &str =
+    "{application, probe_app, [{description, \"the probe\"}, {vsn, \"0.1.0\"}, {applications, [kernel, stdlib]}]}.\n";
 
 const APP_ERL: &str = "-module(probe_app).\n-export([hello/0]).\nhello() -> ok.\n";
 
