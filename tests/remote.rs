@@ -46,7 +46,12 @@ fn ping_pid_versions_eval_and_rpc() {
     assert_eq!(ok(node.kazoo(&["ping"])), "pong\n");
     assert_eq!(ok(node.kazoo(&["ping", &full])), "pong\n");
     assert_eq!(ok(node.kazoo(&["pid", "kazoo_apps"])), format!("{}\n", node.node.pid()));
-    assert!(ok(node.kazoo(&["versions"])).lines().any(|l| l.starts_with("kernel ")));
+    // First the release the boot script names (init:script_id(): a bare erl boots OTP's own
+    // `{"Erlang/OTP", "25"}`), then each application.
+    let versions = ok(node.kazoo(&["versions"]));
+    let otp = ok(node.kazoo(&["eval", "erlang:system_info(otp_release)."]));
+    assert_eq!(versions.lines().next(), Some(format!("Erlang/OTP {}", otp.trim().trim_matches('"')).as_str()), "{versions}");
+    assert!(versions.lines().skip(1).any(|l| l.starts_with("kernel ")), "{versions}");
     let eval = ok(node.kazoo(&["eval", r#"io:format("~s ~p~n", ["said", here]), lists:seq(1, 3)"#]));
     assert_eq!(eval, "said here\n[1,2,3]\n");
     assert_eq!(ok(node.kazoo(&["eval", "kazoo_apps", "node() =:= 'x'."])), "false\n");
