@@ -180,11 +180,10 @@ impl Node {
 }
 
 impl Profile {
-    /// A `#[profile(...)]` that did not parse, its keys all given.
-    fn unreadable(span: Span) -> Profile {
+    fn new(span: Span) -> Profile {
         Profile {
             span,
-            given: vec![NAME.to_owned()],
+            given: Vec::new(),
             name: None,
             include_erts: None,
             dev_mode: None,
@@ -192,6 +191,11 @@ impl Profile {
             sys_config: None,
             vm_args: None,
         }
+    }
+
+    /// A `#[profile(...)]` that did not parse, its keys all given.
+    fn unreadable(span: Span) -> Profile {
+        Profile { given: vec![NAME.to_owned()], ..Profile::new(span) }
     }
 }
 
@@ -367,16 +371,7 @@ fn required<T>(
 }
 
 fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
-    let mut profile = Profile {
-        span,
-        given: Vec::new(),
-        name: None,
-        include_erts: None,
-        dev_mode: None,
-        strip_beams: None,
-        sys_config: None,
-        vm_args: None,
-    };
+    let mut profile = Profile::new(span);
     let mut seen = Seen::default();
     for meta in items {
         let Some(key) = key(meta, PROFILE_KEYS, "#[profile(...)]", &mut seen, errs) else {

@@ -302,20 +302,10 @@ mod tests {
         std::fs::write(dir.path().join("vm.args.hbs"), text).unwrap();
         let templates = Templates::load(Some(dir.path()))?;
         let spec = ReleaseSpec {
-            name: "demo".into(),
             version: Some("1.0.0".into()),
             default_node: "web".into(),
             nodes: vec![NodeType { name: "web".into(), apps: vec![] }],
-            base_apps: vec![],
-            lib_dirs: vec![],
-            include_erts: false,
-            include_src: false,
-            dev_mode: false,
-            strip_beams: false,
-            vm_args: Default::default(),
-            sys_config: Default::default(),
-            overlays: vec![],
-            profiles: vec![],
+            ..ReleaseSpec::empty("demo")
         };
         templates.render(VM_ARGS, &spec, "default", Some(&spec.nodes[0])).map_err(|mut e| {
             // The temporary directory's name changes from run to run.
