@@ -3,16 +3,12 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{text, Epmd};
-
-/// Every variable that changes the answer, removed so that the caller's shell cannot leak in.
-const SCRUBBED: [&str; 5] = ["REL", "KAZOO_COOKIE", "KAZOO_CONFIG", "KAZOO_ZONE", "KAZOO_PROFILE"];
+use support::{text, Epmd, ErlNode, Scrubbed};
 
 /// Exit codes (kazoo_release::cli::exit), spelled out: scripts rely on the numbers.
 const NO_CONFIG: i32 = 20;
@@ -22,33 +18,34 @@ const NO_NODE_SECTION: i32 = 23;
 const NO_COOKIE: i32 = 24;
 const UNKNOWN: i32 = 3;
 
-fn kazoo() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
-    for name in SCRUBBED {
-        command.env_remove(name);
-    }
-    command
-}
-
-/// A temporary directory holding `config.ini` with `text`.
+/// A temporary directory holding `config.ini` with `text`, and a scrubbed environment (an
+/// empty HOME) for the commands that read it.
 struct Config {
     dir: tempfile::TempDir,
+    env: Scrubbed,
 }
 
 impl Config {
     fn new(text: &str) -> Config {
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::write(dir.path().join("config.ini"), text).expect("config.ini written");
-        Config { dir }
+        Config { dir, env: Scrubbed::new() }
     }
 
     fn path(&self) -> PathBuf {
         self.dir.path().join("config.ini")
     }
 
+    /// The `kazoo` binary reading this config.ini and nothing of the caller's environment.
+    fn kazoo(&self) -> Command {
+        let mut command = self.env.command(env!("CARGO_BIN_EXE_kazoo"));
+        command.env("KAZOO_CONFIG", self.path());
+        command
+    }
+
     fn read_cookie(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = kazoo();
-        command.arg("read-release-cookie").args(args).env("KAZOO_CONFIG", self.path());
+        let mut command = self.kazoo();
+        command.arg("read-release-cookie").args(args);
         command.envs(env.iter().copied()).output().expect("kazoo runs")
     }
 }
@@ -163,7 +160,7 @@ fn without_kazoo_config_the_default_files_are_named() {
         eprintln!("skipped: this machine has a Kazoo config file");
         return;
     }
-    let output = kazoo().args(["read-release-cookie", "ecallmgr"]).output().expect("kazoo runs");
+    let output = Scrubbed::new().command(env!("CARGO_BIN_EXE_kazoo")).args(["read-release-cookie", "ecallmgr"]).output().expect("kazoo runs");
     failed(&output, NO_CONFIG, "looked for /etc/kazoo/config.ini, /etc/kazoo/core/config.ini");
 }
 
@@ -176,15 +173,12 @@ fn is_root() -> bool {
 /// mode), else as the current user.
 fn as_unprivileged(config: &Config) -> Output {
     let mut command = if is_root() {
-        let mut setpriv = Command::new("setpriv");
+        let mut setpriv = config.env.command("setpriv");
         setpriv.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", env!("CARGO_BIN_EXE_kazoo")]);
         setpriv
     } else {
-        Command::new(env!("CARGO_BIN_EXE_kazoo"))
+        config.env.command(env!("CARGO_BIN_EXE_kazoo"))
     };
-    for name in SCRUBBED {
-        command.env_remove(name);
-    }
     command.args(["read-release-cookie", "ecallmgr"]).env("KAZOO_CONFIG", config.path());
     command.output().expect("kazoo runs")
 }
@@ -204,48 +198,10 @@ fn a_file_the_user_cannot_read_is_reported() {
     assert!(stderr.contains("Permission denied"), "{stderr}");
 }
 
-/// An `ecallmgr` node behind its own EPMD (so that it can carry a real node type's name
-/// while other tests run), stopped with its EPMD when dropped.
-struct Node {
-    vm: Child,
-    epmd: Epmd,
-}
-
-impl Node {
-    /// Started with `cookie` in its HOME's `.erlang.cookie`: no cookie on a command line.
-    fn start(cookie: &str) -> (Node, tempfile::TempDir) {
-        let home = tempfile::tempdir().unwrap();
-        let file = home.path().join(".erlang.cookie");
-        std::fs::write(&file, cookie).unwrap();
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o400)).unwrap();
-        let epmd = Epmd::private();
-        let hostname = kazoo_release::node::hostname().expect("this machine's hostname");
-        let vm = Command::new("erl")
-            .args(["-noshell", "-name", &format!("ecallmgr@{hostname}")])
-            .env("HOME", home.path())
-            .env("ERL_EPMD_PORT", &epmd.0)
-            .stdin(Stdio::null())
-            // Rejected handshakes are logged there, as the wrong-cookie check means them to be.
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("erl starts");
-        (Node { vm, epmd }, home)
-    }
-
-    /// `kazoo ping ecallmgr` with the cookie from `config` only: an empty HOME, no KAZOO_COOKIE.
-    fn ping(&self, config: &Config, empty_home: &Path) -> Output {
-        let mut command = kazoo();
-        command.args(["ping", "ecallmgr", "--timeout", "5"]).env("KAZOO_CONFIG", config.path());
-        command.env("ERL_EPMD_PORT", &self.epmd.0).env("HOME", empty_home);
-        command.output().expect("kazoo runs")
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.vm.kill();
-        let _ = self.vm.wait();
-    }
+/// `kazoo ping ecallmgr` at `node` with the cookie from `config` only: an empty HOME, no
+/// KAZOO_COOKIE.
+fn ping(node: &ErlNode, config: &Config) -> Output {
+    config.kazoo().args(["ping", "ecallmgr", "--timeout", "5"]).envs(node.env()).output().expect("kazoo runs")
 }
 
 /// A node started with the cookie read-release-cookie printed answers `kazoo ping`, which
@@ -254,21 +210,12 @@ impl Drop for Node {
 fn a_node_started_with_the_printed_cookie_answers_ping_with_the_same_config() {
     let config = Config::new("[kazoo_apps]\ncookie = \"node_cookie_7\"\n[ecallmgr]\nzone = z1\n");
     let cookie = printed(&config.read_cookie(&["ecallmgr"], &[])).trim_end().to_owned();
-    let (node, _node_home) = Node::start(&cookie);
-    let empty_home = tempfile::tempdir().unwrap();
-
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let answer = loop {
-        let output = node.ping(&config, empty_home.path());
-        if output.status.success() || Instant::now() > deadline {
-            break output;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert_eq!(printed(&answer), "pong\n");
+    // Rejected handshakes are logged on the node's stderr, as the wrong cookie means them to be.
+    let node = ErlNode::named("ecallmgr").cookie(&cookie).quiet().start();
+    assert_eq!(printed(&ping(&node, &config)), "pong\n");
 
     let other = Config::new("[ecallmgr]\ncookie = another_cookie\n");
-    let refused = node.ping(&other, empty_home.path());
+    let refused = ping(&node, &other);
     assert!(!refused.status.success(), "another cookie is refused: {}", text(&refused.stdout));
     let stderr = text(&refused.stderr);
     assert!(stderr.contains("cookie") && !stderr.contains("another_cookie"), "{stderr}");
@@ -280,21 +227,21 @@ fn commands_that_need_the_cookie_fail_as_read_release_cookie_does() {
     let read = config.read_cookie(&["kazoo_apps"], &[]);
     failed(&read, 22, "config.ini:3:");
     for command in [&["ping", "kazoo_apps"][..], &["start", "kazoo_apps"], &["status"]] {
-        let output = kazoo().args(command).env("KAZOO_CONFIG", config.path()).output().expect("kazoo runs");
+        let output = config.kazoo().args(command).output().expect("kazoo runs");
         failed(&output, 22, "config.ini:3:");
     }
 }
 
 #[test]
 fn with_no_cookie_anywhere_kazoo_uses_change_me_and_says_so() {
-    let home = tempfile::tempdir().unwrap();
+    let env = Scrubbed::new();
     // No config.ini and no ~/.erlang.cookie: the chain falls through to Kazoo's well-known
     // cookie. A private EPMD, where no node runs.
     let epmd = Epmd::private();
-    let output = kazoo()
+    let output = env
+        .command(env!("CARGO_BIN_EXE_kazoo"))
         .args(["ping", "ecallmgr", "--timeout", "2"])
-        .env("HOME", home.path())
-        .env("KAZOO_CONFIG_DIR", home.path())
+        .env("KAZOO_CONFIG_DIR", env.home())
         .env("ERL_EPMD_PORT", &epmd.0)
         .output()
         .unwrap();

@@ -184,6 +184,20 @@ fn both_node_types_start_side_by_side_and_stop() {
         assert!(!files(&pipe_dir).iter().any(|f| f.to_string_lossy().contains("home-")), "the private HOME is gone");
         assert!(host.path("_rel/kazoo/log").join(node).join("erlang.log.1").is_file());
     }
+    // `versions` names the release first, as the node's boot script does (init:script_id():
+    // each node type boots its own `<node>.rel` of the version this tree was written with).
+    let start_erl = fs::read_to_string(host.path("_rel/kazoo/releases/start_erl.data")).unwrap();
+    let vsn = start_erl.split_whitespace().nth(1).unwrap().to_owned();
+    for node in NODE_TYPES {
+        assert_eq!(host.eval(node, "init:script_id()."), format!("{{\"{node}\",\"{vsn}\"}}"));
+        let versions = ok(host.kazoo(&["versions", node]));
+        assert_eq!(versions.lines().next(), Some(format!("{node} {vsn}").as_str()), "{versions}");
+        // The release line is a line of its own: the node's application `{node}` has the
+        // same name and version, and may come first of the applications.
+        let apps: usize = host.eval(node, "length(application:which_applications()).").parse().unwrap();
+        assert_eq!(versions.lines().count(), apps + 1, "{versions}");
+        assert!(versions.lines().skip(1).any(|l| l.starts_with("kernel ")), "{versions}");
+    }
     let statuses = status_json(&host);
     for (status, node) in statuses.iter().zip(NODE_TYPES) {
         assert_eq!(status["node"], full(node));

@@ -4,7 +4,6 @@
 //! carry a real node type's name (`kazoo_apps@host`) while tests run in parallel.
 
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use kazoo_release::dist::is_running;
 use kazoo_release::node::hostname;
@@ -12,68 +11,31 @@ use kazoo_release::node::hostname;
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{failed, ok, Epmd};
+use support::{failed, ok, Epmd, ErlNode, Scrubbed};
 
-/// A node of type `kazoo_apps` behind its own EPMD, with its own HOME; all gone when dropped.
+/// A node of type `kazoo_apps` behind its own EPMD, and a scrubbed environment (its own HOME)
+/// for the `kazoo` commands of the test; all gone when dropped.
 struct Fixture {
-    node: Child,
-    epmd: Epmd,
-    home: tempfile::TempDir,
-    cookie: String,
+    node: ErlNode,
+    env: Scrubbed,
 }
 
 impl Fixture {
     fn start() -> Fixture {
-        let epmd = Epmd::private();
-        let cookie = format!("cookie_{}_{}", std::process::id(), epmd.0);
-        // A test fixture: the product itself never puts a cookie on a command line.
-        let node = Command::new("erl")
-            .args(["-noshell", "-name", &format!("kazoo_apps@{}", hostname().unwrap()), "-setcookie", &cookie])
-            .env("ERL_EPMD_PORT", &epmd.0)
-            .stdin(Stdio::null())
-            // Rejected handshakes are logged there, as the cookie test means them to be.
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("erl runs");
-        let fixture = Fixture { node, epmd, home: tempfile::tempdir().unwrap(), cookie };
-        fixture.wait_up();
-        fixture
-    }
-
-    fn wait_up(&self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if self.kazoo(&["ping"]).status.success() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the test node did not come up");
+        // Rejected handshakes are logged on stderr, as the cookie test means them to be.
+        Fixture { node: ErlNode::named("kazoo_apps").quiet().start(), env: Scrubbed::new() }
     }
 
     /// The `kazoo` binary with the node's cookie in `KAZOO_COOKIE`.
     fn kazoo(&self, args: &[&str]) -> Output {
-        self.command(args).env("KAZOO_COOKIE", &self.cookie).output().expect("kazoo runs")
+        self.command(args).env("KAZOO_COOKIE", &self.node.cookie).output().expect("kazoo runs")
     }
 
     /// The `kazoo` binary in a scrubbed environment: this test's EPMD and HOME, no cookie.
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
+        let mut command = self.env.command(env!("CARGO_BIN_EXE_kazoo"));
+        command.args(args).envs(self.node.env());
         command
-            .args(args)
-            .env("ERL_EPMD_PORT", &self.epmd.0)
-            .env("HOME", self.home.path())
-            .env_remove("REL")
-            .env_remove("KAZOO_COOKIE")
-            .env_remove("KAZOO_PROFILE");
-        command
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = self.node.kill();
-        let _ = self.node.wait();
     }
 }
 
@@ -83,8 +45,13 @@ fn ping_pid_versions_eval_and_rpc() {
     let full = format!("kazoo_apps@{}", hostname().unwrap());
     assert_eq!(ok(node.kazoo(&["ping"])), "pong\n");
     assert_eq!(ok(node.kazoo(&["ping", &full])), "pong\n");
-    assert_eq!(ok(node.kazoo(&["pid", "kazoo_apps"])), format!("{}\n", node.node.id()));
-    assert!(ok(node.kazoo(&["versions"])).lines().any(|l| l.starts_with("kernel ")));
+    assert_eq!(ok(node.kazoo(&["pid", "kazoo_apps"])), format!("{}\n", node.node.pid()));
+    // First the release the boot script names (init:script_id(): a bare erl boots OTP's own
+    // `{"Erlang/OTP", "25"}`), then each application.
+    let versions = ok(node.kazoo(&["versions"]));
+    let otp = ok(node.kazoo(&["eval", "erlang:system_info(otp_release)."]));
+    assert_eq!(versions.lines().next(), Some(format!("Erlang/OTP {}", otp.trim().trim_matches('"')).as_str()), "{versions}");
+    assert!(versions.lines().skip(1).any(|l| l.starts_with("kernel ")), "{versions}");
     let eval = ok(node.kazoo(&["eval", r#"io:format("~s ~p~n", ["said", here]), lists:seq(1, 3)"#]));
     assert_eq!(eval, "said here\n[1,2,3]\n");
     assert_eq!(ok(node.kazoo(&["eval", "kazoo_apps", "node() =:= 'x'."])), "false\n");
@@ -99,8 +66,8 @@ fn the_cookie_comes_from_the_option_the_variable_or_the_home_file() {
     assert_eq!(code, 12, "{message}");
     assert!(message.contains("rejected the cookie"), "{message}");
     assert_eq!(code, failed(node.command(&["ping"]).output().unwrap()).0, "change_me is not the cookie");
-    assert_eq!(ok(node.command(&["ping", "--cookie", &node.cookie]).output().unwrap()), "pong\n");
-    std::fs::write(node.home.path().join(".erlang.cookie"), format!("{}\n", node.cookie)).unwrap();
+    assert_eq!(ok(node.command(&["ping", "--cookie", &node.node.cookie]).output().unwrap()), "pong\n");
+    std::fs::write(node.env.home().join(".erlang.cookie"), format!("{}\n", node.node.cookie)).unwrap();
     assert_eq!(ok(node.command(&["ping"]).output().unwrap()), "pong\n");
 }
 
@@ -110,12 +77,7 @@ fn a_node_that_is_down_or_has_no_epmd() {
     let (code, message) = failed(node.kazoo(&["ping", "ecallmgr"]));
     assert_eq!(code, 1);
     assert!(message.contains("ecallmgr@") && message.contains("is not running"), "{message}");
-    let no_epmd = Command::new(env!("CARGO_BIN_EXE_kazoo"))
-        .args(["ping"])
-        .env("ERL_EPMD_PORT", &Epmd::private().0)
-        .env_remove("REL")
-        .output()
-        .unwrap();
+    let no_epmd = node.env.command(env!("CARGO_BIN_EXE_kazoo")).args(["ping"]).env("ERL_EPMD_PORT", &Epmd::private().0).output().unwrap();
     let (code, message) = failed(no_epmd);
     assert_eq!(code, 10, "{message}");
     assert!(message.contains("no EPMD answers"), "{message}");
@@ -153,10 +115,10 @@ fn bad_expressions_exceptions_and_timeouts() {
 #[test]
 fn stop_returns_once_the_vm_has_exited() {
     let mut node = Fixture::start();
-    let pid = node.node.id();
+    let pid = node.node.pid();
     assert_eq!(ok(node.kazoo(&["stop"])), "ok\n");
     assert!(!is_running(pid), "stop returned while the VM still runs");
-    assert!(node.node.wait().is_ok());
+    node.node.wait();
     assert_eq!(failed(node.kazoo(&["ping"])).0, 1);
 }
 
@@ -164,16 +126,16 @@ fn stop_returns_once_the_vm_has_exited() {
 fn many_commands_at_once() {
     let node = Fixture::start();
     let children: Vec<Child> = (0..12)
-        .map(|_| node.command(&["pid"]).env("KAZOO_COOKIE", &node.cookie).stdout(Stdio::piped()).spawn().unwrap())
+        .map(|_| node.command(&["pid"]).env("KAZOO_COOKIE", &node.node.cookie).stdout(Stdio::piped()).spawn().unwrap())
         .collect();
     for child in children {
-        assert_eq!(ok(child.wait_with_output().unwrap()), format!("{}\n", node.node.id()));
+        assert_eq!(ok(child.wait_with_output().unwrap()), format!("{}\n", node.node.pid()));
     }
 }
 
 #[test]
 fn help_names_the_remote_commands() {
-    let output = Command::new(env!("CARGO_BIN_EXE_kazoo")).arg("--help").output().unwrap();
+    let output = Scrubbed::new().command(env!("CARGO_BIN_EXE_kazoo")).arg("--help").output().unwrap();
     let help = ok(output);
     for command in ["ping", "pid", "eval", "rpc", "stop", "versions"] {
         assert!(help.contains(&format!("  {command} ")), "{command} missing from:\n{help}");

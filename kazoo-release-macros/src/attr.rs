@@ -2,7 +2,7 @@
 //! `key = value` / `key(...)` items (syn's `Meta`); a bad key or a value of the wrong type is
 //! recorded and parsing goes on, so every mistake of the input is reported at once.
 
-use proc_macro2::{Ident, Span};
+use proc_macro2::{Ident, Span, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::token::Comma;
 use syn::{Attribute, Data, DeriveInput, Expr, Meta};
@@ -48,6 +48,14 @@ pub fn parse(input: &DeriveInput, errs: &mut Errors) -> Input {
             continue;
         }
         let Some(items) = items(attr, errs) else {
+            // Its error is said; what it held is unknown, so nothing of it is "missing".
+            if is(NODE) {
+                parsed.nodes.push(Node::unreadable(kind.span()));
+            } else if is(RELEASE) {
+                parsed.release.given.extend([NAME.to_owned()]);
+            } else if is(PROFILE) {
+                parsed.profiles.push(Profile::unreadable(kind.span()));
+            }
             continue;
         };
         if is(RELEASE) {
@@ -55,7 +63,7 @@ pub fn parse(input: &DeriveInput, errs: &mut Errors) -> Input {
                 parsed.release.span = kind.span();
             }
             release(&items, &mut parsed.release, &mut release_keys, errs);
-            parsed.release.given = release_keys.names();
+            parsed.release.given.extend(release_keys.names());
         } else if is(NODE) {
             parsed.nodes.push(node(&items, kind.span(), errs));
         } else if is(VM_ARGS) {
@@ -110,7 +118,29 @@ pub fn crate_path(input: &DeriveInput) -> Option<syn::Path> {
 }
 
 fn items(attr: &Attribute, errs: &mut Errors) -> Option<Items> {
-    errs.ok(attr.parse_args_with(Items::parse_terminated))
+    match attr.parse_args_with(Items::parse_terminated) {
+        Ok(items) => Some(items),
+        Err(error) => {
+            errs.push(at_sign(attr).unwrap_or(error));
+            None
+        }
+    }
+}
+
+/// `name = kazoo@apps` does not parse (`@` is no Rust operator): the error on that name that
+/// its quoted form `"kazoo@apps"` gets, rather than syn's "expected `,`".
+fn at_sign(attr: &Attribute) -> Option<syn::Error> {
+    let Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    let tokens: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+    tokens.windows(3).find_map(|window| match window {
+        [TokenTree::Ident(before), TokenTree::Punct(at), TokenTree::Ident(after)] if at.as_char() == '@' => {
+            let problem = crate::erlang::name_problem(&format!("{before}@{after}"))?;
+            Some(syn::Error::new_spanned(quote::quote!(#before #at #after), problem))
+        }
+        _ => None,
+    })
 }
 
 fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Errors) {
@@ -139,6 +169,33 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
             CRATE => release.krate = setting(meta, errs, |v| value::crate_path(v, key)),
             _ => release.sys_config = setting(meta, errs, |v| value::path(v, key)),
         }
+    }
+}
+
+impl Node {
+    /// A `#[node(...)]` that did not parse: a node type all the same, its keys all given.
+    fn unreadable(span: Span) -> Node {
+        Node { span, given: vec![NAME.to_owned(), APPS.to_owned()], name: None, apps: None }
+    }
+}
+
+impl Profile {
+    fn new(span: Span) -> Profile {
+        Profile {
+            span,
+            given: Vec::new(),
+            name: None,
+            include_erts: None,
+            dev_mode: None,
+            strip_beams: None,
+            sys_config: None,
+            vm_args: None,
+        }
+    }
+
+    /// A `#[profile(...)]` that did not parse, its keys all given.
+    fn unreadable(span: Span) -> Profile {
+        Profile { given: vec![NAME.to_owned()], ..Profile::new(span) }
     }
 }
 
@@ -314,16 +371,7 @@ fn required<T>(
 }
 
 fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
-    let mut profile = Profile {
-        span,
-        given: Vec::new(),
-        name: None,
-        include_erts: None,
-        dev_mode: None,
-        strip_beams: None,
-        sys_config: None,
-        vm_args: None,
-    };
+    let mut profile = Profile::new(span);
     let mut seen = Seen::default();
     for meta in items {
         let Some(key) = key(meta, PROFILE_KEYS, "#[profile(...)]", &mut seen, errs) else {

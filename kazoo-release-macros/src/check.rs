@@ -3,7 +3,7 @@
 //! that causes it; all are collected.
 
 use crate::ast::{App, Input, Name, Node, Overlay, Profile, Release, VmArgs};
-use crate::erlang::{atom_problem, is_emulator_flag, version_problem};
+use crate::erlang::{is_emulator_flag, name_problem, version_problem};
 use crate::errors::{first_at, Errors, Located};
 use crate::sym::*;
 
@@ -16,8 +16,9 @@ pub fn check(input: &Input, errs: &mut Errors) {
     profiles(&input.profiles, errs);
 }
 
+/// Whether `name` is a valid name (an atom without `@`); an error on it when not.
 fn atom(name: &Name, errs: &mut Errors) -> bool {
-    let problem = atom_problem(&name.value);
+    let problem = name_problem(&name.value);
     let valid = problem.is_none();
     errs.extend(problem.map(|p| name.error(p)));
     valid

@@ -39,6 +39,20 @@ pub fn atom_problem(name: &str) -> Option<String> {
     Some(format!("`{name}` is not a valid Erlang atom: {why}"))
 }
 
+/// Why `name` cannot name a release, node type, application or profile, or `None`: it must
+/// be a valid unquoted atom ([`atom_problem`]) without `@`, which separates a node's name from
+/// its host (`kazoo_apps@host`) and cannot stand in a node type's name.
+pub fn name_problem(name: &str) -> Option<String> {
+    atom_problem(name).or_else(|| {
+        name.contains('@').then(|| {
+            format!(
+                "`{name}` cannot be a name here: it contains `@`, which separates a node's name \
+                 from its host (`kazoo_apps@host`); use `_` instead"
+            )
+        })
+    })
+}
+
 fn is_atom_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '@'
 }
@@ -199,6 +213,16 @@ mod tests {
             let message = atom_problem(bad).unwrap_or_default();
             assert!(message.contains(why), "{bad}: {message}");
         }
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name_problem("kazoo_apps"), None);
+        for bad in ["kazoo@apps", "he@llo", "my@app", "a@"] {
+            let message = name_problem(bad).unwrap_or_default();
+            assert!(message.contains("contains `@`"), "{bad}: {message}");
+        }
+        assert!(name_problem("Kazoo").unwrap_or_default().contains("uppercase"));
     }
 
     #[test]

@@ -139,6 +139,18 @@ fn names_must_be_atoms() {
 }
 
 #[test]
+fn names_hold_no_at_sign_quoted_or_not() {
+    let at = "cannot be a name here: it contains `@`, which separates a node's name from its host";
+    error(parse_quote!(#[release(name = "he@llo")] #[node(name = a, apps = [a])] struct K;), &format!("`he@llo` {at}"));
+    error(parse_quote!(#[release(name = k)] #[node(name = "kazoo@apps", apps = [a])] struct K;), &format!("`kazoo@apps` {at}"));
+    error(parse_quote!(#[release(name = k)] #[node(name = a, apps = [a, "my@app"])] struct K;), &format!("`my@app` {at}"));
+    // Unquoted it does not parse: the same one error, and no "the release has no node types".
+    error(parse_quote!(#[release(name = k)] #[node(name = kazoo@apps, apps = [a])] struct K;), &format!("`kazoo@apps` {at}"));
+    error(parse_quote!(#[release(name = he@llo)] #[node(name = a, apps = [a])] struct K;), &format!("`he@llo` {at}"));
+    error(parse_quote!(#[release(name = k)] #[node(name = a, apps = [a])] #[profile(name = d@v)] struct K;), &format!("`d@v` {at}"));
+}
+
+#[test]
 fn versions() {
     error(
         parse_quote!(

@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
-    RenderErrorReason,
+    Context, Handlebars, Helper, HelperDef, HelperResult, JsonTruthy, Output, PathAndJson,
+    RenderContext, RenderErrorReason, Renderable,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -112,7 +112,14 @@ impl Templates {
             line: e.line_no.unwrap_or(0),
             column: e.column_no.unwrap_or(0),
             node: node.map(|n| n.name.clone()),
-            message: e.reason().to_string(),
+            message: match e.reason() {
+                // Strict mode's own words are "Failed to access variable in strict mode Some(..)".
+                RenderErrorReason::MissingVariable(path) => {
+                    let path = path.as_deref().unwrap_or("a name");
+                    format!("`{path}` is not defined here; {}", known_names(&context))
+                }
+                other => other.to_string(),
+            },
         })
     }
 
@@ -172,7 +179,15 @@ fn node_context(spec: &ReleaseSpec, node: &NodeType) -> Value {
     json!({ "name": node.name, "apps": node.apps, "release_apps": release_apps })
 }
 
+/// What a template may name, for an error about a name it may not.
+fn known_names(context: &Value) -> String {
+    let names: Vec<&str> = context.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    format!("a template sees {} (and, inside `#each` or `#with`, the fields of what it iterates)", names.join(", "))
+}
+
 fn register_helpers(registry: &mut Handlebars<'static>) {
+    registry.register_helper("if", Box::new(StrictIf { positive: true }));
+    registry.register_helper("unless", Box::new(StrictIf { positive: false }));
     registry.register_helper("atom", Box::new(TermHelper(Term::Atom)));
     registry.register_helper("string", Box::new(TermHelper(Term::Charlist)));
     registry.register_helper("term", Box::new(TermHelper(|term: Term| term)));
@@ -188,14 +203,11 @@ impl<T: DeserializeOwned> HelperDef for TermHelper<T> {
         &self,
         h: &Helper<'rc>,
         _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
+        ctx: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
-        let param = h
-            .param(0)
-            .filter(|p| !p.is_value_missing())
-            .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("term helper", 0))?;
+        let param = defined(h, ctx)?;
         let value: T = serde_json::from_value(param.value().clone()).map_err(|e| {
             RenderErrorReason::Other(format!(
                 "`{}` cannot print {} as an Erlang term: {e}",
@@ -205,6 +217,47 @@ impl<T: DeserializeOwned> HelperDef for TermHelper<T> {
         })?;
         out.write(&(self.0)(value).pretty())?;
         Ok(())
+    }
+}
+
+/// The one parameter of helper `h`, which must name a value the context has: strict mode
+/// does not reach a helper's parameters, where a missing name would print nothing or be false.
+fn defined<'a, 'rc>(h: &'a Helper<'rc>, ctx: &Context) -> Result<&'a PathAndJson<'rc>, RenderErrorReason> {
+    let helper = h.name();
+    match h.param(0) {
+        Some(param) if !param.is_value_missing() => Ok(param),
+        Some(param) => {
+            let path = param.relative_path().map(String::as_str).unwrap_or("its parameter");
+            Err(RenderErrorReason::Other(format!(
+                "`{path}` (given to `{helper}`) is not defined here; {}",
+                known_names(ctx.data())
+            )))
+        }
+        None => Err(RenderErrorReason::Other(format!("`{helper}` needs one parameter, e.g. `{{{{{helper} node.name}}}}`"))),
+    }
+}
+
+/// `#if` and `#unless` as Handlebars has them, except that a condition on a name the context
+/// does not have (`vm_args.kernel_pool`) is an error, not silently false.
+struct StrictIf {
+    positive: bool,
+}
+
+impl HelperDef for StrictIf {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let include_zero = h.hash_get("includeZero").and_then(|v| v.value().as_bool()).unwrap_or(false);
+        let truthy = defined(h, ctx)?.value().is_truthy(include_zero);
+        match if truthy == self.positive { h.template() } else { h.inverse() } {
+            Some(template) => template.render(r, ctx, rc, out),
+            None => Ok(()),
+        }
     }
 }
 
@@ -235,5 +288,61 @@ fn overlay_term(overlay: Overlay) -> Term {
         Overlay::Chmod { mode, path } => {
             Term::Tuple(vec![Term::atom("chmod"), Term::Integer(mode.into()), output(path)])
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders `vm.args` from a template of `text` in a directory of its own, for a spec of
+    /// one node type.
+    fn render_vm_args(text: &str) -> Result<String, RenderError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vm.args.hbs"), text).unwrap();
+        let templates = Templates::load(Some(dir.path()))?;
+        let spec = ReleaseSpec {
+            version: Some("1.0.0".into()),
+            default_node: "web".into(),
+            nodes: vec![NodeType { name: "web".into(), apps: vec![] }],
+            ..ReleaseSpec::empty("demo")
+        };
+        templates.render(VM_ARGS, &spec, "default", Some(&spec.nodes[0])).map_err(|mut e| {
+            // The temporary directory's name changes from run to run.
+            e.origin = e.origin.replace(&dir.path().display().to_string(), "rel");
+            e
+        })
+    }
+
+    fn error(text: &str) -> String {
+        render_vm_args(text).expect_err("the template should not render").to_string()
+    }
+
+    #[test]
+    fn a_helper_on_an_undefined_name_names_the_name_the_helper_and_the_line() {
+        let message = error("## ok\n-name {{atom node.nam}}\n");
+        assert!(message.starts_with("rel/vm.args.hbs:2:7: `node.nam` (given to `atom`) is not defined here"), "{message}");
+        assert!(message.contains("a template sees base_apps, default_node, ") && message.ends_with("(node type web)"), "{message}");
+        assert!(!message.contains("param at index"), "{message}");
+    }
+
+    #[test]
+    fn a_condition_on_an_undefined_name_is_an_error_not_false() {
+        let message = error("{{#if vm_args.async_threads}}+A 1{{/if}}\n{{#if vm_args.kernel_pool}}+K true{{/if}}\n");
+        assert!(message.starts_with("rel/vm.args.hbs:2:1: `vm_args.kernel_pool` (given to `if`) is not defined here"), "{message}");
+        let message = error("{{#unless release.nmae}}x{{/unless}}\n");
+        assert!(message.contains("`release.nmae` (given to `unless`) is not defined here"), "{message}");
+        // A name that is there, null or false, is simply false.
+        assert_eq!(render_vm_args("{{#if vm_args.async_threads}}+A{{else}}none{{/if}}\n").unwrap(), "none\n");
+        assert_eq!(render_vm_args("{{#unless include_src}}no sources{{/unless}}\n").unwrap(), "no sources\n");
+    }
+
+    #[test]
+    fn an_undefined_variable_is_named_without_rusts_debug_syntax() {
+        let message = error("## vm.args\n\n+A {{vm_args.async_thread}}\n");
+        assert!(message.starts_with("rel/vm.args.hbs:3:4: `vm_args.async_thread` is not defined here; a template sees "), "{message}");
+        assert!(!message.contains("Some(") && !message.contains("strict mode"), "{message}");
+        let message = error("{{#each vm_args.raww}}{{this}}{{/each}}\n");
+        assert!(message.contains("`vm_args.raww` is not defined here"), "{message}");
     }
 }

@@ -175,6 +175,27 @@ pub struct Profile {
 pub const DEFAULT_PROFILE: &str = "default";
 
 impl ReleaseSpec {
+    /// A release `name` with nothing set, for unit tests to fill in.
+    #[cfg(test)]
+    pub(crate) fn empty(name: &str) -> ReleaseSpec {
+        ReleaseSpec {
+            name: name.to_owned(),
+            version: None,
+            default_node: name.to_owned(),
+            nodes: vec![],
+            base_apps: vec![],
+            lib_dirs: vec![],
+            include_erts: false,
+            include_src: false,
+            dev_mode: false,
+            strip_beams: false,
+            vm_args: Default::default(),
+            sys_config: Default::default(),
+            overlays: vec![],
+            profiles: vec![],
+        }
+    }
+
     /// The names of every profile, the default first.
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(DEFAULT_PROFILE).chain(self.profiles.iter().map(|p| p.name.as_str()))

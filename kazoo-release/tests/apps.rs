@@ -41,7 +41,7 @@ fn write_app(
     let app_dir = lib.join(dir);
     fs::create_dir_all(app_dir.join("ebin")).unwrap();
     let text = format!(
-        "{{application, {name},\n [{{vsn, \"{vsn}\"}},\n  {{modules, [{name}_app]}},\n  \
+        "{{application, {name},\n [{{description, \"{name}\"}},\n  {{vsn, \"{vsn}\"}},\n  {{modules, [{name}_app]}},\n  \
          {{applications, [{}]}},\n  {{included_applications, [{}]}}]}}.\n",
         apps.join(", "),
         included.join(", ")
@@ -496,6 +496,22 @@ fn an_app_file_for_another_application_is_rejected() {
             .contains("it describes `kz_two`, not `kz_one`"),
         "{err}"
     );
+}
+
+/// systools needs an application's description: one without is an error where applications
+/// are resolved (so at `cargo build`), naming the file, not later when the release is written.
+#[test]
+fn an_app_file_without_a_description_is_rejected_when_resolving() {
+    let lib = tempfile::tempdir().unwrap();
+    let dir = lib.path().join("kz_plain-1.0/ebin");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("kz_plain.app"), "{application, kz_plain, [{vsn, \"1.0\"}, {applications, [kernel]}]}.\n").unwrap();
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let err = index.resolve("kazoo_apps", &[app("kz_plain")]).unwrap_err();
+    assert!(matches!(err, AppsError::BadAppFile { .. }), "{err:?}");
+    let message = err.to_string();
+    let expected = format!("{}: it has no {{description, \"...\"}} string", dir.join("kz_plain.app").display());
+    assert!(message.starts_with(&expected), "{message}");
 }
 
 /// A directory shaped like an OTP root: `erts-<vsn>/`, `bin/erl`, and releases.

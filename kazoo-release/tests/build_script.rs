@@ -29,7 +29,8 @@ fn main() {
 }
 "#;
 
-const APP_SRC: &str = "{application, probe_app, [{vsn, \"0.1.0\"}, {applications, [kernel, stdlib]}]}.\n";
+const APP_SRC: &str =
+    "{application, probe_app, [{description, \"the probe\"}, {vsn, \"0.1.0\"}, {registered, []}, {applications, [kernel, stdlib]}]}.\n";
 
 const APP_ERL: &str = "-module(probe_app).\n-export([hello/0]).\nhello() -> ok.\n";
 
@@ -41,18 +42,26 @@ const VM_ARGS_HBS: &str = "## marker-one for {{node.name}}\n+A {{vm_args.async_t
 /// across runs so only the probe itself compiles each time.
 struct Probe {
     dir: tempfile::TempDir,
+    /// The package's name, and its binary's.
+    name: &'static str,
 }
 
 impl Probe {
     fn new() -> Probe {
+        Probe::named("build-probe")
+    }
+
+    /// A probe of its own name: two probes of one name in one target dir would share (and
+    /// thrash) the build script's fingerprint, path packages being hashed without their path.
+    fn named(name: &'static str) -> Probe {
         let dir = tempfile::tempdir().unwrap();
         let workspace = Path::new(WORKSPACE).canonicalize().unwrap();
         let manifest = format!(
-            "[package]\nname = \"build-probe\"\nversion = \"1.2.3\"\nedition = \"2021\"\n\n[workspace]\n\n\
+            "[package]\nname = \"{name}\"\nversion = \"1.2.3\"\nedition = \"2021\"\n\n[workspace]\n\n\
              [dependencies]\nkazoo-release = {{ path = {lib:?} }}\n\n[build-dependencies]\nkazoo-release = {{ path = {lib:?} }}\n",
             lib = workspace.join("kazoo-release")
         );
-        let probe = Probe { dir };
+        let probe = Probe { dir, name };
         probe.write("Cargo.toml", &manifest);
         // The workspace's lock keeps the probe on the same, already downloaded versions.
         std::fs::copy(workspace.join("Cargo.lock"), probe.path("Cargo.lock")).unwrap();
@@ -106,7 +115,7 @@ impl Probe {
     }
 
     fn print(&self, args: &[&str]) -> String {
-        let bin = Path::new(WORKSPACE).join("target/tests/build-probe/debug/build-probe");
+        let bin = Path::new(WORKSPACE).join("target/tests/build-probe/debug").join(self.name);
         let output = Command::new(bin).args(args).env_remove("REL").env_remove("KAZOO_PROFILE").output().unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).unwrap()
@@ -188,11 +197,7 @@ fn main() {
 
 #[test]
 fn the_one_liner_fails_the_build_on_a_missing_application_and_a_bad_kz_version() {
-    let probe = Probe::new();
-    // Another name: two probes of one name in one target dir would share (and thrash) the
-    // build script's fingerprint, path packages being hashed without their path.
-    let manifest = std::fs::read_to_string(probe.path("Cargo.toml")).unwrap();
-    probe.write("Cargo.toml", &manifest.replace("\"build-probe\"", "\"build-probe-one-liner\""));
+    let probe = Probe::named("build-probe-one-liner");
     probe.write("build.rs", ONE_LINER_BUILD_RS);
     // apps/ (relative to the package) holds only probe_app's sources: no ebin/probe_app.app.
     let stderr = probe.build_err();
@@ -208,4 +213,31 @@ fn the_one_liner_fails_the_build_on_a_missing_application_and_a_bad_kz_version()
         assert!(!output.status.success(), "PROBE_VERSION={bad:?} built");
         assert!(stderr.contains(&format!("PROBE_VERSION is {bad:?}, which is not a valid release version")), "{stderr}");
     }
+}
+
+#[test]
+fn an_overlay_edit_reruns_the_build_script_and_build_release_writes_the_new_text() {
+    let probe = Probe::named("build-probe-overlay");
+    let overlay = "#[overlay(copy(from = \"overlay/note.txt\", to = \"etc/note.txt\"))]\npub struct";
+    probe.write("src/release.rs", &RELEASE_RS.replace("lib_dirs", "include_src = true, lib_dirs").replace("pub struct", overlay));
+    probe.write("overlay/note.txt", "first note\n");
+    assert!(ran_build_script(&probe.build_ok()));
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().to_str().unwrap();
+    probe.print(&["build-release", "--out", out_arg]);
+    let root = out.path().join("probe");
+    assert_eq!(std::fs::read_to_string(root.join("etc/note.txt")).unwrap(), "first note\n");
+    // include_src: the sources erlc compiled ship beside ebin/ (OTP's own come with none).
+    let app = root.join("lib/probe_app-0.1.0");
+    assert_eq!(std::fs::read_to_string(app.join("src/probe_app.erl")).unwrap(), APP_ERL);
+    assert!(app.join("ebin/probe_app.beam").is_file());
+
+    // The overlay file is embedded in the binary: editing it re-runs the build script, and
+    // the next build-release writes the new text, with the build tree's file gone.
+    probe.write("overlay/note.txt", "second note\n");
+    let rebuilt = probe.build_ok();
+    assert!(ran_build_script(&rebuilt), "the overlay changed, yet the build script did not run:\n{rebuilt}");
+    std::fs::remove_file(probe.path("overlay/note.txt")).unwrap();
+    probe.print(&["build-release", "--out", out_arg]);
+    assert_eq!(std::fs::read_to_string(root.join("etc/note.txt")).unwrap(), "second note\n");
 }

@@ -1,8 +1,12 @@
-//! What the end-to-end tests share: a private EPMD per test and reading a command's output.
-//! Each test target uses part of it.
+//! What the end-to-end tests share: a scrubbed environment for commands, bare `erl` nodes, a
+//! private EPMD per test and reading a command's output. Each test target uses part of it.
 #![allow(dead_code)]
 
 pub mod isolated;
+mod node;
+
+#[allow(unused_imports)]
+pub use node::{command, ErlNode, NodeOptions, Scrubbed};
 
 use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};

@@ -5,7 +5,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;
@@ -32,10 +32,10 @@ impl Host {
     }
 
     fn hello(&self, args: &[&str]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_hello"));
-        command.args(args).current_dir(self.dir.path()).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        let mut command = support::command(env!("CARGO_BIN_EXE_hello"), &self.path("home"));
         command
-            .env("HOME", self.path("home"))
+            .args(args)
+            .current_dir(self.dir.path())
             .env("HELLO_CONFIG_DIR", self.path("etc"))
             .env("PIPE_DIR", self.path("pipes"))
             .env("ERL_EPMD_PORT", &self.epmd.0);

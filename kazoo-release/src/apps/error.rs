@@ -39,8 +39,8 @@ pub enum AppsError {
     MalformedAppFile { parse: ParseError },
 
     #[error(
-        "{}: {problem}; an .app file holds one term {{application, Name, [{{vsn, \"1.0\"}}, \
-         {{applications, [kernel, stdlib]}}, ...]}}: fix it, or rebuild the application to \
+        "{}: {problem}; an .app file holds one term {{application, Name, [{{description, \"...\"}}, \
+         {{vsn, \"1.0\"}}, {{applications, [kernel, stdlib]}}, ...]}}: fix it, or rebuild the application to \
          regenerate it",
         path.display()
     )]

@@ -219,6 +219,11 @@ fn read_app_file(path: &Path, name: &str) -> Result<AppInfo, AppsError> {
     };
     let props = properties(&terms, name).map_err(bad)?;
     let vsn = props.proplist_get("vsn").and_then(Term::as_str);
+    // systools (and our boot scripts) need it: a missing one fails here, at `cargo build`,
+    // rather than when the release is written.
+    if props.proplist_get("description").and_then(Term::as_str).is_none() {
+        return Err(bad("it has no {description, \"...\"} string".to_owned()));
+    }
     Ok(AppInfo {
         name: name.to_owned(),
         vsn: vsn

@@ -49,3 +49,54 @@ pub(crate) fn add_apps(
 fn absolute(dir: &Path) -> Result<std::path::PathBuf, AssembleError> {
     std::path::absolute(dir).map_err(AssembleError::io("find the absolute path of", dir))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::progress::Progress;
+    use super::*;
+
+    /// An application with what a build leaves beside `ebin/`: sources, headers, docs.
+    fn app(dir: &Path) -> ResolvedApp {
+        for (file, text) in [
+            ("ebin/demo.app", "{application, demo, [{vsn, \"1.0\"}]}.\n"),
+            ("priv/data.txt", "data\n"),
+            ("src/demo.erl", "-module(demo).\n"),
+            ("include/demo.hrl", "-define(X, 1).\n"),
+            ("doc/index.html", "<html/>\n"),
+        ] {
+            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        ResolvedApp {
+            name: "demo".into(),
+            vsn: "1.0".into(),
+            dir: dir.to_owned(),
+            origin: Origin::LibDir(dir.parent().unwrap().to_owned()),
+            start_type: Default::default(),
+            applications: Vec::new(),
+            included_applications: Vec::new(),
+            modules: Vec::new(),
+        }
+    }
+
+    /// What `lib/demo-1.0/` holds after a copy with `include_src`.
+    fn shipped_with(include_src: bool) -> Vec<&'static str> {
+        let tmp = tempfile::tempdir().unwrap();
+        let apps = [app(&tmp.path().join("apps/demo"))];
+        let layout = Layout::new(tmp.path().join("rel"), "1");
+        let mut plan = CopyPlan::default();
+        add_apps(&mut plan, &layout, &apps, include_src, false, false).unwrap();
+        plan.run(&Progress::new(0), 1).unwrap();
+        let lib = layout.app_dir("demo", "1.0");
+        ["ebin/demo.app", "priv/data.txt", "src/demo.erl", "include/demo.hrl", "doc/index.html"]
+            .into_iter()
+            .filter(|file| lib.join(file).is_file())
+            .collect()
+    }
+
+    #[test]
+    fn sources_ship_only_with_include_src() {
+        assert_eq!(shipped_with(false), ["ebin/demo.app", "priv/data.txt"]);
+        assert_eq!(shipped_with(true), ["ebin/demo.app", "priv/data.txt", "src/demo.erl", "include/demo.hrl"]);
+    }
+}

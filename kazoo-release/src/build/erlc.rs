@@ -1,6 +1,8 @@
 //! Compiles a project's Erlang applications with `erlc`, as rebar3 would: `<app>/src/*.erl`
 //! into `<out>/<app>/ebin/`, and `<app>/src/<app>.app.src` into `<app>.app` with its
-//! `modules` filled in. For projects that keep Erlang sources beside their Rust build.
+//! `modules` filled in; `<out>/<app>/src` and `include` link to the sources, as in rebar3's
+//! `_build`, so that a release with `include_src` ships them. For projects that keep Erlang
+//! sources beside their Rust build.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,7 +65,26 @@ fn compile_app(name: &str, app_dir: &Path, out: &Path) -> Result<Vec<PathBuf>, E
     let modules = erl_files.iter().map(|f| Term::atom(file_stem(f))).collect();
     let app_src = src.join(format!("{name}.app.src"));
     write_app_file(&app_src, &ebin.join(format!("{name}.app")), modules)?;
+    link_sources(app_dir, out)?;
     Ok(erl_files.into_iter().chain([app_src]).collect())
+}
+
+/// `<out>/src` and `<out>/include` as symlinks to the application's own (those it has).
+fn link_sources(app_dir: &Path, out: &Path) -> Result<(), ErlcError> {
+    for sub in ["src", "include"] {
+        let (from, link) = (app_dir.join(sub), out.join(sub));
+        if !from.is_dir() {
+            continue;
+        }
+        let target = std::path::absolute(&from).map_err(|source| ErlcError::Io { path: from.clone(), source })?;
+        if std::fs::read_link(&link).is_ok_and(|old| old == target) {
+            continue;
+        }
+        // A link from an earlier build that points elsewhere; a directory stays, and fails below.
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).map_err(|source| ErlcError::Io { path: link.clone(), source })?;
+    }
+    Ok(())
 }
 
 /// Writes `<app>.app` from the `.app.src`, with `{modules, [...]}` set to what was compiled.

@@ -402,22 +402,7 @@ mod tests {
     use super::*;
 
     fn spec(version: Option<&str>) -> ReleaseSpec {
-        ReleaseSpec {
-            name: "hello".to_owned(),
-            version: version.map(str::to_owned),
-            default_node: "hello".to_owned(),
-            nodes: vec![],
-            base_apps: vec![],
-            lib_dirs: vec![],
-            include_erts: false,
-            include_src: false,
-            dev_mode: false,
-            strip_beams: false,
-            vm_args: Default::default(),
-            sys_config: Default::default(),
-            overlays: vec![],
-            profiles: vec![],
-        }
+        ReleaseSpec { version: version.map(str::to_owned), ..ReleaseSpec::empty("hello") }
     }
 
     #[test]
