@@ -57,6 +57,12 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<
     let give_up = |run_erl: &mut Child| {
         kill_group(run_erl);
         let _ = run_erl.wait();
+        // The killed VM's name goes from EPMD when its socket closes: once it has, no
+        // command after this start takes the node for running.
+        let gone = Instant::now() + ATTEMPT * 5;
+        while crate::dist::registered(awaited.name, ATTEMPT).unwrap_or(false) && Instant::now() < gone {
+            std::thread::sleep(POLL);
+        }
     };
     loop {
         if let Ok(Some(status)) = run_erl.try_wait() {
