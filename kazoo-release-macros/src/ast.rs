@@ -17,6 +17,20 @@ pub struct Input {
     pub vm_args: VmArgs,
     pub overlays: Vec<Overlay>,
     pub profiles: Vec<Profile>,
+    pub hooks: Vec<Hook>,
+}
+
+/// One `#[hook(point = ...)]`: `point = "a command"` or `point(module = m, function = f,
+/// args = ["Term", ...])`.
+pub struct Hook {
+    /// `pre_start`, `post_start`, `pre_stop` or `post_stop`, with its token.
+    pub point: Located<String>,
+    pub action: HookAction,
+}
+
+pub enum HookAction {
+    Command(Located<String>),
+    Call { module: Name, function: Name, args: Vec<String> },
 }
 
 /// Every `#[release(...)]` merged.

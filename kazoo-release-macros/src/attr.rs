@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::token::Comma;
 use syn::{Attribute, Data, DeriveInput, Expr, Meta};
 
-use crate::ast::{App, Input, Node, Overlay, Profile, Release, VmArgs};
+use crate::ast::{App, Hook, HookAction, Input, Node, Overlay, Profile, Release, VmArgs};
 use crate::errors::{first_at, Errors, Located};
 use crate::sym::*;
 use crate::value;
@@ -34,17 +34,18 @@ pub fn parse(input: &DeriveInput, errs: &mut Errors) -> Input {
         vm_args: VmArgs::default(),
         overlays: Vec::new(),
         profiles: Vec::new(),
+        hooks: Vec::new(),
     };
     // `#[release]` and `#[vm_args]` may be split over several attributes: their keys merge,
     // and a key repeated across them is still a repeat.
-    let (mut release_keys, mut vm_args_keys) = (Seen::default(), Seen::default());
+    let (mut release_keys, mut vm_args_keys, mut hook_keys) = (Seen::default(), Seen::default(), Seen::default());
     let mut first_release = true;
     for attr in &input.attrs {
         let Some(kind) = attr.path().get_ident() else {
             continue;
         };
         let is = |name: &str| kind == name;
-        if !(is(RELEASE) || is(NODE) || is(VM_ARGS) || is(OVERLAY) || is(PROFILE)) {
+        if !(is(RELEASE) || is(NODE) || is(VM_ARGS) || is(OVERLAY) || is(PROFILE) || is(HOOK)) {
             continue;
         }
         let Some(items) = items(attr, errs) else {
@@ -76,6 +77,8 @@ pub fn parse(input: &DeriveInput, errs: &mut Errors) -> Input {
             );
         } else if is(OVERLAY) {
             parsed.overlays.extend(overlays(&items, errs));
+        } else if is(HOOK) {
+            parsed.hooks.extend(hooks(&items, &mut hook_keys, errs));
         } else {
             parsed.profiles.push(profile(&items, kind.span(), errs));
         }
@@ -311,6 +314,48 @@ fn overlays(items: &Items, errs: &mut Errors) -> Vec<Overlay> {
         all.extend(overlay);
     }
     all
+}
+
+/// `pre_start = "bin/check"` or `post_start(module = m, function = f, args = ["1"])`; a hook
+/// point given twice, across attributes too, is an error.
+fn hooks(items: &Items, seen: &mut Seen, errs: &mut Errors) -> Vec<Hook> {
+    let mut all = Vec::new();
+    for meta in items {
+        let Some(key) = key(meta, HOOK_KEYS, "#[hook(...)]", seen, errs) else {
+            continue;
+        };
+        let point = Located::new(key.to_string(), key);
+        let action = match meta {
+            Meta::List(_) => call(meta, key, errs),
+            _ => setting(meta, errs, |v| value::string(v, key, "\"bin/check-db\"")).map(HookAction::Command),
+        };
+        all.extend(action.map(|action| Hook { point, action }));
+    }
+    all
+}
+
+/// `point(module = m, function = f, args = ["Term", ...])`: an Erlang call on the node.
+fn call(meta: &Meta, kind: &Ident, errs: &mut Errors) -> Option<HookAction> {
+    let items = nested(meta, &format!("{kind}(module = kazoo_maintenance, function = refresh, args = [])"), errs)?;
+    let (mut module, mut function, mut args) = (None, None, Vec::new());
+    let mut seen = Seen::default();
+    for item in &items {
+        let Some(key) = key(item, CALL_KEYS, &format!("{kind}(...)"), &mut seen, errs) else {
+            continue;
+        };
+        match key.to_string().as_str() {
+            MODULE => module = setting(item, errs, |v| value::name(v, key)),
+            FUNCTION => function = setting(item, errs, |v| value::name(v, key)),
+            _ => {
+                let terms = setting(item, errs, |v| value::list(v, key, "[\"<<\\\"abc\\\">>\", \"42\"]"));
+                for term in terms.into_iter().flatten() {
+                    args.extend(errs.ok(value::string(term, key, "\"42\"")).map(|t| t.value));
+                }
+            }
+        }
+    }
+    let module = required(module, MODULE, kind, &seen, errs);
+    Some(HookAction::Call { module: module?, function: required(function, FUNCTION, kind, &seen, errs)?, args })
 }
 
 /// `copy(from = "...", to = "...")`, `template(...)` alike.

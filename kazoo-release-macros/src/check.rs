@@ -2,7 +2,7 @@
 //! the default node, vm.args values and port ranges. Every problem is an error on the token
 //! that causes it; all are collected.
 
-use crate::ast::{App, Input, Name, Node, Overlay, Profile, Release, VmArgs};
+use crate::ast::{App, Hook, HookAction, Input, Name, Node, Overlay, Profile, Release, VmArgs};
 use crate::erlang::{is_emulator_flag, name_problem, version_problem};
 use crate::errors::{first_at, Errors, Located};
 use crate::sym::*;
@@ -14,6 +14,30 @@ pub fn check(input: &Input, errs: &mut Errors) {
     vm_args(&input.vm_args, errs);
     overlays(&input.overlays, errs);
     profiles(&input.profiles, errs);
+    hooks(&input.hooks, errs);
+}
+
+/// A hook's call needs a node to run on: only `post_start` and `pre_stop` may be one; a
+/// command may not be empty; an Erlang call names atoms.
+fn hooks(hooks: &[Hook], errs: &mut Errors) {
+    for hook in hooks {
+        match &hook.action {
+            HookAction::Call { module, function, .. } => {
+                if !NODE_HOOKS.contains(&hook.point.value.as_str()) {
+                    errs.push(hook.point.error(format!(
+                        "`{}` runs while no node runs, so it cannot be an Erlang call; give a command: `{} = \"bin/check\"`",
+                        hook.point.value, hook.point.value
+                    )));
+                }
+                atom(module, errs);
+                atom(function, errs);
+            }
+            HookAction::Command(command) if command.value.trim().is_empty() => {
+                errs.push(command.error(format!("`{}` is an empty command", hook.point.value)));
+            }
+            HookAction::Command(_) => {}
+        }
+    }
 }
 
 /// Whether `name` is a valid name (an atom without `@`); an error on it when not.

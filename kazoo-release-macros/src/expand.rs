@@ -7,7 +7,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::{DeriveInput, Generics, Ident, Path};
 
-use crate::ast::{App, Input, Node, Overlay, Profile, VmArgs};
+use crate::ast::{App, Hook, HookAction, Input, Node, Overlay, Profile, VmArgs};
+use crate::sym::{POST_START, POST_STOP, PRE_START, PRE_STOP};
 use crate::errors::{Errors, Located};
 use crate::{attr, check};
 
@@ -76,6 +77,7 @@ fn spec(input: &Input) -> TokenStream {
         .map_or_else(|| quote!(::core::default::Default::default()), sys_config);
     let overlays = input.overlays.iter().map(overlay);
     let profiles = input.profiles.iter().map(profile);
+    let hooks = hooks(&input.hooks);
     quote! {
         ::core::result::Result::Ok(_kazoo_release::ReleaseSpec {
             name: #name,
@@ -92,8 +94,29 @@ fn spec(input: &Input) -> TokenStream {
             sys_config: #sys_config,
             overlays: ::std::vec![#(#overlays),*],
             profiles: ::std::vec![#(#profiles),*],
+            hooks: #hooks,
         })
     }
+}
+
+/// `Hooks { pre_start: Some(Hook::Command(..)), .. }`.
+fn hooks(hooks: &[Hook]) -> TokenStream {
+    let at = |point: &str| {
+        let hook = hooks.iter().find(|h| h.point.value == point).map(|h| match &h.action {
+            HookAction::Command(command) => {
+                let command = string(&command.value);
+                quote!(_kazoo_release::Hook::Command(#command))
+            }
+            HookAction::Call { module, function, args } => {
+                let (module, function) = (string(&module.value), string(&function.value));
+                let args = args.iter().map(|a| string(a));
+                quote!(_kazoo_release::Hook::Call { module: #module, function: #function, args: ::std::vec![#(#args),*] })
+            }
+        });
+        option(hook)
+    };
+    let (pre_start, post_start, pre_stop, post_stop) = (at(PRE_START), at(POST_START), at(PRE_STOP), at(POST_STOP));
+    quote!(_kazoo_release::Hooks { pre_start: #pre_start, post_start: #post_start, pre_stop: #pre_stop, post_stop: #post_stop })
 }
 
 fn string(value: &str) -> TokenStream {

@@ -15,7 +15,7 @@ mod value;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-#[proc_macro_derive(Release, attributes(release, node, vm_args, overlay, profile))]
+#[proc_macro_derive(Release, attributes(release, node, vm_args, overlay, profile, hook))]
 pub fn derive_release(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input)

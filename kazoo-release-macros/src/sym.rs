@@ -6,6 +6,20 @@ pub const NODE: &str = "node";
 pub const VM_ARGS: &str = "vm_args";
 pub const OVERLAY: &str = "overlay";
 pub const PROFILE: &str = "profile";
+pub const HOOK: &str = "hook";
+
+// `#[hook(...)]`: when each runs, and an Erlang call's parts.
+pub const PRE_START: &str = "pre_start";
+pub const POST_START: &str = "post_start";
+pub const PRE_STOP: &str = "pre_stop";
+pub const POST_STOP: &str = "post_stop";
+pub const HOOK_KEYS: &[&str] = &[PRE_START, POST_START, PRE_STOP, POST_STOP];
+/// The hooks that run while the node runs, which may be an Erlang call on it.
+pub const NODE_HOOKS: &[&str] = &[POST_START, PRE_STOP];
+pub const MODULE: &str = "module";
+pub const FUNCTION: &str = "function";
+pub const ARGS: &str = "args";
+pub const CALL_KEYS: &[&str] = &[MODULE, FUNCTION, ARGS];
 
 // `#[release(...)]`, `#[node(...)]`, `#[profile(...)]`.
 pub const NAME: &str = "name";

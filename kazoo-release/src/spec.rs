@@ -71,6 +71,31 @@ pub struct ReleaseSpec {
     pub overlays: Vec<Overlay>,
     /// Named variants (`dev`, `ci`, `dist`) applied on top of the default.
     pub profiles: Vec<Profile>,
+    /// What runs around a node's start and stop (`#[hook(...)]`).
+    #[serde(default)]
+    pub hooks: Hooks,
+}
+
+/// The release's hooks: `pre_start` and `post_stop` are commands (no node runs then);
+/// `post_start` and `pre_stop` may also be an Erlang call on the node.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Hooks {
+    pub pre_start: Option<Hook>,
+    pub post_start: Option<Hook>,
+    pub pre_stop: Option<Hook>,
+    pub post_stop: Option<Hook>,
+}
+
+/// One hook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hook {
+    /// A command line run by `sh -c`, in the release root, with the release's environment:
+    /// `RELEASE_ROOT_DIR`, `RELEASE_NAME`, `RELEASE_VSN`, `RELEASE_NODE` (the node's full
+    /// name), `REL` (its node type).
+    Command(String),
+    /// `Module:Function(Args...)` on the node, each argument an Erlang term in source form.
+    Call { module: String, function: String, args: Vec<String> },
 }
 
 /// A node type: one `.rel`, one boot script, one node name prefix (`ecallmgr@host`).
@@ -193,6 +218,7 @@ impl ReleaseSpec {
             sys_config: Default::default(),
             overlays: vec![],
             profiles: vec![],
+            hooks: Hooks::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! `#[derive(Release)]` at run time: the design's full example expands to the expected
 //! `ReleaseSpec`, profiles carry only what they set, and one node type is the default.
 
-use kazoo_release::spec::{
+use kazoo_release::spec::{Hook, Hooks, 
     AppSpec, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
 };
 
@@ -110,6 +110,11 @@ fn expected() -> ReleaseSpec {
                 ..Profile::default()
             },
         ],
+        hooks: Hooks {
+            pre_start: Some(Hook::Command("bin/check-db".to_owned())),
+            pre_stop: Some(Hook::Call { module: "kazoo_maintenance".to_owned(), function: "drain".to_owned(), args: strings(&["30"]) }),
+            ..Hooks::default()
+        },
     }
 }
 

@@ -32,13 +32,19 @@ impl Host {
     }
 
     fn hello(&self, args: &[&str]) -> Output {
+        self.hello_with(args, &[])
+    }
+
+    /// `hello args` with `env` beside this host's environment.
+    fn hello_with(&self, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Output {
         let mut command = support::command(env!("CARGO_BIN_EXE_hello"), &self.path("home"));
         command
             .args(args)
             .current_dir(self.dir.path())
             .env("HELLO_CONFIG_DIR", self.path("etc"))
             .env("PIPE_DIR", self.path("pipes"))
-            .env("ERL_EPMD_PORT", &self.epmd.0);
+            .env("ERL_EPMD_PORT", &self.epmd.0)
+            .envs(env.iter().copied());
         command.output().unwrap()
     }
 }
@@ -95,4 +101,27 @@ fn a_node_starts_answers_and_stops_with_the_releases_own_cookie() {
     assert!(!text(&output.stderr).contains("warning"), "{}", text(&output.stderr));
     ok(output);
     ok(host.hello(&["stop"]));
+}
+
+#[test]
+fn hooks_run_at_their_points_and_a_failing_pre_start_starts_nothing() {
+    let host = Host::new();
+    let said = host.path("hooks.txt");
+    let hooked = |args: &[&str], refuse: bool| {
+        let mut env = vec![("HELLO_HOOKS", said.as_os_str())];
+        env.extend(refuse.then_some(("HELLO_REFUSE_START", "1".as_ref())));
+        host.hello_with(args, &env)
+    };
+    let (code, message) = failed(hooked(&["start"], true));
+    assert_eq!(code, 36, "{message}");
+    assert!(message.contains("the pre_start hook") && message.contains("exited with status 1"), "{message}");
+    assert_eq!(failed(hooked(&["ping"], false)).0, 10, "no node runs (no EPMD was even started)");
+
+    ok(hooked(&["start"], false));
+    assert_eq!(ok(hooked(&["eval", "application:get_env(hello, post_start)."], false)).trim(), "{ok,ran}", "post_start ran on the node");
+    ok(hooked(&["stop"], false));
+    let lines: Vec<String> = fs::read_to_string(&said).unwrap().lines().map(str::to_owned).collect();
+    let node = lines[1].strip_prefix("pre_start ").unwrap_or_default().to_owned();
+    assert!(node.starts_with("hello@"), "{lines:?}");
+    assert_eq!(lines, [format!("pre_start {node}"), format!("pre_start {node}"), "pre_stop".into(), "post_stop".into()]);
 }

@@ -77,6 +77,8 @@ pub mod exit {
     pub const NODE_NAME: u8 = 34;
     /// The pipe or log directory cannot be made, or is not the user's own.
     pub const RUN_DIR: u8 = 35;
+    /// A hook of the release failed (a pre_ hook: the start or stop was not done).
+    pub const HOOK_FAILED: u8 = 36;
 }
 
 /// The command line; what names the release (its name, version, variables, profiles,

@@ -14,7 +14,8 @@ use super::context::Naming;
 use super::{exit, CliError, Context};
 use crate::assemble::NodeFiles;
 use crate::conventions::DefaultCookie;
-use crate::dist::DistError;
+use crate::dist::{Client, DistError};
+use crate::node::hooks::{self, HookEnv, Point};
 use crate::node::daemon::{self, DaemonError};
 use crate::node::home::PrivateHome;
 use crate::node::launch::{Erts, Launch, NameType, Role};
@@ -104,6 +105,7 @@ impl NodeCommand {
 /// Everything a node of the release needs to start, the release materialised first.
 struct Prepared {
     name: NodeName,
+    node_type: String,
     name_type: NameType,
     cookie: String,
     tree: Tree,
@@ -115,6 +117,41 @@ struct Prepared {
 }
 
 impl Prepared {
+    /// Runs the release's hook at `point`, if it has one (see [`crate::node::hooks`]).
+    fn hook(&self, context: &Context, point: Point, client: Option<&mut Client>) -> Result<(), CliError> {
+        let Some(hook) = hook_at(context, point) else { return Ok(()) };
+        let env = HookEnv { root: self.tree.root(), release: &context.spec().name, vsn: self.tree.vsn(), node: &self.name, node_type: &self.node_type };
+        hooks::run(point, hook, &env, client).map_err(|e| CliError::new(exit::HOOK_FAILED, e.to_string()))
+    }
+
+    /// The post_start hook on the booted node.
+    fn post_start(&self, context: &Context) -> Result<(), CliError> {
+        if hook_at(context, Point::PostStart).is_none() {
+            return Ok(());
+        }
+        let mut client = context.connect(&self.name, &self.cookie, Duration::from_secs(30)).map_err(failed)?;
+        self.hook(context, Point::PostStart, Some(&mut client))
+    }
+
+    /// console and foreground: the post_start hook once the node is up, unless the VM
+    /// exits first; a failure is said, the node runs on.
+    fn post_start_once_up(&self, context: &Context, vm_exited: &std::sync::atomic::AtomicBool) {
+        if hook_at(context, Point::PostStart).is_none() {
+            return;
+        }
+        let Ok(apps) = self.tree.started_apps(&self.node_type) else { return };
+        let awaited = daemon::Awaited { name: &self.name, cookie: &self.cookie, helper: &context.conventions.helper_prefix, apps: &apps, timeout: Duration::from_secs(1) };
+        while !vm_exited.load(std::sync::atomic::Ordering::SeqCst) {
+            if let daemon::Readiness::Up(_) = daemon::readiness(&awaited) {
+                if let Err(e) = self.post_start(context) {
+                    eprintln!("warning: {e} (the node runs on)");
+                }
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn launch(&self) -> Launch<'_> {
         Launch {
             tree: &self.tree,
@@ -138,10 +175,17 @@ impl Run {
     fn attached(self, context: &Context, terminal: Terminal) -> Result<(), CliError> {
         let node = self.prepare(context)?;
         refuse_if_running(context, &node)?;
+        node.hook(context, Point::PreStart, None)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
         let notifier = super::service::notifier(context, &node.tree, &node.name, &node.cookie, self.node.as_deref(), terminal)?;
         let record = |pid| node.dirs.record_pid(pid).map(|()| notifier.spawned(pid));
-        let status = supervise::run_with(vm.command(), terminal, record, notifier.on_stop());
+        let vm_exited = std::sync::atomic::AtomicBool::new(false);
+        let status = std::thread::scope(|scope| {
+            scope.spawn(|| node.post_start_once_up(context, &vm_exited));
+            let status = supervise::run_with(vm.command(), terminal, record, notifier.on_stop());
+            vm_exited.store(true, std::sync::atomic::Ordering::SeqCst);
+            status
+        });
         notifier.stopping();
         node.dirs.forget_pid();
         exit_with(status, &vm.program)
@@ -159,13 +203,15 @@ impl Run {
             apps: &apps,
             timeout,
         };
+        node.hook(context, Point::PreStart, None)?;
         let pid = daemon::start(&vm, &node.erts, &node.dirs, &awaited).map_err(daemon_error)?;
         node.dirs.record_pid(pid).map_err(|e| CliError::new(exit::RUN_DIR, format!("cannot record the VM's pid in {}: {e}", node.dirs.pipe.display())))?;
         super::print(format_args!(
             "started {} (OS pid {pid}); its console log is in {}\n",
             node.name,
             node.dirs.log.display()
-        ))
+        ))?;
+        node.post_start(context)
     }
 
     fn attach(self, context: &Context) -> Result<(), CliError> {
@@ -259,6 +305,7 @@ impl Run {
         .map_err(override_error)?;
         Ok(Prepared {
             name,
+            node_type: node_type.clone(),
             name_type,
             cookie,
             tree,
@@ -477,4 +524,15 @@ fn daemon_error(error: DaemonError) -> CliError {
         _ => exit::START_FAILED,
     };
     CliError::new(code, error.to_string())
+}
+
+/// The release's hook at `point`.
+pub(super) fn hook_at<'a>(context: &'a Context, point: Point) -> Option<&'a crate::spec::Hook> {
+    let hooks = &context.spec().hooks;
+    match point {
+        Point::PreStart => hooks.pre_start.as_ref(),
+        Point::PostStart => hooks.post_start.as_ref(),
+        Point::PreStop => hooks.pre_stop.as_ref(),
+        Point::PostStop => hooks.post_stop.as_ref(),
+    }
 }

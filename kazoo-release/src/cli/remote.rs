@@ -7,10 +7,13 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::context::{launch_error, Naming};
+use super::node::hook_at;
 use super::{exit, CliError, Context};
 use crate::dist::{self, Client, DistError};
 use crate::name::NodeName;
+use crate::node::hooks::{self, HookEnv, Point};
 use crate::node::launch::NameType;
+use crate::tree::Tree;
 use crate::node::pipes::RunDirs;
 
 #[derive(Subcommand)]
@@ -178,18 +181,40 @@ fn split_node<'a>(
 fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -> Result<(), CliError> {
     let (node, cookie) = connect.node(context, given)?;
     let timeout = connect.timeout;
-    let stopped = context.connect(&node, &cookie, timeout).and_then(|client| client.stop(timeout));
+    // The release's stop hooks, for a node of one of its types on this host.
+    let node_type = context.node_type_of(&Naming { node: given, name: connect.name.as_deref() })?.filter(|_| node.is_local());
+    let hook = |point, client: Option<&mut Client>| match (&node_type, hook_at(context, point)) {
+        (Some(node_type), Some(hook)) => {
+            let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
+            let env = HookEnv { root: tree.root(), release: &context.spec().name, vsn: tree.vsn(), node: &node, node_type };
+            hooks::run(point, hook, &env, client).map_err(|e| CliError::new(exit::HOOK_FAILED, e.to_string()))
+        }
+        _ => Ok(()),
+    };
+    let stopped = match context.connect(&node, &cookie, timeout) {
+        Ok(mut client) => {
+            hook(Point::PreStop, Some(&mut client))?;
+            client.stop(timeout)
+        }
+        Err(e) => Err(e),
+    };
+    stopped_or_ended(context, &node, stopped, timeout, kill)?;
+    hook(Point::PostStop, None)
+}
+
+/// What `init:stop()` came to, ended by SIGTERM or `--kill` where the VM is still here.
+fn stopped_or_ended(context: &Context, node: &NodeName, stopped: Result<(), DistError>, timeout: Duration, kill: bool) -> Result<(), CliError> {
     match stopped {
-        Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(&node, pid, timeout),
+        Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(node, pid, timeout),
         // A hung VM does not even answer: its recorded pid is what --kill ends.
-        Err(e @ DistError::Timeout { .. }) if kill => match RunDirs::of(&context.root(), &context.spec().name, &node).recorded_vm(&node) {
-            Some(pid) => kill_vm(&node, pid, timeout),
+        Err(e @ DistError::Timeout { .. }) if kill => match RunDirs::of(&context.root(), &context.spec().name, node).recorded_vm(node) {
+            Some(pid) => kill_vm(node, pid, timeout),
             None => Err(failed(e)),
         },
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), &context.spec().name, &node);
-            match dirs.recorded_vm(&node) {
-                Some(pid) => terminate(&node, pid, timeout, kill),
+            let dirs = RunDirs::of(&context.root(), &context.spec().name, node);
+            match dirs.recorded_vm(node) {
+                Some(pid) => terminate(node, pid, timeout, kill),
                 None => Err(failed(e)),
             }
         }

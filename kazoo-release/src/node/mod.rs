@@ -8,6 +8,7 @@
 pub mod cookie;
 pub mod daemon;
 pub mod home;
+pub mod hooks;
 pub mod launch;
 pub mod notify;
 pub mod overrides;

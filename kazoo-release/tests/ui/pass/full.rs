@@ -31,6 +31,7 @@ mod config {
 #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = config::dev,
           vm_args(async_threads = 10, raw = ["+sbwt none"]))]
 #[profile(name = dist, strip_beams = true)]
+#[hook(pre_start = "bin/check-db", pre_stop(module = kazoo_maintenance, function = drain, args = ["30"]))]
 pub struct Kazoo;
 
 fn main() {
