@@ -17,6 +17,10 @@ pub struct Embedded {
     /// decoding a spec.
     pub release: &'static str,
     pub version: &'static str,
+    /// The default node type and every node type (profiles change neither), for commands
+    /// that need only these.
+    pub default_node: &'static str,
+    pub nodes: &'static [&'static str],
     pub files: &'static [EmbeddedFile],
     /// The overlay sources' files, so that writing a release needs nothing of the build tree.
     pub overlays: &'static [OverlayFile],

@@ -211,7 +211,12 @@ impl Builder {
         let (app_files, warnings) = resolve_apps(&spec, lib_root, &files, &templates.origin(render::VM_ARGS))?;
         let embedded_rs = emit::write(
             &out_dir,
-            (&spec.name, spec.version.as_deref().unwrap_or_default()),
+            (
+                &spec.name,
+                spec.version.as_deref().unwrap_or_default(),
+                &spec.default_node,
+                &spec.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>(),
+            ),
             &files,
             &overlay_files,
             self.lib_root.as_deref(),

@@ -192,17 +192,17 @@ impl<'a> Context<'a> {
         let given = given
             .map(str::to_owned)
             .or(rel)
-            .unwrap_or_else(|| self.spec().default_node.clone());
+            .unwrap_or_else(|| self.embedded.default_node.to_owned());
         let node_type = given.split('@').next().unwrap_or_default().to_owned();
-        match self.spec().node(&node_type) {
-            Some(_) => Ok(node_type),
-            None => {
-                let declared: Vec<&str> = self.spec().nodes.iter().map(|n| n.name.as_str()).collect();
+        match self.embedded.nodes.contains(&node_type.as_str()) {
+            true => Ok(node_type),
+            false => {
+                let declared = self.embedded.nodes;
                 Err(CliError::new(
                     exit::UNKNOWN,
                     format!(
                         "`{node_type}` is not a node type of release {}; its node types are: {}",
-                        self.spec().name,
+                        self.embedded.release,
                         declared.join(", ")
                     ),
                 ))
@@ -220,7 +220,7 @@ impl<'a> Context<'a> {
             Some(name) => name,
             None => match naming.node.map(str::to_owned).or_else(|| self.env("REL")) {
                 Some(node) => node,
-                None => self.spec().default_node.clone(),
+                None => self.embedded.default_node.to_owned(),
             },
         };
         let (name, host) = match given.split_once('@') {
@@ -243,7 +243,7 @@ impl<'a> Context<'a> {
         match naming.node {
             Some(node) if node.contains('@') && naming.name.is_none() => {
                 let prefix = node.split('@').next().unwrap_or_default();
-                Ok(self.spec().node(prefix).map(|_| prefix.to_owned()))
+                Ok(self.embedded.nodes.contains(&prefix).then(|| prefix.to_owned()))
             }
             node => self.node_type(node).map(Some),
         }

@@ -428,7 +428,7 @@ fn cluster_status(context: &Context, cookie: Option<&str>, sname: bool, node: Op
     let (seed, node_type) = match node {
         Some(node) => {
             let naming = Naming { node: Some(node), name: None };
-            (context.target(&naming, name_type)?, context.node_type_of(&naming)?.unwrap_or_else(|| context.spec().default_node.clone()))
+            (context.target(&naming, name_type)?, context.node_type_of(&naming)?.unwrap_or_else(|| context.embedded.default_node.to_owned()))
         }
         None => {
             let running = statuses(context, cookie, sname)?.into_iter().find(|s| s.running && s.error.is_none());

@@ -151,7 +151,7 @@ impl Connect {
         let naming = Naming { node: given, name: self.name.as_deref() };
         let name_type = NameType::choose(self.sname).map_err(launch_error)?;
         let node = context.target(&naming, name_type)?;
-        let node_type = context.node_type_of(&naming)?.unwrap_or_else(|| context.spec().default_node.clone());
+        let node_type = context.node_type_of(&naming)?.unwrap_or_else(|| context.embedded.default_node.to_owned());
         let cookie = context.cookie(self.cookie.as_deref(), &node_type)?;
         Ok((node, cookie))
     }
@@ -167,7 +167,7 @@ fn split_node<'a>(
     match args.split_first() {
         Some((first, tail))
             if tail.len() >= rest
-                && (first.contains('@') || context.spec().node(first).is_some()) =>
+                && (first.contains('@') || context.embedded.nodes.contains(&first.as_str())) =>
         {
             (Some(first), tail)
         }
@@ -186,7 +186,7 @@ fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -
     let hook = |point, client: Option<&mut Client>| match (&node_type, hook_at(context, point)) {
         (Some(node_type), Some(hook)) => {
             let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
-            let env = HookEnv { root: tree.root(), release: &context.spec().name, vsn: tree.vsn(), node: &node, node_type };
+            let env = HookEnv { root: tree.root(), release: context.embedded.release, vsn: tree.vsn(), node: &node, node_type };
             hooks::run(point, hook, &env, client).map_err(|e| CliError::new(exit::HOOK_FAILED, e.to_string()))
         }
         _ => Ok(()),
@@ -207,12 +207,12 @@ fn stopped_or_ended(context: &Context, node: &NodeName, stopped: Result<(), Dist
     match stopped {
         Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(node, pid, timeout),
         // A hung VM does not even answer: its recorded pid is what --kill ends.
-        Err(e @ DistError::Timeout { .. }) if kill => match RunDirs::of(&context.root(), &context.spec().name, node).recorded_vm(node) {
+        Err(e @ DistError::Timeout { .. }) if kill => match RunDirs::of(&context.root(), context.embedded.release, node).recorded_vm(node) {
             Some(pid) => kill_vm(node, pid, timeout),
             None => Err(failed(e)),
         },
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), &context.spec().name, node);
+            let dirs = RunDirs::of(&context.root(), context.embedded.release, node);
             match dirs.recorded_vm(node) {
                 Some(pid) => terminate(node, pid, timeout, kill),
                 None => Err(failed(e)),
