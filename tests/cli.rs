@@ -64,7 +64,8 @@ fn relx_config_declares_one_release_per_node_type() {
 fn node_defaults_to_rel_then_the_default_node() {
     let default = stdout(&["print", "vm.args"]);
     assert!(default.contains("node type kazoo_apps"), "{default}");
-    let output = Command::new(env!("CARGO_BIN_EXE_kazoo")).args(["print", "vm.args"]).env("REL", "ecallmgr").output().unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_kazoo")).args(["print", "vm.args"]).env("REL", "ecallmgr").output().unwrap();
     assert!(String::from_utf8_lossy(&output.stdout).contains("node type ecallmgr"));
     assert_eq!(stdout(&["print", "vm.args", "ecallmgr@somehost"]), String::from_utf8(output.stdout).unwrap());
 }
@@ -113,7 +114,8 @@ const PRINTING: [&[&str]; 4] = [&["spec", "--json"], &["print", "vm.args"], &["r
 #[test]
 fn a_closed_reader_ends_the_command_quietly() {
     for args in PRINTING {
-        let mut child = printing(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let mut child =
+            printing(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
         // Closed before the command writes: its first write meets a reader that is gone.
         drop(child.stdout.take());
         let output = child.wait_with_output().unwrap();

@@ -102,7 +102,8 @@ impl Network {
 impl Drop for Network {
     fn drop(&mut self) {
         for host in &self.hosts {
-            let pids = Command::new("ip").args(["netns", "pids", &host.ns]).output().map(|o| o.stdout).unwrap_or_default();
+            let pids =
+                Command::new("ip").args(["netns", "pids", &host.ns]).output().map(|o| o.stdout).unwrap_or_default();
             for pid in String::from_utf8_lossy(&pids).split_whitespace() {
                 let _ = Command::new("kill").args(["-KILL", pid]).status();
             }
@@ -115,13 +116,20 @@ impl Drop for Network {
 #[test]
 fn nodes_on_two_hosts_answer_each_other_and_form_one_cluster() {
     let build = tempfile::tempdir().unwrap();
-    let printed = ok(Command::new(env!("CARGO_BIN_EXE_kazoo")).args(["tar-release", "--out"]).arg(build.path()).output().unwrap());
+    let printed = ok(Command::new(env!("CARGO_BIN_EXE_kazoo"))
+        .args(["tar-release", "--out"])
+        .arg(build.path())
+        .output()
+        .unwrap());
     let tarball = printed.lines().find_map(|l| l.strip_prefix("wrote ")).unwrap().to_owned();
     let network = Network::new(Path::new(&tarball));
     let [h1, h2] = &network.hosts;
 
     let started = ok(h1.kazoo(&["start", "ecallmgr"]));
-    assert!(started.contains(&format!("ecallmgr@{}", h1.fqdn())), "long names take the fully qualified name: {started}");
+    assert!(
+        started.contains(&format!("ecallmgr@{}", h1.fqdn())),
+        "long names take the fully qualified name: {started}"
+    );
     ok(h2.kazoo(&["start", "kazoo_apps"]));
     ok(h2.kazoo(&["start", "kazoo_apps", "--name", "kazoo_apps2"]));
 
@@ -138,19 +146,32 @@ fn nodes_on_two_hosts_answer_each_other_and_form_one_cluster() {
     for node in [&kazoo_apps, &kazoo_apps2] {
         assert_eq!(h1.eval("ecallmgr", &format!("net_adm:ping('{node}').")), "pong");
     }
-    assert_eq!(h1.eval("ecallmgr", &format!("rpc:call('{kazoo_apps2}', erlang, node, []).")), format!("'{kazoo_apps2}'"));
+    assert_eq!(
+        h1.eval("ecallmgr", &format!("rpc:call('{kazoo_apps2}', erlang, node, []).")),
+        format!("'{kazoo_apps2}'")
+    );
     for name in ["kazoo_apps", "kazoo_apps2"] {
         let port = h1.eval("ecallmgr", &format!("element(2, erl_epmd:port_please(\"{name}\", \"{}\")).", h2.fqdn()));
         let port: u16 = port.parse().unwrap();
         assert!((11500..=11999).contains(&port), "{name} listens on {port}");
     }
 
-    let cluster: Vec<serde_json::Value> = serde_json::from_str(&ok(h1.kazoo(&["status", "--cluster", "--json"]))).unwrap();
-    let listed = |node: &str| cluster.iter().find(|m| m["node"] == node).unwrap_or_else(|| panic!("{node} not in {cluster:?}")).clone();
+    let cluster: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(h1.kazoo(&["status", "--cluster", "--json"]))).unwrap();
+    let listed = |node: &str| {
+        cluster.iter().find(|m| m["node"] == node).unwrap_or_else(|| panic!("{node} not in {cluster:?}")).clone()
+    };
     for (node, node_type) in [(&ecallmgr, "ecallmgr"), (&kazoo_apps, "kazoo_apps"), (&kazoo_apps2, "kazoo_apps")] {
         let member = listed(node);
-        assert_eq!((member["reachable"].as_bool(), member["node_type"].as_str()), (Some(true), Some(node_type)), "{member}");
-        assert!(member["pid"].as_u64().is_some() && member["release"].as_str().is_some_and(|r| r.ends_with("4.3.0")), "{member}");
+        assert_eq!(
+            (member["reachable"].as_bool(), member["node_type"].as_str()),
+            (Some(true), Some(node_type)),
+            "{member}"
+        );
+        assert!(
+            member["pid"].as_u64().is_some() && member["release"].as_str().is_some_and(|r| r.ends_with("4.3.0")),
+            "{member}"
+        );
     }
 
     // h2's link down: its nodes are still in ecallmgr's nodes() but do not answer.

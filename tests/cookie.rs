@@ -138,7 +138,11 @@ fn each_error_has_its_own_exit_code_and_names_what_was_searched() {
     failed(&output, CONFIG_UNREADABLE, &format!("cannot read {}", directory.dir.path().display()));
 
     let malformed = Config::new("[ecallmgr]\ncookie = secret_one\nthis line is wrong\n");
-    let stderr = failed(&malformed.read_cookie(&["ecallmgr"], &[]), CONFIG_MALFORMED, &format!("{}:3:", malformed.path().display()));
+    let stderr = failed(
+        &malformed.read_cookie(&["ecallmgr"], &[]),
+        CONFIG_MALFORMED,
+        &format!("{}:3:", malformed.path().display()),
+    );
     assert!(!stderr.contains("secret_one"), "{stderr}");
 
     let other_host = Config::new("[ecallmgr]\nhost = \"other.example.com\"\ncookie = secret_two\n");
@@ -160,7 +164,11 @@ fn without_kazoo_config_the_default_files_are_named() {
         eprintln!("skipped: this machine has a Kazoo config file");
         return;
     }
-    let output = Scrubbed::new().command(env!("CARGO_BIN_EXE_kazoo")).args(["read-release-cookie", "ecallmgr"]).output().expect("kazoo runs");
+    let output = Scrubbed::new()
+        .command(env!("CARGO_BIN_EXE_kazoo"))
+        .args(["read-release-cookie", "ecallmgr"])
+        .output()
+        .expect("kazoo runs");
     failed(&output, NO_CONFIG, "looked for /etc/kazoo/config.ini, /etc/kazoo/core/config.ini");
 }
 
@@ -194,7 +202,8 @@ fn a_file_the_user_cannot_read_is_reported() {
 
     let mode = if is_root() { 0o600 } else { 0o000 };
     std::fs::set_permissions(config.path(), std::fs::Permissions::from_mode(mode)).unwrap();
-    let stderr = failed(&as_unprivileged(&config), CONFIG_UNREADABLE, &format!("cannot read {}", config.path().display()));
+    let stderr =
+        failed(&as_unprivileged(&config), CONFIG_UNREADABLE, &format!("cannot read {}", config.path().display()));
     assert!(stderr.contains("Permission denied"), "{stderr}");
 }
 
@@ -249,6 +258,9 @@ fn with_no_cookie_anywhere_kazoo_uses_change_me_and_says_so() {
     if ["/etc/kazoo/config.ini", "/etc/kazoo/core/config.ini"].iter().any(|p| Path::new(p).exists()) {
         panic!("this machine has a Kazoo config file, which this test cannot hide: {stderr}");
     }
-    assert!(stderr.contains("warning: no cookie is configured, so the well-known cookie `change_me` is used"), "{stderr}");
+    assert!(
+        stderr.contains("warning: no cookie is configured, so the well-known cookie `change_me` is used"),
+        "{stderr}"
+    );
     assert_eq!(stderr.matches("warning:").count(), 1, "said once: {stderr}");
 }

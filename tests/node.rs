@@ -58,7 +58,15 @@ impl Host {
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
         command.args(args).current_dir(self.dir.path()).envs(self.env());
-        for var in ["REL", "KAZOO_PROFILE", "KAZOO_REL_DIR", "RUNNER_LOG_DIR", "RELX_REPLACE_OS_VARS", "NODE_NAME_TYPE", "KAZOO_CONFIG"] {
+        for var in [
+            "REL",
+            "KAZOO_PROFILE",
+            "KAZOO_REL_DIR",
+            "RUNNER_LOG_DIR",
+            "RELX_REPLACE_OS_VARS",
+            "NODE_NAME_TYPE",
+            "KAZOO_CONFIG",
+        ] {
             command.env_remove(var);
         }
         command
@@ -155,10 +163,7 @@ fn full(node: &str) -> String {
 /// Every file under `dir`, recursively.
 fn files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
-    entries
-        .map(|e| e.unwrap().path())
-        .flat_map(|p| if p.is_dir() { files(&p) } else { vec![p] })
-        .collect()
+    entries.map(|e| e.unwrap().path()).flat_map(|p| if p.is_dir() { files(&p) } else { vec![p] }).collect()
 }
 
 fn status_json(host: &Host) -> Vec<serde_json::Value> {
@@ -175,7 +180,11 @@ fn both_node_types_start_side_by_side_and_stop() {
     assert!(host.path("_rel/kazoo/bin/kazoo").is_file(), "start wrote the release in the working directory");
     // start returned after the boot: the applications already run (Kazoo's `sup` reaches them).
     assert_eq!(host.eval("kazoo_apps", "kazoo_apps_server:ping()."), "pong");
-    let sup = Command::new(host.path("_rel/kazoo/bin/sup")).args(["ecallmgr", "ecallmgr_server", "routed"]).envs(host.env()).output().unwrap();
+    let sup = Command::new(host.path("_rel/kazoo/bin/sup"))
+        .args(["ecallmgr", "ecallmgr_server", "routed"])
+        .envs(host.env())
+        .output()
+        .unwrap();
     assert_eq!(ok(sup).trim(), "0");
     for node in NODE_TYPES {
         assert_eq!(ok(host.kazoo(&["ping", node])), "pong\n");
@@ -317,7 +326,8 @@ fn operator_files_override_the_release() {
     let etc = host.path("etc");
     fs::write(etc.join("core/ecallmgr.vm.args"), "-env KAZOO_TEST_MARK from_override\n").unwrap();
     fs::write(etc.join("core/ecallmgr.sys.config"), "[{ecallmgr, [{fetch_timeout, 1111}]}].\n").unwrap();
-    fs::write(etc.join("app.config"), "[{ecallmgr, [{fetch_timeout, 4242}]}, {kazoo_apps, [{mark, app_config}]}].\n").unwrap();
+    fs::write(etc.join("app.config"), "[{ecallmgr, [{fetch_timeout, 4242}]}, {kazoo_apps, [{mark, app_config}]}].\n")
+        .unwrap();
     let out = tempfile::tempdir().unwrap();
     for node in NODE_TYPES {
         ok(host.command(&["start", node]).env("KAZOO_REL_DIR", out.path()).output().unwrap());
@@ -341,7 +351,11 @@ fn an_operators_vm_args_is_checked_before_the_vm_starts() {
     let cases = [
         ("-setcookie change_me\n+K true\n", "1: `-setcookie` does not belong in vm.args", "cookie sources"),
         ("-name x@y\n", "1: `-name` does not belong in vm.args", "NODE or --name"),
-        ("+K true\n-s kazoo_apps_app\n", "2: `-s kazoo_apps_app`: no application of node type ecallmgr holds module `kazoo_apps_app`", "its applications: "),
+        (
+            "+K true\n-s kazoo_apps_app\n",
+            "2: `-s kazoo_apps_app`: no application of node type ecallmgr holds module `kazoo_apps_app`",
+            "its applications: ",
+        ),
         ("+A -1\n", "1: `+A -1`: the async thread pool size must be an integer in 0..=1024", "found `-1`"),
     ];
     for (text, wanted, what_next) in cases {
@@ -360,7 +374,10 @@ fn an_operators_vm_args_is_checked_before_the_vm_starts() {
     let good = "-sasl errlog_type error\n-sasl sasl_error_logger '{file, \"log/error_log.sasl\"}'\n+K true\n+A 100\n+zdbbl 32768\n-env ERL_CRASH_DUMP_NICE 1\n-s ecallmgr_server routed\n";
     fs::write(&file, good).unwrap();
     ok(host.kazoo(&["start", "ecallmgr"]));
-    assert_eq!(host.eval("ecallmgr", "application:get_env(sasl, sasl_error_logger)"), "{ok,{file,\"log/error_log.sasl\"}}");
+    assert_eq!(
+        host.eval("ecallmgr", "application:get_env(sasl, sasl_error_logger)"),
+        "{ok,{file,\"log/error_log.sasl\"}}"
+    );
 }
 
 #[test]
@@ -411,7 +428,11 @@ fn start_fails_for_a_node_whose_application_does_not_start_and_says_why() {
 fn a_cookie_the_starting_node_rejects_ends_the_wait_with_exit_12() {
     let host = Host::new();
     // erlexec reads ERL_FLAGS: the VM takes another cookie than kazoo's.
-    let output = host.command(&["start", "ecallmgr", "--timeout", "30"]).env("ERL_FLAGS", "-setcookie not_ours").output().unwrap();
+    let output = host
+        .command(&["start", "ecallmgr", "--timeout", "30"])
+        .env("ERL_FLAGS", "-setcookie not_ours")
+        .output()
+        .unwrap();
     let (code, message) = failed(output);
     assert_eq!(code, 12, "not the timeout's 31: {message}");
     assert!(message.contains("rejects the cookie"), "{message}");
@@ -421,7 +442,11 @@ fn a_cookie_the_starting_node_rejects_ends_the_wait_with_exit_12() {
 /// The pid of the process listening on TCP `port` here (`ss`, by port, not by name).
 fn listener(port: &str) -> u32 {
     let ss = ok(Command::new("ss").args(["-Hltnp", &format!("sport = :{port}")]).output().unwrap());
-    let pid = ss.split("pid=").nth(1).and_then(|rest| rest.split(',').next()).unwrap_or_else(|| panic!("no listener on {port}: {ss}"));
+    let pid = ss
+        .split("pid=")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("no listener on {port}: {ss}"));
     pid.parse().unwrap()
 }
 
@@ -443,7 +468,11 @@ fn a_node_is_known_by_its_process_when_epmd_is_gone() {
     let stop = host.kazoo(&["stop", "ecallmgr"]);
     assert!(text(&stop.stderr).contains("stopping it with SIGTERM"), "{}", text(&stop.stderr));
     ok(stop);
-    assert!(!Path::new(&format!("/proc/{pid}")).exists() || fs::read_to_string(format!("/proc/{pid}/stat")).unwrap().contains(") Z"), "the VM is gone");
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists()
+            || fs::read_to_string(format!("/proc/{pid}/stat")).unwrap().contains(") Z"),
+        "the VM is gone"
+    );
 }
 
 #[test]

@@ -65,7 +65,6 @@ impl Drop for Node {
     }
 }
 
-
 /// What a booted node said about itself.
 struct Booted {
     /// The applications it runs, sorted.
@@ -320,7 +319,9 @@ fn a_build_killed_mid_copy_leaves_the_previous_release() {
 /// previous release, swapped out, whose logs are being carried over into the new one.
 fn side_dirs_with_logs(out: &Path) -> Vec<PathBuf> {
     let entries = fs::read_dir(out).unwrap().filter_map(|e| e.ok()).map(|e| e.path());
-    let side = |p: &PathBuf| ["tmp", "old"].iter().any(|k| p.file_name().unwrap().to_string_lossy().starts_with(&format!(".kazoo.{k}-")));
+    let side = |p: &PathBuf| {
+        ["tmp", "old"].iter().any(|k| p.file_name().unwrap().to_string_lossy().starts_with(&format!(".kazoo.{k}-")))
+    };
     let logs = |p: &PathBuf| fs::read_dir(p.join("log")).is_ok_and(|mut d| d.next().is_some());
     entries.filter(side).filter(logs).collect()
 }
@@ -351,7 +352,10 @@ fn a_build_killed_while_it_carries_the_logs_over_loses_none() {
             .unwrap();
         let mut builder = Node(child);
         let deadline = Instant::now() + Duration::from_secs(30);
-        while side_dirs_with_logs(out.path()).is_empty() && Instant::now() < deadline && builder.0.try_wait().unwrap().is_none() {}
+        while side_dirs_with_logs(out.path()).is_empty()
+            && Instant::now() < deadline
+            && builder.0.try_wait().unwrap().is_none()
+        {}
         let _ = builder.0.kill();
         let _ = builder.0.wait();
         if !side_dirs_with_logs(out.path()).is_empty() {
@@ -363,7 +367,9 @@ fn a_build_killed_while_it_carries_the_logs_over_loses_none() {
     // The next run carries the rest over before anything else.
     build(out.path(), &[]);
     assert_eq!(side_dirs_with_logs(out.path()), Vec::<PathBuf>::new());
-    let missing: Vec<_> = (0..LOGS).filter(|n| fs::read_to_string(root.join(format!("log/node-{n}.log"))).ok() != Some(n.to_string())).collect();
+    let missing: Vec<_> = (0..LOGS)
+        .filter(|n| fs::read_to_string(root.join(format!("log/node-{n}.log"))).ok() != Some(n.to_string()))
+        .collect();
     assert!(missing.is_empty(), "{} of {LOGS} logs lost, e.g. node-{}.log", missing.len(), missing[0]);
     assert_eq!(fs::read_to_string(root.join("log/ecallmgr/erlang.log.1")).unwrap(), "console");
 }
@@ -379,7 +385,13 @@ fn release_handler_reads_the_release_and_unpacks_its_tarball() {
     let root = out.path().join("kazoo");
     let (_, vsn) = versions(&root);
     let upgrade = tempfile::tempdir().unwrap();
-    let untar = Command::new("tar").arg("xzf").arg(root.join(format!("kazoo-{vsn}.tar.gz"))).arg("-C").arg(upgrade.path()).status().unwrap();
+    let untar = Command::new("tar")
+        .arg("xzf")
+        .arg(root.join(format!("kazoo-{vsn}.tar.gz")))
+        .arg("-C")
+        .arg(upgrade.path())
+        .status()
+        .unwrap();
     assert!(untar.success());
     let releases = upgrade.path().join("releases");
     fs::rename(releases.join(&vsn), releases.join("99.0.0")).unwrap();
@@ -401,7 +413,10 @@ fn release_handler_reads_the_release_and_unpacks_its_tarball() {
                 io:format(\"unpack: ~w~n\", [release_handler:unpack_release(\"kazoo-99.0.0\")]), \
                 io:format(\"after: ~w~n\", [[{V, S} || {_, V, _, S} <- release_handler:which_releases()]]), erlang:halt(0).";
     let said = boot_and_eval(&root, "kazoo_apps", &Sandbox::new(), expr);
-    assert_eq!(said("before"), format!("[{{[{}],permanent}}]", vsn.bytes().map(|b| b.to_string()).collect::<Vec<_>>().join(",")));
+    assert_eq!(
+        said("before"),
+        format!("[{{[{}],permanent}}]", vsn.bytes().map(|b| b.to_string()).collect::<Vec<_>>().join(","))
+    );
     assert_eq!(said("unpack"), "{ok,[57,57,46,48,46,48]}", "release_handler unpacked kazoo-99.0.0");
     assert!(said("after").contains("unpacked"), "{}", said("after"));
     assert!(root.join("releases/99.0.0/kazoo_apps.boot").is_file());

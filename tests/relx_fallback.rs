@@ -74,7 +74,9 @@ fn rebar3_assembles_a_release_from_the_rendered_files_and_it_boots() {
         assert!(Instant::now() < deadline, "the relx release did not answer ping within 20 s");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let apps = String::from_utf8(node.script(&["eval", "[A || {A, _, _} <- application:which_applications()]."]).stdout).unwrap();
+    let apps =
+        String::from_utf8(node.script(&["eval", "[A || {A, _, _} <- application:which_applications()]."]).stdout)
+            .unwrap();
     for app in ["kazoo_apps", "lager", "sasl", "runtime_tools", "tools"] {
         assert!(apps.contains(app), "{app} is not running: {apps}");
     }

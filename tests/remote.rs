@@ -50,7 +50,11 @@ fn ping_pid_versions_eval_and_rpc() {
     // `{"Erlang/OTP", "25"}`), then each application.
     let versions = ok(node.kazoo(&["versions"]));
     let otp = ok(node.kazoo(&["eval", "erlang:system_info(otp_release)."]));
-    assert_eq!(versions.lines().next(), Some(format!("Erlang/OTP {}", otp.trim().trim_matches('"')).as_str()), "{versions}");
+    assert_eq!(
+        versions.lines().next(),
+        Some(format!("Erlang/OTP {}", otp.trim().trim_matches('"')).as_str()),
+        "{versions}"
+    );
     assert!(versions.lines().skip(1).any(|l| l.starts_with("kernel ")), "{versions}");
     let eval = ok(node.kazoo(&["eval", r#"io:format("~s ~p~n", ["said", here]), lists:seq(1, 3)"#]));
     assert_eq!(eval, "said here\n[1,2,3]\n");
@@ -77,7 +81,13 @@ fn a_node_that_is_down_or_has_no_epmd() {
     let (code, message) = failed(node.kazoo(&["ping", "ecallmgr"]));
     assert_eq!(code, 1);
     assert!(message.contains("ecallmgr@") && message.contains("is not running"), "{message}");
-    let no_epmd = node.env.command(env!("CARGO_BIN_EXE_kazoo")).args(["ping"]).env("ERL_EPMD_PORT", &Epmd::private().0).output().unwrap();
+    let no_epmd = node
+        .env
+        .command(env!("CARGO_BIN_EXE_kazoo"))
+        .args(["ping"])
+        .env("ERL_EPMD_PORT", &Epmd::private().0)
+        .output()
+        .unwrap();
     let (code, message) = failed(no_epmd);
     assert_eq!(code, 10, "{message}");
     assert!(message.contains("no EPMD answers"), "{message}");

@@ -32,16 +32,8 @@ impl Host {
         for sub in ["home", "etc/core"] {
             fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        let cookie = format!(
-            "service_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        Host {
-            dir,
-            epmd: Epmd::private(),
-            cookie,
-        }
+        let cookie = format!("service_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        Host { dir, epmd: Epmd::private(), cookie }
     }
 
     fn path(&self, sub: &str) -> PathBuf {
@@ -88,10 +80,7 @@ impl Host {
 impl Drop for Host {
     fn drop(&mut self) {
         for node in ["ecallmgr", "kazoo_apps"] {
-            let _ = self
-                .command(&["stop", node, "--kill", "--timeout", "10"])
-                .stderr(Stdio::null())
-                .output();
+            let _ = self.command(&["stop", node, "--kill", "--timeout", "10"]).stderr(Stdio::null()).output();
         }
     }
 }
@@ -121,8 +110,7 @@ impl Manager {
 
     /// A socket in the abstract namespace: NOTIFY_SOCKET=@name.
     fn abstract_named(name: &str) -> (Manager, String) {
-        let socket =
-            UnixDatagram::bind_addr(&SocketAddr::from_abstract_name(name).unwrap()).unwrap();
+        let socket = UnixDatagram::bind_addr(&SocketAddr::from_abstract_name(name).unwrap()).unwrap();
         (Manager { socket }, format!("@{name}"))
     }
 
@@ -132,14 +120,7 @@ impl Manager {
         let mut buffer = [0u8; 4096];
         match self.socket.recv(&mut buffer) {
             Ok(n) => Some(String::from_utf8_lossy(&buffer[..n]).into_owned()),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                None
-            }
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => None,
             Err(e) => panic!("the notify socket failed: {e}"),
         }
     }
@@ -165,11 +146,9 @@ impl Manager {
     fn count(&self, line: &str, wait: Duration) -> usize {
         let deadline = Instant::now() + wait;
         let mut count = 0;
-        while let Some(message) = self.next(
-            deadline
-                .saturating_duration_since(Instant::now())
-                .max(Duration::from_millis(1)),
-        ) {
+        while let Some(message) =
+            self.next(deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)))
+        {
             count += message.lines().filter(|l| *l == line).count();
             if Instant::now() >= deadline {
                 break;
@@ -180,14 +159,7 @@ impl Manager {
 }
 
 fn signal(pid: &str, signal: &str) {
-    assert!(
-        Command::new("kill")
-            .args([signal, pid])
-            .status()
-            .unwrap()
-            .success(),
-        "kill {signal} {pid}"
-    );
+    assert!(Command::new("kill").args([signal, pid]).status().unwrap().success(), "kill {signal} {pid}");
 }
 
 fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
@@ -196,10 +168,7 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "foreground did not exit within {within:?}"
-        );
+        assert!(Instant::now() < deadline, "foreground did not exit within {within:?}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -221,32 +190,13 @@ fn foreground_tells_systemd_ready_once_booted_feeds_the_watchdog_from_pings_and_
 
     let heard = manager.until("READY=1", Duration::from_secs(60));
     // Right when READY arrives, the node has booted and runs its applications.
-    assert_eq!(
-        host.eval("ecallmgr", "init:get_status()."),
-        "{started,started}",
-        "heard: {heard:?}"
-    );
+    assert_eq!(host.eval("ecallmgr", "init:get_status()."), "{started,started}", "heard: {heard:?}");
     assert_eq!(host.eval("ecallmgr", "ecallmgr_server:routed()."), "0");
     let vm = ok(host.kazoo(&["pid", "ecallmgr"])).trim().to_owned();
-    assert!(
-        heard[0].lines().any(|l| l == format!("MAINPID={vm}")),
-        "MAINPID is the VM's: {heard:?}"
-    );
-    assert_ne!(
-        vm,
-        foreground.0.id().to_string(),
-        "the VM is kazoo's child, not kazoo"
-    );
-    assert!(
-        heard[0].lines().any(|l| l.starts_with("STATUS=booting")),
-        "{heard:?}"
-    );
-    assert!(
-        !heard[..heard.len() - 1]
-            .iter()
-            .any(|m| m.contains("WATCHDOG=1")),
-        "no watchdog before READY: {heard:?}"
-    );
+    assert!(heard[0].lines().any(|l| l == format!("MAINPID={vm}")), "MAINPID is the VM's: {heard:?}");
+    assert_ne!(vm, foreground.0.id().to_string(), "the VM is kazoo's child, not kazoo");
+    assert!(heard[0].lines().any(|l| l.starts_with("STATUS=booting")), "{heard:?}");
+    assert!(!heard[..heard.len() - 1].iter().any(|m| m.contains("WATCHDOG=1")), "no watchdog before READY: {heard:?}");
 
     // Every half WATCHDOG_USEC while the VM answers its pings.
     let fed = manager.count("WATCHDOG=1", Duration::from_millis(2500));
@@ -276,20 +226,13 @@ fn foreground_speaks_to_an_abstract_socket_and_says_stopping_when_kazoo_stop_sto
     let host = Host::new();
     let name = format!("kazoo-service-test-{}", std::process::id());
     let (manager, address) = Manager::abstract_named(&name);
-    let child = host
-        .command(&["foreground", "ecallmgr"])
-        .env("NOTIFY_SOCKET", &address)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child =
+        host.command(&["foreground", "ecallmgr"]).env("NOTIFY_SOCKET", &address).stdout(Stdio::null()).spawn().unwrap();
     let mut foreground = Foreground(child);
     manager.until("READY=1", Duration::from_secs(90));
     assert_eq!(ok(host.kazoo(&["stop", "ecallmgr"])), "ok\n");
     manager.until("STOPPING=1", Duration::from_secs(10));
-    assert_eq!(
-        wait_exit(&mut foreground.0, Duration::from_secs(30)).code(),
-        Some(0)
-    );
+    assert_eq!(wait_exit(&mut foreground.0, Duration::from_secs(30)).code(), Some(0));
 }
 
 #[test]
@@ -317,15 +260,8 @@ fn systemd_analyze_verify_accepts_the_printed_unit() {
         .arg(dir.path().join("kazoo@ecallmgr.service"))
         .output()
         .expect("systemd-analyze runs (Debian's systemd package: bash scripts/setup.sh)");
-    let said = format!(
-        "{}{}",
-        support::text(&verify.stdout),
-        support::text(&verify.stderr)
-    );
-    assert!(
-        verify.status.success() && said.trim().is_empty(),
-        "systemd-analyze verify said:\n{said}\nof:\n{unit}"
-    );
+    let said = format!("{}{}", support::text(&verify.stdout), support::text(&verify.stderr));
+    assert!(verify.status.success() && said.trim().is_empty(), "systemd-analyze verify said:\n{said}\nof:\n{unit}");
 }
 
 #[test]
@@ -347,19 +283,12 @@ fn logs_show_the_console_log_and_follow_it_and_the_application_logs() {
             assert!(logs.lines().count() <= 5, "{logs}");
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "logs -n 5 never showed the mark:\n{logs}"
-        );
+        assert!(Instant::now() < deadline, "logs -n 5 never showed the mark:\n{logs}");
         std::thread::sleep(Duration::from_millis(100));
     }
 
     // -f: what is printed after it began following.
-    let child = host
-        .command(&["logs", "kazoo_apps", "-f", "-n", "1"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = host.command(&["logs", "kazoo_apps", "-f", "-n", "1"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut following = Foreground(child);
     let (lines, read) = mpsc::channel();
     let stdout = following.0.stdout.take().unwrap();
@@ -370,48 +299,33 @@ fn logs_show_the_console_log_and_follow_it_and_the_application_logs() {
             }
         }
     });
-    read.recv_timeout(Duration::from_secs(10))
-        .expect("logs -f prints the last line first");
+    read.recv_timeout(Duration::from_secs(10)).expect("logs -f prints the last line first");
     let logs = || {
         fs::read_dir(host.path("_rel/kazoo/log/kazoo_apps"))
             .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with("erlang.log.")
-            })
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("erlang.log."))
             .count()
     };
     let before = logs();
-    host.eval("kazoo_apps", "[io:format(user, \"fill-~3..0b ~s~n\", [N, lists:duplicate(50, $x)]) || N <- lists:seq(1, 60)].");
     host.eval(
         "kazoo_apps",
-        "io:format(user, \"mark-while-following~n\", []).",
+        "[io:format(user, \"fill-~3..0b ~s~n\", [N, lists:duplicate(50, $x)]) || N <- lists:seq(1, 60)].",
     );
+    host.eval("kazoo_apps", "io:format(user, \"mark-while-following~n\", []).");
     assert!(logs() > before, "run_erl did not move on to another file");
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut fills = Vec::new();
     loop {
-        let line = read
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("logs -f showed the new line");
-        if let Some(fill) = line
-            .split_whitespace()
-            .find_map(|w| w.strip_prefix("fill-"))
-        {
+        let line =
+            read.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("logs -f showed the new line");
+        if let Some(fill) = line.split_whitespace().find_map(|w| w.strip_prefix("fill-")) {
             fills.push(fill.parse::<u32>().unwrap());
         }
         if line.contains("mark-while-following") {
             break;
         }
     }
-    assert_eq!(
-        fills,
-        (1..=60).collect::<Vec<_>>(),
-        "every line, across run_erl's files, once, in order"
-    );
+    assert_eq!(fills, (1..=60).collect::<Vec<_>>(), "every line, across run_erl's files, once, in order");
     signal(&following.0.id().to_string(), "-TERM");
 
     // --app: lager's files (kazoo_apps runs lager) in the node's log dir.
@@ -420,16 +334,10 @@ fn logs_show_the_console_log_and_follow_it_and_the_application_logs() {
     loop {
         let logs = ok(host.kazoo(&["logs", "kazoo_apps", "--app", "-n", "3"]));
         if logs.contains("app-mark") {
-            assert!(
-                logs.contains("==> ") && logs.contains("error.log <=="),
-                "{logs}"
-            );
+            assert!(logs.contains("==> ") && logs.contains("error.log <=="), "{logs}");
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "logs --app never showed lager's line:\n{logs}"
-        );
+        assert!(Instant::now() < deadline, "logs --app never showed lager's line:\n{logs}");
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -37,7 +37,10 @@ impl Deployment {
     fn of_profile(profile: &str, hidden: &[&Path]) -> Deployment {
         let dir = tempfile::tempdir().unwrap();
         let build = dir.path().join("build");
-        let tar = Command::new(env!("CARGO_BIN_EXE_kazoo")).args(["tar-release", "--profile", profile, "--out"]).arg(&build).output();
+        let tar = Command::new(env!("CARGO_BIN_EXE_kazoo"))
+            .args(["tar-release", "--profile", profile, "--out"])
+            .arg(&build)
+            .output();
         let printed = ok(tar.unwrap());
         let tarball = printed.lines().find_map(|l| l.strip_prefix("wrote ")).expect("tar-release names its tarball");
         let root = dir.path().join("opt/kazoo");
@@ -139,7 +142,11 @@ fn the_tree_does_not_write_itself_and_says_so() {
     let root = deployment.path("opt/kazoo");
     let output = deployment.run(&root, &["build-release"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains(&format!("this binary is the release at {}", root.display())), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains(&format!("this binary is the release at {}", root.display())),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]
@@ -147,7 +154,8 @@ fn a_tree_without_erts_runs_on_the_hosts_erts_of_its_version_and_names_it_when_m
     // The ci profile leaves ERTS out: the host's Erlang/OTP, of the same ERTS, runs it.
     let deployment = Deployment::of_profile("ci", &[]);
     let root = deployment.path("opt/kazoo");
-    let erts_vsn = fs::read_to_string(root.join("releases/start_erl.data")).unwrap().split_whitespace().next().unwrap().to_owned();
+    let erts_vsn =
+        fs::read_to_string(root.join("releases/start_erl.data")).unwrap().split_whitespace().next().unwrap().to_owned();
     assert!(!root.join(format!("erts-{erts_vsn}")).exists(), "the ci profile includes no ERTS");
     ok(deployment.run(&root, &["start", "ecallmgr"]));
     assert_eq!(deployment.root_dir_of(&root, "ecallmgr"), format!("{:?}", root.display().to_string()));
@@ -160,7 +168,10 @@ fn a_tree_without_erts_runs_on_the_hosts_erts_of_its_version_and_names_it_when_m
     let output = deployment.run(&root, &["start", "ecallmgr"]);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("runs on the host's ERTS 99.1") && stderr.contains(&format!("has ERTS {erts_vsn}")), "{stderr}");
+    assert!(
+        stderr.contains("runs on the host's ERTS 99.1") && stderr.contains(&format!("has ERTS {erts_vsn}")),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -61,20 +61,11 @@ fn entries(tarball: &Path) -> Vec<Entry> {
         .map(|entry| {
             let entry = entry.unwrap();
             let header = entry.header();
-            let text =
-                |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
+            let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or_default()).into_owned();
             Entry {
-                path: entry
-                    .path()
-                    .unwrap()
-                    .to_string_lossy()
-                    .trim_end_matches('/')
-                    .to_owned(),
+                path: entry.path().unwrap().to_string_lossy().trim_end_matches('/').to_owned(),
                 kind: header.entry_type(),
-                link: entry
-                    .link_name()
-                    .unwrap()
-                    .map(|l| l.to_string_lossy().into_owned()),
+                link: entry.link_name().unwrap().map(|l| l.to_string_lossy().into_owned()),
                 mode: header.mode().unwrap(),
                 mtime: header.mtime().unwrap(),
                 owner: (
@@ -98,12 +89,7 @@ fn two_builds_of_the_same_sources_give_the_same_bytes() {
     fs::remove_dir_all(&root).unwrap();
     let (_, tarball) = tar_release(out.path(), &[]);
     let second = fs::read(&tarball).unwrap();
-    assert!(
-        first == second,
-        "the two tarballs differ ({} and {} bytes)",
-        first.len(),
-        second.len()
-    );
+    assert!(first == second, "the two tarballs differ ({} and {} bytes)", first.len(), second.len());
     // No timestamp (bytes 4-7) and no file name (flag bit 3) in the gzip header.
     assert_eq!(&first[..4], [0x1f, 0x8b, 8, 0], "gzip header flags");
     assert_eq!(&first[4..8], [0; 4], "gzip mtime");
@@ -119,11 +105,7 @@ fn the_archive_holds_the_release_once_and_nothing_of_a_run() {
     fs::create_dir_all(root.join("log/kazoo_apps")).unwrap();
     fs::write(root.join("log/kazoo_apps/console.log"), "a log line\n").unwrap();
     fs::write(root.join("erl_crash.dump"), "=erl_crash_dump:0.5\n").unwrap();
-    fs::write(
-        root.join("releases/erl_crash.dump"),
-        "=erl_crash_dump:0.5\n",
-    )
-    .unwrap();
+    fs::write(root.join("releases/erl_crash.dump"), "=erl_crash_dump:0.5\n").unwrap();
     fs::write(root.join(".kazoo.lock"), "").unwrap();
     fs::write(root.join("kazoo-4.2.0.tar.gz"), "an earlier tarball").unwrap();
     let (_, tarball) = tar_release(out.path(), &[]);
@@ -131,60 +113,22 @@ fn the_archive_holds_the_release_once_and_nothing_of_a_run() {
 
     let mut seen = BTreeSet::new();
     for entry in &entries {
-        assert!(
-            seen.insert(entry.path.clone()),
-            "{} is in the archive twice",
-            entry.path
-        );
+        assert!(seen.insert(entry.path.clone()), "{} is in the archive twice", entry.path);
         let top = entry.path.split('/').next().unwrap();
-        assert_ne!(
-            top, "log",
-            "{}: the nodes' logs are not part of the release",
-            entry.path
-        );
-        assert!(
-            !entry.path.split('/').any(|c| c.starts_with('.')),
-            "{}: a hidden entry",
-            entry.path
-        );
+        assert_ne!(top, "log", "{}: the nodes' logs are not part of the release", entry.path);
+        assert!(!entry.path.split('/').any(|c| c.starts_with('.')), "{}: a hidden entry", entry.path);
         assert!(!entry.path.ends_with("erl_crash.dump"), "{}", entry.path);
-        assert!(
-            !(top.ends_with(".tar.gz")),
-            "{}: an earlier tarball",
-            entry.path
-        );
+        assert!(!(top.ends_with(".tar.gz")), "{}: an earlier tarball", entry.path);
         assert_eq!(entry.mtime, 0, "{}: mtime", entry.path);
-        assert_eq!(
-            entry.owner,
-            (0, 0, String::new(), String::new()),
-            "{}: owner",
-            entry.path
-        );
-        assert!(
-            matches!(entry.mode, 0o755 | 0o644),
-            "{}: mode {:o}",
-            entry.path,
-            entry.mode
-        );
+        assert_eq!(entry.owner, (0, 0, String::new(), String::new()), "{}: owner", entry.path);
+        assert!(matches!(entry.mode, 0o755 | 0o644), "{}: mode {:o}", entry.path, entry.mode);
     }
-    let find = |path: &str| {
-        entries
-            .iter()
-            .find(|e| e.path == path)
-            .unwrap_or_else(|| panic!("no {path}"))
-    };
+    let find = |path: &str| entries.iter().find(|e| e.path == path).unwrap_or_else(|| panic!("no {path}"));
     let versioned = find(&format!("bin/kazoo-{vsn}"));
-    assert_eq!(
-        versioned.kind,
-        tar::EntryType::Link,
-        "bin/kazoo-{vsn} is stored once, as a link"
-    );
+    assert_eq!(versioned.kind, tar::EntryType::Link, "bin/kazoo-{vsn} is stored once, as a link");
     assert_eq!(versioned.link.as_deref(), Some("bin/kazoo"));
     assert_eq!(find("bin/kazoo").kind, tar::EntryType::Regular);
-    assert_eq!(
-        find(&format!("releases/kazoo-{vsn}.rel")).kind,
-        tar::EntryType::Regular
-    );
+    assert_eq!(find(&format!("releases/kazoo-{vsn}.rel")).kind, tar::EntryType::Regular);
     assert_eq!(find("lib").kind, tar::EntryType::Directory);
     let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
     let mut sorted = paths.clone();
@@ -198,32 +142,14 @@ fn erts_carries_only_what_a_release_runs() {
     let (root, tarball) = tar_release(out.path(), &[]);
     let (erts, _) = versions(&root);
     let bin = format!("erts-{erts}/bin/");
-    let shipped: BTreeSet<String> = entries(&tarball)
-        .iter()
-        .filter_map(|e| Some(e.path.strip_prefix(&bin)?.to_owned()))
-        .collect();
+    let shipped: BTreeSet<String> =
+        entries(&tarball).iter().filter_map(|e| Some(e.path.strip_prefix(&bin)?.to_owned())).collect();
     for tool in ["erlc", "dialyzer", "typer", "ct_run", "yielding_c_fun"] {
         assert!(!shipped.contains(tool), "erts ships {tool}: {shipped:?}");
-        assert!(
-            !root.join(&bin).join(tool).exists(),
-            "the tree's erts has {tool}"
-        );
+        assert!(!root.join(&bin).join(tool).exists(), "the tree's erts has {tool}");
     }
-    assert!(
-        !shipped.iter().any(|name| name.ends_with(".src")),
-        "{shipped:?}"
-    );
-    for needed in [
-        "beam.smp",
-        "erlexec",
-        "erl_child_setup",
-        "epmd",
-        "erl",
-        "start",
-        "run_erl",
-        "to_erl",
-        "heart",
-    ] {
+    assert!(!shipped.iter().any(|name| name.ends_with(".src")), "{shipped:?}");
+    for needed in ["beam.smp", "erlexec", "erl_child_setup", "epmd", "erl", "start", "run_erl", "to_erl", "heart"] {
         assert!(shipped.contains(needed), "erts lacks {needed}: {shipped:?}");
     }
 }
@@ -231,15 +157,8 @@ fn erts_carries_only_what_a_release_runs() {
 /// The chunk ids of a BEAM file, read as the loader does (IFF: `FOR1`, length, `BEAM`, then
 /// id, length and data padded to 4 bytes).
 fn chunk_ids(beam: &[u8]) -> Vec<String> {
-    assert!(
-        beam.len() >= 12 && &beam[..4] == b"FOR1" && &beam[8..12] == b"BEAM",
-        "not a BEAM file"
-    );
-    assert_eq!(
-        u32::from_be_bytes(beam[4..8].try_into().unwrap()) as usize,
-        beam.len() - 8,
-        "IFF length"
-    );
+    assert!(beam.len() >= 12 && &beam[..4] == b"FOR1" && &beam[8..12] == b"BEAM", "not a BEAM file");
+    assert_eq!(u32::from_be_bytes(beam[4..8].try_into().unwrap()) as usize, beam.len() - 8, "IFF length");
     let mut ids = Vec::new();
     let mut at = 12;
     while at + 8 <= beam.len() {
@@ -257,10 +176,7 @@ fn beams(root: &Path) -> Vec<PathBuf> {
         let Ok(ebin) = fs::read_dir(app.unwrap().path().join("ebin")) else {
             continue;
         };
-        beams.extend(
-            ebin.map(|f| f.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "beam")),
-        );
+        beams.extend(ebin.map(|f| f.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "beam")));
     }
     beams
 }
@@ -274,17 +190,9 @@ fn the_dist_profile_strips_the_beams_and_its_release_still_boots() {
     assert!(beams.len() > 100, "{} .beam files", beams.len());
     for beam in &beams {
         let ids = chunk_ids(&fs::read(beam).unwrap());
-        assert!(
-            ids.iter().any(|id| id == "Code"),
-            "{}: {ids:?}",
-            beam.display()
-        );
+        assert!(ids.iter().any(|id| id == "Code"), "{}: {ids:?}", beam.display());
         for dropped in ["Dbgi", "Abst", "Docs", "CInf", "Attr"] {
-            assert!(
-                !ids.iter().any(|id| id == dropped),
-                "{} keeps {dropped}: {ids:?}",
-                beam.display()
-            );
+            assert!(!ids.iter().any(|id| id == dropped), "{} keeps {dropped}: {ids:?}", beam.display());
         }
     }
 
@@ -292,18 +200,8 @@ fn the_dist_profile_strips_the_beams_and_its_release_still_boots() {
                   erlang:halt(0).";
     let said = boot_and_eval(&root, "kazoo_apps", report);
     let apps = said("apps");
-    for app in [
-        "kazoo_apps",
-        "sasl",
-        "runtime_tools",
-        "tools",
-        "kernel",
-        "stdlib",
-    ] {
-        assert!(
-            apps.trim_matches(['[', ']']).split(',').any(|a| a == app),
-            "{app} is not running: {apps}"
-        );
+    for app in ["kazoo_apps", "sasl", "runtime_tools", "tools", "kernel", "stdlib"] {
+        assert!(apps.trim_matches(['[', ']']).split(',').any(|a| a == app), "{app} is not running: {apps}");
     }
 }
 
@@ -317,7 +215,6 @@ impl Drop for Node {
     }
 }
 
-
 /// Boots node type `node` from the release at `root` with the tree's own `erl` (cwd at the
 /// root, a private HOME with a cookie, no Erlang on PATH), has it evaluate `expr` (which
 /// prints `key: value` lines and halts), and returns a lookup of those lines.
@@ -328,11 +225,7 @@ fn boot_and_eval(root: &Path, node: &str, expr: &str) -> impl Fn(&str) -> String
     fs::set_permissions(&cookie, fs::Permissions::from_mode(0o400)).unwrap();
     fs::create_dir(home.path().join("bin")).unwrap();
     for tool in ["dirname", "basename"] {
-        std::os::unix::fs::symlink(
-            Path::new("/usr/bin").join(tool),
-            home.path().join("bin").join(tool),
-        )
-        .unwrap();
+        std::os::unix::fs::symlink(Path::new("/usr/bin").join(tool), home.path().join("bin").join(tool)).unwrap();
     }
     let (erts, vsn) = versions(root);
     let child = Command::new(root.join(format!("erts-{erts}/bin/erl")))
@@ -352,34 +245,16 @@ fn boot_and_eval(root: &Path, node: &str, expr: &str) -> impl Fn(&str) -> String
     let mut node_guard = Node(child);
     let deadline = Instant::now() + Duration::from_secs(60);
     while node_guard.0.try_wait().unwrap().is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "node type {node} did not boot and halt within 60 s"
-        );
+        assert!(Instant::now() < deadline, "node type {node} did not boot and halt within 60 s");
         std::thread::sleep(Duration::from_millis(50));
     }
     let mut stdout = String::new();
-    node_guard
-        .0
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
+    node_guard.0.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
     let mut stderr = String::new();
-    node_guard
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    node_guard.0.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     let node = node.to_owned();
     move |key: &str| {
-        let line = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "));
-        line.unwrap_or_else(|| panic!("node type {node} did not report {key}: {stdout}\n{stderr}"))
-            .to_owned()
+        let line = stdout.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(": "));
+        line.unwrap_or_else(|| panic!("node type {node} did not report {key}: {stdout}\n{stderr}")).to_owned()
     }
 }

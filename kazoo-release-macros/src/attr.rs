@@ -16,15 +16,9 @@ type Items = Punctuated<Meta, Comma>;
 
 pub fn parse(input: &DeriveInput, errs: &mut Errors) -> Input {
     if let Data::Enum(e) = &input.data {
-        errs.at(
-            e.enum_token,
-            "`#[derive(Release)]` goes on a struct, e.g. `pub struct Kazoo;`",
-        );
+        errs.at(e.enum_token, "`#[derive(Release)]` goes on a struct, e.g. `pub struct Kazoo;`");
     } else if let Data::Union(u) = &input.data {
-        errs.at(
-            u.union_token,
-            "`#[derive(Release)]` goes on a struct, e.g. `pub struct Kazoo;`",
-        );
+        errs.at(u.union_token, "`#[derive(Release)]` goes on a struct, e.g. `pub struct Kazoo;`");
     }
     let mut parsed = Input {
         ident: input.ident.clone(),
@@ -68,13 +62,7 @@ pub fn parse(input: &DeriveInput, errs: &mut Errors) -> Input {
         } else if is(NODE) {
             parsed.nodes.push(node(&items, kind.span(), errs));
         } else if is(VM_ARGS) {
-            vm_args(
-                &items,
-                "#[vm_args(...)]",
-                &mut parsed.vm_args,
-                &mut vm_args_keys,
-                errs,
-            );
+            vm_args(&items, "#[vm_args(...)]", &mut parsed.vm_args, &mut vm_args_keys, errs);
         } else if is(OVERLAY) {
             parsed.overlays.extend(overlays(&items, errs));
         } else if is(HOOK) {
@@ -113,9 +101,7 @@ pub fn crate_path(input: &DeriveInput) -> Option<syn::Path> {
     let releases = input.attrs.iter().filter(|a| a.path().is_ident(RELEASE));
     let items = releases.filter_map(|a| a.parse_args_with(Items::parse_terminated).ok());
     items.flatten().find_map(|meta| match meta {
-        Meta::NameValue(nv) if nv.path.is_ident(CRATE) => {
-            value::crate_path(&nv.value, nv.path.get_ident()?).ok()
-        }
+        Meta::NameValue(nv) if nv.path.is_ident(CRATE) => value::crate_path(&nv.value, nv.path.get_ident()?).ok(),
         _ => None,
     })
 }
@@ -154,15 +140,11 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
         let k = key.to_string();
         match k.as_str() {
             NAME => release.name = setting(meta, errs, |v| value::name(v, key)),
-            VERSION => {
-                release.version = setting(meta, errs, |v| value::string(v, key, "\"4.3.0\""))
-            }
+            VERSION => release.version = setting(meta, errs, |v| value::string(v, key, "\"4.3.0\"")),
             DEFAULT_NODE => release.default_node = setting(meta, errs, |v| value::name(v, key)),
             LIB_DIRS => {
                 let example = "[\"applications\", \"deps\"]";
-                release.lib_dirs = list(meta, example, errs, |v, errs| {
-                    errs.ok(value::string(v, key, "\"deps\""))
-                });
+                release.lib_dirs = list(meta, example, errs, |v, errs| errs.ok(value::string(v, key, "\"deps\"")));
             }
             BASE_APPS => release.base_apps = apps(meta, errs),
             INCLUDE_ERTS => release.include_erts = setting(meta, errs, |v| value::boolean(v, key)),
@@ -203,12 +185,7 @@ impl Profile {
 }
 
 fn node(items: &Items, span: Span, errs: &mut Errors) -> Node {
-    let mut node = Node {
-        span,
-        given: Vec::new(),
-        name: None,
-        apps: None,
-    };
+    let mut node = Node { span, given: Vec::new(), name: None, apps: None };
     let mut seen = Seen::default();
     for meta in items {
         let Some(key) = key(meta, NODE_KEYS, "#[node(...)]", &mut seen, errs) else {
@@ -233,9 +210,7 @@ fn node(items: &Items, span: Span, errs: &mut Errors) -> Node {
 /// `apps = [...]` / `base_apps = [...]`.
 fn apps(meta: &Meta, errs: &mut Errors) -> Vec<App> {
     let key = meta.path().get_ident();
-    list(meta, "[kazoo_apps, lager(load)]", errs, |v, errs| {
-        value::app(v, key?, errs)
-    })
+    list(meta, "[kazoo_apps, lager(load)]", errs, |v, errs| value::app(v, key?, errs))
 }
 
 fn vm_args(items: &Items, within: &str, args: &mut VmArgs, seen: &mut Seen, errs: &mut Errors) {
@@ -258,9 +233,7 @@ fn vm_args(items: &Items, within: &str, args: &mut VmArgs, seen: &mut Seen, errs
             ENV => args.env = env(meta, errs),
             _ => {
                 let example = "[\"+zdbbl 32768\", \"-heart\"]";
-                args.raw = list(meta, example, errs, |v, errs| {
-                    errs.ok(value::string(v, key, "\"+zdbbl 32768\""))
-                });
+                args.raw = list(meta, example, errs, |v, errs| errs.ok(value::string(v, key, "\"+zdbbl 32768\"")));
             }
         }
     }
@@ -275,10 +248,7 @@ fn env(meta: &Meta, errs: &mut Errors) -> Vec<(Located<String>, String)> {
     let mut vars = Vec::new();
     for item in &items {
         let Some(var) = item.path().get_ident() else {
-            errs.at(
-                item.path(),
-                "expected an environment variable name, e.g. `ERL_CRASH_DUMP_NICE`",
-            );
+            errs.at(item.path(), "expected an environment variable name, e.g. `ERL_CRASH_DUMP_NICE`");
             continue;
         };
         if !seen.first(var, "environment variable", errs) {
@@ -294,13 +264,7 @@ fn overlays(items: &Items, errs: &mut Errors) -> Vec<Overlay> {
     // Each item is one overlay, so a kind may well appear twice in one attribute.
     let mut all = Vec::new();
     for meta in items {
-        let Some(key) = key(
-            meta,
-            OVERLAY_KEYS,
-            "#[overlay(...)]",
-            &mut Seen::default(),
-            errs,
-        ) else {
+        let Some(key) = key(meta, OVERLAY_KEYS, "#[overlay(...)]", &mut Seen::default(), errs) else {
             continue;
         };
         let k = key.to_string();
@@ -371,10 +335,7 @@ fn from_to(meta: &Meta, kind: &Ident, errs: &mut Errors) -> Option<(String, Stri
         let path = setting(item, errs, |v| value::string(v, key, "\"rel/nodetool\""));
         *(if key == FROM { &mut from } else { &mut to }) = path.map(|p| p.value);
     }
-    Some((
-        required(from, FROM, kind, &seen, errs)?,
-        required(to, TO, kind, &seen, errs)?,
-    ))
+    Some((required(from, FROM, kind, &seen, errs)?, required(to, TO, kind, &seen, errs)?))
 }
 
 /// `chmod(mode = 0o755, path = "bin/nodetool")`.
@@ -389,26 +350,16 @@ fn chmod(meta: &Meta, kind: &Ident, errs: &mut Errors) -> Option<Overlay> {
         if key == MODE {
             mode = setting(item, errs, |v| value::integer(v, key, "0o755"));
         } else {
-            path =
-                setting(item, errs, |v| value::string(v, key, "\"bin/nodetool\"")).map(|p| p.value);
+            path = setting(item, errs, |v| value::string(v, key, "\"bin/nodetool\"")).map(|p| p.value);
         }
     }
     let mode = required(mode, MODE, kind, &seen, errs);
-    Some(Overlay::Chmod {
-        mode: mode?,
-        path: required(path, PATH, kind, &seen, errs)?,
-    })
+    Some(Overlay::Chmod { mode: mode?, path: required(path, PATH, kind, &seen, errs)? })
 }
 
 /// `value`, or an error on `kind` when `key` was not written at all (a key written with a
 /// bad value has its own error already).
-fn required<T>(
-    value: Option<T>,
-    key: &str,
-    kind: &Ident,
-    seen: &Seen,
-    errs: &mut Errors,
-) -> Option<T> {
+fn required<T>(value: Option<T>, key: &str, kind: &Ident, seen: &Seen, errs: &mut Errors) -> Option<T> {
     if value.is_none() && !seen.has(key) {
         errs.at(kind, format!("`{kind}(...)` needs `{key} = ...`"));
     }
@@ -434,13 +385,7 @@ fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
                     continue;
                 };
                 let mut args = VmArgs::default();
-                vm_args(
-                    &items,
-                    "a profile's vm_args(...)",
-                    &mut args,
-                    &mut Seen::default(),
-                    errs,
-                );
+                vm_args(&items, "a profile's vm_args(...)", &mut args, &mut Seen::default(), errs);
                 profile.vm_args = Some(args);
             }
         }
@@ -450,59 +395,29 @@ fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
 }
 
 /// The key of `meta` when it is one of `known` and not a repeat; an error otherwise.
-fn key<'a>(
-    meta: &'a Meta,
-    known: &[&str],
-    within: &str,
-    seen: &mut Seen,
-    errs: &mut Errors,
-) -> Option<&'a Ident> {
+fn key<'a>(meta: &'a Meta, known: &[&str], within: &str, seen: &mut Seen, errs: &mut Errors) -> Option<&'a Ident> {
     let Some(key) = meta.path().get_ident() else {
-        errs.at(
-            meta.path(),
-            format!("expected a key of `{within}`: {}", list_keys(known)),
-        );
+        errs.at(meta.path(), format!("expected a key of `{within}`: {}", list_keys(known)));
         return None;
     };
     if !known.iter().any(|k| key == k) {
-        errs.at(
-            key,
-            format!(
-                "unknown key `{key}` in `{within}`; expected one of: {}",
-                list_keys(known)
-            ),
-        );
+        errs.at(key, format!("unknown key `{key}` in `{within}`; expected one of: {}", list_keys(known)));
         return None;
     }
     seen.first(key, "key", errs).then_some(key)
 }
 
 fn list_keys(known: &[&str]) -> String {
-    known
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// The value of `key = value`, read by `read`.
-fn setting<'a, T>(
-    meta: &'a Meta,
-    errs: &mut Errors,
-    read: impl FnOnce(&'a Expr) -> syn::Result<T>,
-) -> Option<T> {
+fn setting<'a, T>(meta: &'a Meta, errs: &mut Errors, read: impl FnOnce(&'a Expr) -> syn::Result<T>) -> Option<T> {
     match meta {
         Meta::NameValue(nv) => errs.ok(read(&nv.value)),
         _ => {
             let key = meta.path();
-            errs.at(
-                meta,
-                format!(
-                    "`{}` needs a value: `{} = ...`",
-                    quote::quote!(#key),
-                    quote::quote!(#key)
-                ),
-            );
+            errs.at(meta, format!("`{}` needs a value: `{} = ...`", quote::quote!(#key), quote::quote!(#key)));
             None
         }
     }
@@ -536,10 +451,7 @@ fn nested(meta: &Meta, example: &str, errs: &mut Errors) -> Option<Items> {
     match meta {
         Meta::List(list) => errs.ok(list.parse_args_with(Items::parse_terminated)),
         _ => {
-            errs.at(
-                meta,
-                format!("expected a parenthesized list, e.g. `{example}`"),
-            );
+            errs.at(meta, format!("expected a parenthesized list, e.g. `{example}`"));
             None
         }
     }
@@ -554,13 +466,7 @@ impl Seen {
     /// Whether `key` is new; a repeat is an error on the repeat.
     fn first(&mut self, key: &Ident, what: &str, errs: &mut Errors) -> bool {
         if let Some(earlier) = self.0.iter().find(|k| *k == key) {
-            errs.at(
-                key,
-                format!(
-                    "duplicate {what} `{key}`: already set{}",
-                    first_at(earlier.span(), key.span())
-                ),
-            );
+            errs.at(key, format!("duplicate {what} `{key}`: already set{}", first_at(earlier.span(), key.span())));
             return false;
         }
         self.0.push(key.clone());

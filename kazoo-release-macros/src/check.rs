@@ -60,10 +60,7 @@ fn release(release: &Release, errs: &mut Errors) {
     if let Some(version) = &release.version {
         errs.extend(version_problem(&version.value).map(|p| version.error(p)));
     }
-    release
-        .base_apps
-        .iter()
-        .for_each(|app| self::app(app, errs));
+    release.base_apps.iter().for_each(|app| self::app(app, errs));
     duplicate_apps(&release.base_apps, "in base_apps", errs);
 }
 
@@ -72,16 +69,8 @@ fn app(app: &App, errs: &mut Errors) {
     if let Some(version) = &app.version {
         errs.extend(version_problem(&version.value).map(|p| version.error(p)));
     }
-    if let Some(start) = app
-        .start_type
-        .as_ref()
-        .filter(|t| !START_TYPES.contains(&t.value.as_str()))
-    {
-        let message = format!(
-            "unknown start type `{}`: expected one of {}",
-            start.value,
-            START_TYPES.join(", ")
-        );
+    if let Some(start) = app.start_type.as_ref().filter(|t| !START_TYPES.contains(&t.value.as_str())) {
+        let message = format!("unknown start type `{}`: expected one of {}", start.value, START_TYPES.join(", "));
         errs.push(start.error(message));
     }
 }
@@ -91,10 +80,9 @@ fn duplicate_apps(apps: &[App], within: &str, errs: &mut Errors) {
     for (i, app) in apps.iter().enumerate() {
         if let Some(first) = apps[..i].iter().find(|a| a.name.value == app.name.value) {
             let where_ = first_at(first.name.span(), app.name.span());
-            errs.push(app.name.error(format!(
-                "duplicate application `{}` {within}: already listed{where_}",
-                app.name.value
-            )));
+            errs.push(
+                app.name.error(format!("duplicate application `{}` {within}: already listed{where_}", app.name.value)),
+            );
         }
     }
 }
@@ -108,16 +96,16 @@ fn nodes(input: &Input, errs: &mut Errors) {
     for node in &input.nodes {
         let Some(name) = &node.name else {
             if node.given.iter().all(|k| k != NAME) {
-                errs.push(syn::Error::new(node.span, "`#[node(...)]` needs `name = ...`, e.g. `#[node(name = ecallmgr, apps = [ecallmgr])]`"));
+                errs.push(syn::Error::new(
+                    node.span,
+                    "`#[node(...)]` needs `name = ...`, e.g. `#[node(name = ecallmgr, apps = [ecallmgr])]`",
+                ));
             }
             continue;
         };
         if let Some(first) = declared.iter().find(|d| d.value == name.value) {
             let where_ = first_at(first.span(), name.span());
-            errs.push(name.error(format!(
-                "duplicate node type `{}`: already declared{where_}",
-                name.value
-            )));
+            errs.push(name.error(format!("duplicate node type `{}`: already declared{where_}", name.value)));
         } else if atom(name, errs) {
             declared.push(name);
         }
@@ -129,18 +117,12 @@ fn node_apps(node: &Node, name: &Name, base_apps: &[App], errs: &mut Errors) {
     let apps = match &node.apps {
         Some(apps) if !apps.value.is_empty() => &apps.value,
         Some(empty) => {
-            let message = format!(
-                "node type `{}` has no applications: list at least one",
-                name.value
-            );
+            let message = format!("node type `{}` has no applications: list at least one", name.value);
             return errs.push(empty.error(message));
         }
         None if node.given.iter().any(|k| k == APPS) => return,
         None => {
-            let message = format!(
-                "node type `{}` has no applications: add `apps = [...]`",
-                name.value
-            );
+            let message = format!("node type `{}` has no applications: add `apps = [...]`", name.value);
             return errs.push(syn::Error::new(node.span, message));
         }
     };
@@ -194,21 +176,9 @@ fn default_node(input: &Input, errs: &mut Errors) {
 fn vm_args(args: &VmArgs, errs: &mut Errors) {
     one_of(&args.sasl_errlog_type, SASL_ERRLOG_TYPE, ERRLOG_TYPES, errs);
     one_of(&args.warning_map, WARNING_MAP, WARNING_MAPS, errs);
-    one_of(
-        &args.printable_range,
-        PRINTABLE_RANGE,
-        PRINTABLE_RANGES,
-        errs,
-    );
-    if let Some(threads) = args
-        .async_threads
-        .as_ref()
-        .filter(|t| !(0..=1024).contains(&t.value))
-    {
-        let message = format!(
-            "`async_threads` (erl's +A) must be in 0..=1024, found {}",
-            threads.value
-        );
+    one_of(&args.printable_range, PRINTABLE_RANGE, PRINTABLE_RANGES, errs);
+    if let Some(threads) = args.async_threads.as_ref().filter(|t| !(0..=1024).contains(&t.value)) {
+        let message = format!("`async_threads` (erl's +A) must be in 0..=1024, found {}", threads.value);
         errs.push(threads.error(message));
     }
     listen_range(args, errs);
@@ -216,15 +186,8 @@ fn vm_args(args: &VmArgs, errs: &mut Errors) {
 }
 
 fn one_of(value: &Option<Located<String>>, key: &str, allowed: &[&str], errs: &mut Errors) {
-    if let Some(value) = value
-        .as_ref()
-        .filter(|v| !allowed.contains(&v.value.as_str()))
-    {
-        let message = format!(
-            "`{}` is not a valid `{key}`: expected one of {}",
-            value.value,
-            allowed.join(", ")
-        );
+    if let Some(value) = value.as_ref().filter(|v| !allowed.contains(&v.value.as_str())) {
+        let message = format!("`{}` is not a valid `{key}`: expected one of {}", value.value, allowed.join(", "));
         errs.push(value.error(message));
     }
 }
@@ -235,27 +198,26 @@ fn listen_range(args: &VmArgs, errs: &mut Errors) {
     let mut in_range = true;
     for (port, key) in [(min, INET_DIST_LISTEN_MIN), (max, INET_DIST_LISTEN_MAX)] {
         if let Some(port) = port.as_ref().filter(|p| !(1..=65535).contains(&p.value)) {
-            errs.push(port.error(format!(
-                "`{key}` must be a port in 1..=65535, found {}",
-                port.value
-            )));
+            errs.push(port.error(format!("`{key}` must be a port in 1..=65535, found {}", port.value)));
             in_range = false;
         }
     }
     match (min, max) {
-        (Some(min), Some(max)) if in_range && min.value > max.value => {
-            errs.push(min.error(format!(
+        (Some(min), Some(max)) if in_range && min.value > max.value => errs.push(min.error(format!(
             "`inet_dist_listen_min` ({}) is above `inet_dist_listen_max` ({}): the range is empty",
             min.value, max.value
-        )))
-        }
+        ))),
         (Some(only), None) | (None, Some(only)) => {
             let (given, missing) = if min.is_some() {
                 (INET_DIST_LISTEN_MIN, INET_DIST_LISTEN_MAX)
             } else {
                 (INET_DIST_LISTEN_MAX, INET_DIST_LISTEN_MIN)
             };
-            errs.push(only.error(format!("`{given}` is set without `{missing}`: set both to bound the distribution port range")));
+            errs.push(
+                only.error(format!(
+                    "`{given}` is set without `{missing}`: set both to bound the distribution port range"
+                )),
+            );
         }
         _ => {}
     }
@@ -267,9 +229,9 @@ fn raw_line(line: &Located<String>, errs: &mut Errors) {
     let flag = line.value.split_whitespace().next().unwrap_or_default();
     if flag.starts_with('+') {
         if !is_emulator_flag(flag) {
-            errs.push(line.error(format!(
-                "unknown emulator flag `{flag}` (see \"Emulator Flags\" in the erts `erl` manual)"
-            )));
+            errs.push(
+                line.error(format!("unknown emulator flag `{flag}` (see \"Emulator Flags\" in the erts `erl` manual)")),
+            );
         }
     } else if !flag.starts_with('-') || flag == "-" {
         let message = format!(
@@ -284,10 +246,9 @@ fn overlays(overlays: &[Overlay], errs: &mut Errors) {
     for overlay in overlays {
         if let Overlay::Chmod { mode, .. } = overlay {
             if !(0..=0o7777).contains(&mode.value) {
-                errs.push(mode.error(format!(
-                    "`mode` must be a Unix file mode in 0..=0o7777, found {:#o}",
-                    mode.value
-                )));
+                errs.push(
+                    mode.error(format!("`mode` must be a Unix file mode in 0..=0o7777, found {:#o}", mode.value)),
+                );
             }
         }
     }
@@ -308,10 +269,7 @@ fn profiles(profiles: &[Profile], errs: &mut Errors) {
         };
         if let Some(first) = declared.iter().find(|d| d.value == name.value) {
             let where_ = first_at(first.span(), name.span());
-            errs.push(name.error(format!(
-                "duplicate profile `{}`: already declared{where_}",
-                name.value
-            )));
+            errs.push(name.error(format!("duplicate profile `{}`: already declared{where_}", name.value)));
         } else if atom(name, errs) {
             declared.push(name);
         }

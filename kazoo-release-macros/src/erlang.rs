@@ -3,9 +3,8 @@
 
 /// Words Erlang reserves: written unquoted they are keywords, not atoms.
 const RESERVED: &[&str] = &[
-    "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case",
-    "catch", "cond", "div", "else", "end", "fun", "if", "let", "maybe", "not", "of", "or",
-    "orelse", "receive", "rem", "try", "when", "xor",
+    "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case", "catch", "cond", "div",
+    "else", "end", "fun", "if", "let", "maybe", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
 ];
 
 /// Why `name` is not a valid unquoted Erlang atom (`[a-z][A-Za-z0-9_@]*`, not reserved),
@@ -15,21 +14,15 @@ pub fn atom_problem(name: &str) -> Option<String> {
         return Some("an empty name is not a valid Erlang atom".to_owned());
     };
     let why = if first.is_ascii_uppercase() {
-        "it starts with an uppercase letter (Erlang would read a variable); use lowercase"
-            .to_owned()
+        "it starts with an uppercase letter (Erlang would read a variable); use lowercase".to_owned()
     } else if first == '_' {
-        "it starts with `_` (Erlang would read a variable); start with a lowercase letter"
-            .to_owned()
+        "it starts with `_` (Erlang would read a variable); start with a lowercase letter".to_owned()
     } else if first.is_ascii_digit() {
         "it starts with a digit; start with a lowercase letter".to_owned()
     } else if !first.is_ascii_lowercase() {
         format!("it starts with `{first}`; start with a lowercase letter")
     } else if let Some(bad) = name.chars().find(|&c| !is_atom_char(c)) {
-        let hint = if bad == '-' {
-            "use `_` instead"
-        } else {
-            "use only letters, digits, `_` and `@`"
-        };
+        let hint = if bad == '-' { "use `_` instead" } else { "use only letters, digits, `_` and `@`" };
         format!("it contains `{bad}`; {hint}")
     } else if RESERVED.contains(&name) {
         "it is a reserved word in Erlang".to_owned()
@@ -244,17 +237,7 @@ mod tests {
 
     #[test]
     fn emulator_flags() {
-        for ok in [
-            "+K",
-            "+A",
-            "+zdbbl",
-            "+sbwt",
-            "+MBas",
-            "+MHe",
-            "+fnuw",
-            "+P1000000",
-            "+SDio",
-        ] {
+        for ok in ["+K", "+A", "+zdbbl", "+sbwt", "+MBas", "+MHe", "+fnuw", "+P1000000", "+SDio"] {
             assert!(is_emulator_flag(ok), "{ok}");
         }
         for bad in ["+Xyz", "+", "+M", "+sbwx", "+zz", "+kernel_poll", "+K9x", "+ssdio"] {

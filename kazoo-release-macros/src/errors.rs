@@ -56,10 +56,7 @@ pub struct Located<T> {
 
 impl<T> Located<T> {
     pub fn new(value: T, node: impl ToTokens) -> Self {
-        Located {
-            value,
-            node: node.into_token_stream(),
-        }
+        Located { value, node: node.into_token_stream() }
     }
 
     pub fn error(&self, message: impl Display) -> syn::Error {
@@ -67,11 +64,7 @@ impl<T> Located<T> {
     }
 
     pub fn span(&self) -> Span {
-        self.node
-            .clone()
-            .into_iter()
-            .next()
-            .map_or_else(Span::call_site, |t| t.span())
+        self.node.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span())
     }
 }
 

@@ -8,8 +8,8 @@ use quote::quote;
 use syn::{DeriveInput, Generics, Ident, Path};
 
 use crate::ast::{App, Hook, HookAction, Input, Node, Overlay, Profile, VmArgs};
-use crate::sym::{POST_START, POST_STOP, PRE_START, PRE_STOP};
 use crate::errors::{Errors, Located};
+use crate::sym::{POST_START, POST_STOP, PRE_START, PRE_STOP};
 use crate::{attr, check};
 
 /// The whole derive; `Err` holds every error of the input.
@@ -29,12 +29,7 @@ fn expand(input: &Input) -> TokenStream {
 /// `impl Release` with `body` as `spec()`, inside the usual `const _` block that imports the
 /// runtime crate's `__private` module as `_kazoo_release`; the stub an erroneous input
 /// expands to uses it too.
-pub fn impl_release(
-    ident: &Ident,
-    generics: &Generics,
-    krate: Option<&Path>,
-    body: TokenStream,
-) -> TokenStream {
+pub fn impl_release(ident: &Ident, generics: &Generics, krate: Option<&Path>, body: TokenStream) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let krate = krate.map_or_else(|| quote!(::kazoo_release), |path| quote!(#path));
     quote! {
@@ -57,10 +52,7 @@ fn spec(input: &Input) -> TokenStream {
     let release = &input.release;
     let name = release.name.as_ref().map(|n| string(&n.value));
     let version = option(release.version.as_ref().map(|v| string(&v.value)));
-    let default_node = release
-        .default_node
-        .as_ref()
-        .or_else(|| input.nodes.first().and_then(|n| n.name.as_ref()));
+    let default_node = release.default_node.as_ref().or_else(|| input.nodes.first().and_then(|n| n.name.as_ref()));
     let default_node = default_node.map(|n| string(&n.value));
     let nodes = input.nodes.iter().map(node);
     let base_apps = release.base_apps.iter().map(app);
@@ -71,10 +63,8 @@ fn spec(input: &Input) -> TokenStream {
     let dev_mode = release.dev_mode.unwrap_or(false);
     let strip_beams = release.strip_beams.unwrap_or(false);
     let vm_args = vm_args(&input.vm_args);
-    let sys_config = release
-        .sys_config
-        .as_ref()
-        .map_or_else(|| quote!(::core::default::Default::default()), sys_config);
+    let sys_config =
+        release.sys_config.as_ref().map_or_else(|| quote!(::core::default::Default::default()), sys_config);
     let overlays = input.overlays.iter().map(overlay);
     let profiles = input.profiles.iter().map(profile);
     let hooks = hooks(&input.hooks);
@@ -141,11 +131,7 @@ fn node(node: &Node) -> TokenStream {
 fn app(app: &App) -> TokenStream {
     let name = string(&app.name.value);
     let version = option(app.version.as_ref().map(|v| string(&v.value)));
-    let start_type = match app
-        .start_type
-        .as_ref()
-        .map_or("permanent", |t| t.value.as_str())
-    {
+    let start_type = match app.start_type.as_ref().map_or("permanent", |t| t.value.as_str()) {
         "transient" => quote!(Transient),
         "temporary" => quote!(Temporary),
         "load" => quote!(Load),
@@ -175,11 +161,8 @@ fn sys_config(path: &Path) -> TokenStream {
 
 fn vm_args(args: &VmArgs) -> TokenStream {
     let text = |v: &Option<Located<String>>| option(v.as_ref().map(|v| string(&v.value)));
-    let (sasl_errlog_type, warning_map, printable_range) = (
-        text(&args.sasl_errlog_type),
-        text(&args.warning_map),
-        text(&args.printable_range),
-    );
+    let (sasl_errlog_type, warning_map, printable_range) =
+        (text(&args.sasl_errlog_type), text(&args.warning_map), text(&args.printable_range));
     let listen = match (&args.inet_dist_listen_min, &args.inet_dist_listen_max) {
         (Some(min), Some(max)) => {
             let (min, max) = (port(min.value), port(max.value));
@@ -232,10 +215,7 @@ fn overlay(overlay: &Overlay) -> TokenStream {
             quote!(#o::Template { from: #from, to: #to })
         }
         Overlay::Chmod { mode, path } => {
-            let (mode, path) = (
-                Literal::u32_unsuffixed(u32::try_from(mode.value).unwrap_or_default()),
-                string(path),
-            );
+            let (mode, path) = (Literal::u32_unsuffixed(u32::try_from(mode.value).unwrap_or_default()), string(path));
             quote!(#o::Chmod { mode: #mode, path: #path })
         }
     }

@@ -18,9 +18,7 @@ use syn::{parse_macro_input, DeriveInput};
 #[proc_macro_derive(Release, attributes(release, node, vm_args, overlay, profile, hook))]
 pub fn derive_release(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive(&input)
-        .unwrap_or_else(|errors| fallback::stub(&input, errors))
-        .into()
+    expand::derive(&input).unwrap_or_else(|errors| fallback::stub(&input, errors)).into()
 }
 
 #[cfg(test)]

@@ -17,11 +17,7 @@ fn errors(input: DeriveInput) -> Vec<String> {
 fn error(input: DeriveInput, expected: &str) {
     let errors = errors(input);
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(
-        errors[0].contains(expected),
-        "{:?} lacks {expected:?}",
-        errors[0]
-    );
+    assert!(errors[0].contains(expected), "{:?} lacks {expected:?}", errors[0]);
 }
 
 /// Errors with the line and column they point at, for source text with real positions.
@@ -30,16 +26,7 @@ fn located(source: &str) -> Vec<(String, usize, usize)> {
     let Err(errors) = derive(&input) else {
         return Vec::new();
     };
-    errors
-        .into_iter()
-        .map(|e| {
-            (
-                e.to_string(),
-                e.span().start().line,
-                e.span().start().column,
-            )
-        })
-        .collect()
+    errors.into_iter().map(|e| (e.to_string(), e.span().start().line, e.span().start().column)).collect()
 }
 
 #[test]
@@ -54,19 +41,10 @@ fn the_full_example_expands() {
             _ => None,
         })
         .unwrap();
-    let tokens = derive(&input)
-        .map_err(|e| e.to_string())
-        .unwrap()
-        .to_string();
+    let tokens = derive(&input).map_err(|e| e.to_string()).unwrap().to_string();
     assert!(tokens.starts_with("const _ : () ="), "{tokens}");
     assert!(tokens.contains("# [automatically_derived]"));
-    for part in [
-        "ReleaseSpec",
-        "StartType :: Load",
-        "\"0.1.9\"",
-        "Overlay :: Chmod { mode : 493",
-        "kazoo_sys_config",
-    ] {
+    for part in ["ReleaseSpec", "StartType :: Load", "\"0.1.9\"", "Overlay :: Chmod { mode : 493", "kazoo_sys_config"] {
         assert!(tokens.contains(part), "{part} missing from {tokens}");
     }
     // Generated code reaches the runtime crate only through its hidden module, imported once.
@@ -141,13 +119,56 @@ fn names_must_be_atoms() {
 #[test]
 fn names_hold_no_at_sign_quoted_or_not() {
     let at = "cannot be a name here: it contains `@`, which separates a node's name from its host";
-    error(parse_quote!(#[release(name = "he@llo")] #[node(name = a, apps = [a])] struct K;), &format!("`he@llo` {at}"));
-    error(parse_quote!(#[release(name = k)] #[node(name = "kazoo@apps", apps = [a])] struct K;), &format!("`kazoo@apps` {at}"));
-    error(parse_quote!(#[release(name = k)] #[node(name = a, apps = [a, "my@app"])] struct K;), &format!("`my@app` {at}"));
+    error(
+        parse_quote!(
+            #[release(name = "he@llo")]
+            #[node(name = a, apps = [a])]
+            struct K;
+        ),
+        &format!("`he@llo` {at}"),
+    );
+    error(
+        parse_quote!(
+            #[release(name = k)]
+            #[node(name = "kazoo@apps", apps = [a])]
+            struct K;
+        ),
+        &format!("`kazoo@apps` {at}"),
+    );
+    error(
+        parse_quote!(
+            #[release(name = k)]
+            #[node(name = a, apps = [a, "my@app"])]
+            struct K;
+        ),
+        &format!("`my@app` {at}"),
+    );
     // Unquoted it does not parse: the same one error, and no "the release has no node types".
-    error(parse_quote!(#[release(name = k)] #[node(name = kazoo@apps, apps = [a])] struct K;), &format!("`kazoo@apps` {at}"));
-    error(parse_quote!(#[release(name = he@llo)] #[node(name = a, apps = [a])] struct K;), &format!("`he@llo` {at}"));
-    error(parse_quote!(#[release(name = k)] #[node(name = a, apps = [a])] #[profile(name = d@v)] struct K;), &format!("`d@v` {at}"));
+    error(
+        parse_quote!(
+            #[release(name = k)]
+            #[node(name = kazoo@apps, apps = [a])]
+            struct K;
+        ),
+        &format!("`kazoo@apps` {at}"),
+    );
+    error(
+        parse_quote!(
+            #[release(name = he@llo)]
+            #[node(name = a, apps = [a])]
+            struct K;
+        ),
+        &format!("`he@llo` {at}"),
+    );
+    error(
+        parse_quote!(
+            #[release(name = k)]
+            #[node(name = a, apps = [a])]
+            #[profile(name = d@v)]
+            struct K;
+        ),
+        &format!("`d@v` {at}"),
+    );
 }
 
 #[test]
@@ -272,37 +293,17 @@ fn default_node() {
 #[test]
 fn listen_ports() {
     let node = quote::quote!(#[release(name = k)] #[node(name = a, apps = [a])]);
-    let with = |args: proc_macro2::TokenStream| -> DeriveInput {
-        parse_quote!(#node #[vm_args(#args)] struct K;)
-    };
+    let with = |args: proc_macro2::TokenStream| -> DeriveInput { parse_quote!(#node #[vm_args(#args)] struct K;) };
     error(
-        with(quote::quote!(
-            inet_dist_listen_min = 12000,
-            inet_dist_listen_max = 11999
-        )),
+        with(quote::quote!(inet_dist_listen_min = 12000, inet_dist_listen_max = 11999)),
         "`inet_dist_listen_min` (12000) is above `inet_dist_listen_max` (11999)",
     );
     error(
-        with(quote::quote!(
-            inet_dist_listen_min = 0,
-            inet_dist_listen_max = 11999
-        )),
+        with(quote::quote!(inet_dist_listen_min = 0, inet_dist_listen_max = 11999)),
         "`inet_dist_listen_min` must be a port in 1..=65535, found 0",
     );
-    error(
-        with(quote::quote!(
-            inet_dist_listen_min = 1,
-            inet_dist_listen_max = 65536
-        )),
-        "found 65536",
-    );
-    error(
-        with(quote::quote!(
-            inet_dist_listen_min = -1,
-            inet_dist_listen_max = 2
-        )),
-        "found -1",
-    );
+    error(with(quote::quote!(inet_dist_listen_min = 1, inet_dist_listen_max = 65536)), "found 65536");
+    error(with(quote::quote!(inet_dist_listen_min = -1, inet_dist_listen_max = 2)), "found -1");
     error(
         with(quote::quote!(inet_dist_listen_max = 11999)),
         "`inet_dist_listen_max` is set without `inet_dist_listen_min`",
@@ -312,41 +313,15 @@ fn listen_ports() {
 #[test]
 fn vm_args_values() {
     let node = quote::quote!(#[release(name = k)] #[node(name = a, apps = [a])]);
-    let with = |args: proc_macro2::TokenStream| -> DeriveInput {
-        parse_quote!(#node #[vm_args(#args)] struct K;)
-    };
-    error(
-        with(quote::quote!(raw = ["+Xyz 1"])),
-        "unknown emulator flag `+Xyz`",
-    );
-    error(
-        with(quote::quote!(raw = ["zdbbl 32768"])),
-        "raw vm.args line `zdbbl 32768` must start with `+`",
-    );
-    error(
-        with(quote::quote!(async_threads = 1025)),
-        "`async_threads` (erl's +A) must be in 0..=1024, found 1025",
-    );
-    error(
-        with(quote::quote!(warning_map = x)),
-        "`x` is not a valid `warning_map`: expected one of w, e, i",
-    );
-    error(
-        with(quote::quote!(printable_range = utf8)),
-        "expected one of latin1, unicode",
-    );
-    error(
-        with(quote::quote!(sasl_errlog_type = "warning")),
-        "expected one of error, progress, all",
-    );
-    error(
-        with(quote::quote!(env(A = "1", A = "2"))),
-        "duplicate environment variable `A`",
-    );
-    assert!(errors(with(quote::quote!(
-        raw = ["+MBas aobf", "+P1000000", "-heart", "+sbwt none"]
-    )))
-    .is_empty());
+    let with = |args: proc_macro2::TokenStream| -> DeriveInput { parse_quote!(#node #[vm_args(#args)] struct K;) };
+    error(with(quote::quote!(raw = ["+Xyz 1"])), "unknown emulator flag `+Xyz`");
+    error(with(quote::quote!(raw = ["zdbbl 32768"])), "raw vm.args line `zdbbl 32768` must start with `+`");
+    error(with(quote::quote!(async_threads = 1025)), "`async_threads` (erl's +A) must be in 0..=1024, found 1025");
+    error(with(quote::quote!(warning_map = x)), "`x` is not a valid `warning_map`: expected one of w, e, i");
+    error(with(quote::quote!(printable_range = utf8)), "expected one of latin1, unicode");
+    error(with(quote::quote!(sasl_errlog_type = "warning")), "expected one of error, progress, all");
+    error(with(quote::quote!(env(A = "1", A = "2"))), "duplicate environment variable `A`");
+    assert!(errors(with(quote::quote!(raw = ["+MBas aobf", "+P1000000", "-heart", "+sbwt none"]))).is_empty());
     // A profile's vm_args are checked alike.
     error(
         parse_quote!(#node #[profile(name = dev, vm_args(raw = ["+Q9x"]))] struct K;),
@@ -465,18 +440,9 @@ fn value_types() {
         parse_quote!(#[release(name = k, version = 4)] #node struct K;),
         "`version` takes a string literal, e.g. `version = \"4.3.0\"`",
     );
-    error(
-        parse_quote!(#[release(name = k, lib_dirs = "deps")] #node struct K;),
-        "`lib_dirs` takes a list in brackets",
-    );
-    error(
-        parse_quote!(#[release(name = 1)] #node struct K;),
-        "`name` takes a name",
-    );
-    error(
-        parse_quote!(#[release(name = k, dev_mode)] #node struct K;),
-        "`dev_mode` needs a value: `dev_mode = ...`",
-    );
+    error(parse_quote!(#[release(name = k, lib_dirs = "deps")] #node struct K;), "`lib_dirs` takes a list in brackets");
+    error(parse_quote!(#[release(name = 1)] #node struct K;), "`name` takes a name");
+    error(parse_quote!(#[release(name = k, dev_mode)] #node struct K;), "`dev_mode` needs a value: `dev_mode = ...`");
     error(
         parse_quote!(#[release(name = k)] #node #[vm_args(async_threads = "10")] struct K;),
         "`async_threads` takes an integer literal",
@@ -497,10 +463,7 @@ fn every_mistake_is_reported_at_once() {
         struct K;
     });
     assert_eq!(all.len(), 9, "{all:#?}");
-    assert!(
-        all[1].contains("`x-y` is not a valid Erlang atom: it contains `-`"),
-        "{all:#?}"
-    );
+    assert!(all[1].contains("`x-y` is not a valid Erlang atom: it contains `-`"), "{all:#?}");
 }
 
 #[test]

@@ -53,20 +53,14 @@ pub fn name(expr: &Expr, key: &Ident) -> syn::Result<Name> {
 pub fn string(expr: &Expr, key: &Ident, example: &str) -> syn::Result<Located<String>> {
     match lit(expr) {
         Some(Lit::Str(s)) => Ok(Located::new(s.value(), s)),
-        _ => Err(syn::Error::new_spanned(
-            expr,
-            format!("`{key}` takes a string literal, e.g. `{key} = {example}`"),
-        )),
+        _ => Err(syn::Error::new_spanned(expr, format!("`{key}` takes a string literal, e.g. `{key} = {example}`"))),
     }
 }
 
 pub fn boolean(expr: &Expr, key: &Ident) -> syn::Result<bool> {
     match lit(expr) {
         Some(Lit::Bool(b)) => Ok(b.value),
-        _ => Err(syn::Error::new_spanned(
-            expr,
-            format!("`{key}` takes `true` or `false`"),
-        )),
+        _ => Err(syn::Error::new_spanned(expr, format!("`{key}` takes `true` or `false`"))),
     }
 }
 
@@ -74,11 +68,7 @@ pub fn boolean(expr: &Expr, key: &Ident) -> syn::Result<bool> {
 /// rather than a type error for `-1`.
 pub fn integer(expr: &Expr, key: &Ident, example: &str) -> syn::Result<Located<i128>> {
     let (negative, inner) = match plain(expr) {
-        Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_),
-            expr: inner,
-            ..
-        }) => (true, &**inner),
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr: inner, .. }) => (true, &**inner),
         other => (false, other),
     };
     match lit(inner) {
@@ -86,10 +76,7 @@ pub fn integer(expr: &Expr, key: &Ident, example: &str) -> syn::Result<Located<i
             let value: i128 = int.base10_parse()?;
             Ok(Located::new(if negative { -value } else { value }, expr))
         }
-        _ => Err(syn::Error::new_spanned(
-            expr,
-            format!("`{key}` takes an integer literal, e.g. `{key} = {example}`"),
-        )),
+        _ => Err(syn::Error::new_spanned(expr, format!("`{key}` takes an integer literal, e.g. `{key} = {example}`"))),
     }
 }
 
@@ -129,17 +116,10 @@ pub fn crate_path(expr: &Expr, key: &Ident) -> syn::Result<Path> {
 }
 
 /// The elements of `[a, b, c]`.
-pub fn list<'a>(
-    expr: &'a Expr,
-    key: &Ident,
-    example: &str,
-) -> syn::Result<&'a Punctuated<Expr, Comma>> {
+pub fn list<'a>(expr: &'a Expr, key: &Ident, example: &str) -> syn::Result<&'a Punctuated<Expr, Comma>> {
     match plain(expr) {
         Expr::Array(array) => Ok(&array.elems),
-        _ => Err(syn::Error::new_spanned(
-            expr,
-            format!("`{key}` takes a list in brackets, e.g. `{key} = {example}`"),
-        )),
+        _ => Err(syn::Error::new_spanned(expr, format!("`{key}` takes a list in brackets, e.g. `{key} = {example}`"))),
     }
 }
 
@@ -148,18 +128,10 @@ pub fn list<'a>(
 pub fn app(expr: &Expr, key: &Ident, errs: &mut Errors) -> Option<App> {
     let Expr::Call(call) = plain(expr) else {
         let name = errs.ok(name(expr, key))?;
-        return Some(App {
-            name,
-            version: None,
-            start_type: None,
-        });
+        return Some(App { name, version: None, start_type: None });
     };
     let name = errs.ok(name(&call.func, key));
-    let mut app = App {
-        name: name?,
-        version: None,
-        start_type: None,
-    };
+    let mut app = App { name: name?, version: None, start_type: None };
     for arg in &call.args {
         app_arg(&mut app, arg, errs);
     }
@@ -170,11 +142,7 @@ fn app_arg(app: &mut App, arg: &Expr, errs: &mut Errors) {
     let (slot, what, value) = match (plain(arg), lit(arg)) {
         (Expr::Path(p), _) if p.path.get_ident().is_some() => {
             let ident = p.path.get_ident().map(|i| i.unraw().to_string());
-            (
-                &mut app.start_type,
-                "start type",
-                Located::new(ident.unwrap_or_default(), arg),
-            )
+            (&mut app.start_type, "start type", Located::new(ident.unwrap_or_default(), arg))
         }
         (_, Some(Lit::Str(s))) => (&mut app.version, "version", Located::new(s.value(), s)),
         _ => {

@@ -99,7 +99,9 @@ impl Resolved {
 
     /// The operator's config dir: `<PREFIX>_CONFIG_DIR`, else the declared one.
     pub fn config_dir(&self) -> PathBuf {
-        std::env::var_os(self.var("CONFIG_DIR")).filter(|d| !d.is_empty()).map_or_else(|| self.config_dir.clone(), PathBuf::from)
+        std::env::var_os(self.var("CONFIG_DIR"))
+            .filter(|d| !d.is_empty())
+            .map_or_else(|| self.config_dir.clone(), PathBuf::from)
     }
 
     /// Whether the release reads Kazoo's config.ini.
@@ -133,7 +135,10 @@ mod tests {
         assert_eq!((hello.var("COOKIE"), hello.config_dir()), ("HELLO_COOKIE".to_owned(), PathBuf::from("/etc/hello")));
         assert_eq!(hello.helper_prefix, "hello");
         assert_eq!(hello.default_cookie, DefaultCookie::Generated);
-        assert_eq!(hello.describe_cookie_sources(), "$HELLO_COOKIE, /etc/hello/cookie, ~/.erlang.cookie, the release's own releases/COOKIE");
+        assert_eq!(
+            hello.describe_cookie_sources(),
+            "$HELLO_COOKIE, /etc/hello/cookie, ~/.erlang.cookie, the release's own releases/COOKIE"
+        );
         assert!(!hello.reads_config_ini());
     }
 }

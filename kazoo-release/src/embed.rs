@@ -56,10 +56,7 @@ pub const SPEC_JSON: &str = "spec.json";
 
 impl Embedded {
     pub fn file(&self, profile: &str, node: Option<&str>, name: &str) -> Option<&'static str> {
-        self.files
-            .iter()
-            .find(|f| f.profile == profile && f.node == node && f.name == name)
-            .map(|f| f.text)
+        self.files.iter().find(|f| f.profile == profile && f.node == node && f.name == name).map(|f| f.text)
     }
 
     /// The release as profile `profile` makes it, with its version filled in.
@@ -84,9 +81,6 @@ impl Embedded {
     }
 
     pub fn profiles(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.files
-            .iter()
-            .filter(|f| f.name == SPEC_JSON)
-            .map(|f| f.profile)
+        self.files.iter().filter(|f| f.name == SPEC_JSON).map(|f| f.profile)
     }
 }

@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, HelperResult, JsonTruthy, Output, PathAndJson,
-    RenderContext, RenderErrorReason, Renderable,
+    Context, Handlebars, Helper, HelperDef, HelperResult, JsonTruthy, Output, PathAndJson, RenderContext,
+    RenderErrorReason, Renderable,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -76,9 +76,7 @@ impl Templates {
         register_helpers(&mut registry);
         let mut sources = Vec::new();
         for (name, default_text) in DEFAULT_TEMPLATES {
-            let path = override_dir
-                .map(|dir| dir.join(format!("{name}.hbs")))
-                .filter(|path| path.is_file());
+            let path = override_dir.map(|dir| dir.join(format!("{name}.hbs"))).filter(|path| path.is_file());
             let source = TemplateSource { name, path };
             let text = match &source.path {
                 Some(path) => std::fs::read_to_string(path).map_err(|e| RenderError {
@@ -90,9 +88,7 @@ impl Templates {
                 })?,
                 None => default_text.to_owned(),
             };
-            registry
-                .register_template_string(name, text)
-                .map_err(|e| template_error(&source, e))?;
+            registry.register_template_string(name, text).map_err(|e| template_error(&source, e))?;
             sources.push(source);
         }
         Ok(Templates { registry, sources })
@@ -125,34 +121,20 @@ impl Templates {
 
     /// The file a template came from, as errors name it.
     pub fn origin(&self, name: &str) -> String {
-        self.sources
-            .iter()
-            .find(|s| s.name == name)
-            .map(TemplateSource::origin)
-            .unwrap_or_else(|| name.to_owned())
+        self.sources.iter().find(|s| s.name == name).map(TemplateSource::origin).unwrap_or_else(|| name.to_owned())
     }
 }
 
 fn template_error(source: &TemplateSource, e: handlebars::TemplateError) -> RenderError {
     let (line, column) = e.pos().unwrap_or((0, 0));
-    RenderError {
-        origin: source.origin(),
-        line,
-        column,
-        node: None,
-        message: e.reason().to_string(),
-    }
+    RenderError { origin: source.origin(), line, column, node: None, message: e.reason().to_string() }
 }
 
 /// What templates see. `node` is absent (not null) for relx.config, so a per-node template
 /// rendered without one fails loudly under strict mode.
 fn context(spec: &ReleaseSpec, profile: &str, node: Option<&NodeType>) -> Value {
-    let sys_config: Vec<Value> = spec
-        .sys_config
-        .apps
-        .iter()
-        .map(|(app, env)| json!({ "app": app, "env": env }))
-        .collect();
+    let sys_config: Vec<Value> =
+        spec.sys_config.apps.iter().map(|(app, env)| json!({ "app": app, "env": env })).collect();
     let mut context = json!({
         "release": { "name": spec.name, "version": spec.version },
         "profile": profile,
@@ -209,11 +191,7 @@ impl<T: DeserializeOwned> HelperDef for TermHelper<T> {
     ) -> HelperResult {
         let param = defined(h, ctx)?;
         let value: T = serde_json::from_value(param.value().clone()).map_err(|e| {
-            RenderErrorReason::Other(format!(
-                "`{}` cannot print {} as an Erlang term: {e}",
-                h.name(),
-                param.value()
-            ))
+            RenderErrorReason::Other(format!("`{}` cannot print {} as an Erlang term: {e}", h.name(), param.value()))
         })?;
         out.write(&(self.0)(value).pretty())?;
         Ok(())
@@ -233,7 +211,9 @@ fn defined<'a, 'rc>(h: &'a Helper<'rc>, ctx: &Context) -> Result<&'a PathAndJson
                 known_names(ctx.data())
             )))
         }
-        None => Err(RenderErrorReason::Other(format!("`{helper}` needs one parameter, e.g. `{{{{{helper} node.name}}}}`"))),
+        None => {
+            Err(RenderErrorReason::Other(format!("`{helper}` needs one parameter, e.g. `{{{{{helper} node.name}}}}`")))
+        }
     }
 }
 
@@ -265,8 +245,7 @@ impl HelperDef for StrictIf {
 /// `{Name, Vsn, Type}`.
 fn app_term(app: AppSpec) -> Term {
     let name = Term::Atom(app.name);
-    let start_type =
-        (app.start_type != StartType::Permanent).then(|| Term::atom(app.start_type.as_str()));
+    let start_type = (app.start_type != StartType::Permanent).then(|| Term::atom(app.start_type.as_str()));
     match (app.version.map(Term::Charlist), start_type) {
         (None, None) => name,
         (version, start_type) => Term::Tuple([Some(name), version, start_type].into_iter().flatten().collect()),
@@ -279,12 +258,8 @@ fn overlay_term(overlay: Overlay) -> Term {
     let source = Term::Charlist;
     match overlay {
         Overlay::Mkdir { path } => Term::Tuple(vec![Term::atom("mkdir"), Term::Charlist(path)]),
-        Overlay::Copy { from, to } => {
-            Term::Tuple(vec![Term::atom("copy"), source(from), output(to)])
-        }
-        Overlay::Template { from, to } => {
-            Term::Tuple(vec![Term::atom("template"), source(from), output(to)])
-        }
+        Overlay::Copy { from, to } => Term::Tuple(vec![Term::atom("copy"), source(from), output(to)]),
+        Overlay::Template { from, to } => Term::Tuple(vec![Term::atom("template"), source(from), output(to)]),
         Overlay::Chmod { mode, path } => {
             Term::Tuple(vec![Term::atom("chmod"), Term::Integer(mode.into()), output(path)])
         }
@@ -321,15 +296,24 @@ mod tests {
     #[test]
     fn a_helper_on_an_undefined_name_names_the_name_the_helper_and_the_line() {
         let message = error("## ok\n-name {{atom node.nam}}\n");
-        assert!(message.starts_with("rel/vm.args.hbs:2:7: `node.nam` (given to `atom`) is not defined here"), "{message}");
-        assert!(message.contains("a template sees base_apps, default_node, ") && message.ends_with("(node type web)"), "{message}");
+        assert!(
+            message.starts_with("rel/vm.args.hbs:2:7: `node.nam` (given to `atom`) is not defined here"),
+            "{message}"
+        );
+        assert!(
+            message.contains("a template sees base_apps, default_node, ") && message.ends_with("(node type web)"),
+            "{message}"
+        );
         assert!(!message.contains("param at index"), "{message}");
     }
 
     #[test]
     fn a_condition_on_an_undefined_name_is_an_error_not_false() {
         let message = error("{{#if vm_args.async_threads}}+A 1{{/if}}\n{{#if vm_args.kernel_pool}}+K true{{/if}}\n");
-        assert!(message.starts_with("rel/vm.args.hbs:2:1: `vm_args.kernel_pool` (given to `if`) is not defined here"), "{message}");
+        assert!(
+            message.starts_with("rel/vm.args.hbs:2:1: `vm_args.kernel_pool` (given to `if`) is not defined here"),
+            "{message}"
+        );
         let message = error("{{#unless release.nmae}}x{{/unless}}\n");
         assert!(message.contains("`release.nmae` (given to `unless`) is not defined here"), "{message}");
         // A name that is there, null or false, is simply false.
@@ -340,7 +324,10 @@ mod tests {
     #[test]
     fn an_undefined_variable_is_named_without_rusts_debug_syntax() {
         let message = error("## vm.args\n\n+A {{vm_args.async_thread}}\n");
-        assert!(message.starts_with("rel/vm.args.hbs:3:4: `vm_args.async_thread` is not defined here; a template sees "), "{message}");
+        assert!(
+            message.starts_with("rel/vm.args.hbs:3:4: `vm_args.async_thread` is not defined here; a template sees "),
+            "{message}"
+        );
         assert!(!message.contains("Some(") && !message.contains("strict mode"), "{message}");
         let message = error("{{#each vm_args.raww}}{{this}}{{/each}}\n");
         assert!(message.contains("`vm_args.raww` is not defined here"), "{message}");

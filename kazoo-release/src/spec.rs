@@ -301,11 +301,7 @@ impl VmArgs {
 impl SysConfig {
     /// Adds one application's environment, from any serde value (a typed struct becomes a
     /// proplist).
-    pub fn app(
-        mut self,
-        name: &str,
-        env: impl Serialize,
-    ) -> Result<SysConfig, crate::term::SerError> {
+    pub fn app(mut self, name: &str, env: impl Serialize) -> Result<SysConfig, crate::term::SerError> {
         self.apps.push((name.to_owned(), crate::term::to_term(&env)?));
         Ok(self)
     }

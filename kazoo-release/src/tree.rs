@@ -13,11 +13,7 @@ pub const START_ERL_DATA: &str = "start_erl.data";
 #[derive(Debug, thiserror::Error)]
 pub enum TreeError {
     #[error("{} is not a release tree: {} cannot be read ({source}); build one with `build-release`, or point --out at one", root.display(), data.display())]
-    NotATree {
-        root: PathBuf,
-        data: PathBuf,
-        source: std::io::Error,
-    },
+    NotATree { root: PathBuf, data: PathBuf, source: std::io::Error },
     #[error("{} holds `{text}`, not `<erts version> <release version>`; the tree is damaged: unpack the release again", data.display())]
     Malformed { data: PathBuf, text: String },
     #[error("{}: {detail}; the tree is damaged: unpack the release again", path.display())]
@@ -37,15 +33,10 @@ impl Tree {
     /// binary copied into a tree serves that tree, wherever the tree was unpacked.
     pub fn root_of_binary(exe: &Path, name: &str) -> Option<PathBuf> {
         let file = exe.file_name()?.to_str()?;
-        let own_name = file == name
-            || file
-                .strip_prefix(name)
-                .is_some_and(|rest| rest.starts_with('-'));
+        let own_name = file == name || file.strip_prefix(name).is_some_and(|rest| rest.starts_with('-'));
         let bin = exe.parent()?;
         let root = bin.parent()?;
-        let is_tree = own_name
-            && bin.file_name()? == "bin"
-            && root.join("releases").join(START_ERL_DATA).is_file();
+        let is_tree = own_name && bin.file_name()? == "bin" && root.join("releases").join(START_ERL_DATA).is_file();
         is_tree.then(|| root.to_owned())
     }
 
@@ -58,14 +49,8 @@ impl Tree {
             source,
         })?;
         match text.split_whitespace().collect::<Vec<_>>().as_slice() {
-            [erts, vsn] => Ok(Tree {
-                layout: Layout::new(root, vsn),
-                erts_vsn: (*erts).to_owned(),
-            }),
-            _ => Err(TreeError::Malformed {
-                data,
-                text: text.trim().to_owned(),
-            }),
+            [erts, vsn] => Ok(Tree { layout: Layout::new(root, vsn), erts_vsn: (*erts).to_owned() }),
+            _ => Err(TreeError::Malformed { data, text: text.trim().to_owned() }),
         }
     }
 
@@ -123,19 +108,10 @@ mod tests {
     fn a_binary_in_a_trees_bin_serves_that_tree() {
         let dir = tempfile::tempdir().unwrap();
         let root = tree_at(dir.path(), "13.1.5 4.3.0\n");
-        assert_eq!(
-            Tree::root_of_binary(&root.join("bin/kazoo"), "kazoo"),
-            Some(root.clone())
-        );
-        assert_eq!(
-            Tree::root_of_binary(&root.join("bin/kazoo-4.3.0"), "kazoo"),
-            Some(root.clone())
-        );
+        assert_eq!(Tree::root_of_binary(&root.join("bin/kazoo"), "kazoo"), Some(root.clone()));
+        assert_eq!(Tree::root_of_binary(&root.join("bin/kazoo-4.3.0"), "kazoo"), Some(root.clone()));
         assert_eq!(Tree::root_of_binary(&root.join("bin/other"), "kazoo"), None);
-        assert_eq!(
-            Tree::root_of_binary(&dir.path().join("target/debug/kazoo"), "kazoo"),
-            None
-        );
+        assert_eq!(Tree::root_of_binary(&dir.path().join("target/debug/kazoo"), "kazoo"), None);
         let tree = Tree::open(&root).unwrap();
         assert_eq!((tree.erts_vsn.as_str(), tree.vsn()), ("13.1.5", "4.3.0"));
     }

@@ -46,10 +46,7 @@ pub struct Modules {
 impl Modules {
     /// The modules of node type `node`, from its applications' names and module lists.
     pub fn new<'a>(node: &str, apps: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Modules {
-        let mut modules = Modules {
-            node: node.to_owned(),
-            ..Modules::default()
-        };
+        let mut modules = Modules { node: node.to_owned(), ..Modules::default() };
         for (app, names) in apps {
             modules.apps.push(app.to_owned());
             modules.modules.extend(names.iter().cloned());
@@ -84,10 +81,7 @@ pub fn split_line(line: &str) -> Result<Vec<Word>, (usize, String)> {
         if quote.is_none() && c == '#' {
             break;
         }
-        let word = current.get_or_insert_with(|| Word {
-            text: String::new(),
-            column,
-        });
+        let word = current.get_or_insert_with(|| Word { text: String::new(), column });
         match (quote, c) {
             (Some((q, _)), c) if c == q => quote = None,
             (Some(_), c) => word.text.push(c),
@@ -106,11 +100,7 @@ pub fn split_line(line: &str) -> Result<Vec<Word>, (usize, String)> {
 /// Checks a whole vm.args text; the first problem, with its line.
 pub fn check(text: &str, modules: Option<&Modules>) -> Result<(), LineError> {
     for (index, line) in text.lines().enumerate() {
-        check_line(line, modules).map_err(|(column, message)| LineError {
-            line: index + 1,
-            column,
-            message,
-        })?;
+        check_line(line, modules).map_err(|(column, message)| LineError { line: index + 1, column, message })?;
     }
     Ok(())
 }
@@ -129,7 +119,9 @@ pub fn check_line(line: &str, modules: Option<&Modules>) -> Result<(), (usize, S
         return Err((flag.column, format!("`{name}` does not belong in vm.args: {why}")));
     }
     match name {
-        "-env" if values.len() != 2 => Err((flag.column, format!("`-env` takes a variable name and a value, found {} word(s)", values.len()))),
+        "-env" if values.len() != 2 => {
+            Err((flag.column, format!("`-env` takes a variable name and a value, found {} word(s)", values.len())))
+        }
         "-kernel" | "-sasl" | "-stdlib" => app_params(flag, values),
         "-s" | "-run" => start_module(flag, values, modules),
         _ if name.starts_with('+') => emulator_flag(flag, values),
@@ -260,7 +252,11 @@ const EMULATOR_FLAGS: &[(&str, Value, &str)] = &[
     ("+swt", Value::OneOf(WAKEUP), "scheduler wakeup threshold"),
     ("+swtdcpu", Value::OneOf(WAKEUP), "dirty CPU scheduler wakeup threshold"),
     ("+swtdio", Value::OneOf(WAKEUP), "dirty IO scheduler wakeup threshold"),
-    ("+swct", Value::OneOf(&["very_eager", "eager", "medium", "lazy", "very_lazy"]), "scheduler wake cleanup threshold"),
+    (
+        "+swct",
+        Value::OneOf(&["very_eager", "eager", "medium", "lazy", "very_lazy"]),
+        "scheduler wake cleanup threshold",
+    ),
     ("+sws", Value::OneOf(&["default", "legacy"]), "scheduler wakeup strategy"),
     ("+sss", Value::Int(20, 8192), "scheduler thread stack size, kilowords"),
     ("+sssdcpu", Value::Int(20, 8192), "dirty CPU scheduler thread stack size, kilowords"),
@@ -300,7 +296,9 @@ fn emulator_flag_of(word: &str) -> Option<(&'static str, Value, &'static str, Op
     }
     let unglued = word.trim_end_matches(|c: char| c.is_ascii_digit());
     match known(unglued) {
-        Some((name, value, what)) if unglued.len() < word.len() => Some((name, value, what, Some(&word[unglued.len()..]))),
+        Some((name, value, what)) if unglued.len() < word.len() => {
+            Some((name, value, what, Some(&word[unglued.len()..])))
+        }
         _ => None,
     }
 }
@@ -308,11 +306,18 @@ fn emulator_flag_of(word: &str) -> Option<(&'static str, Value, &'static str, Op
 /// `+Flag [Value]`: a flag erl knows, with a value it takes.
 fn emulator_flag(flag: &Word, values: &[Word]) -> Result<(), (usize, String)> {
     let Some((name, kind, what, glued)) = emulator_flag_of(&flag.text) else {
-        return Err((flag.column, format!("unknown emulator flag `{}` (see \"Emulator Flags\" in the erts `erl` manual)", flag.text)));
+        return Err((
+            flag.column,
+            format!("unknown emulator flag `{}` (see \"Emulator Flags\" in the erts `erl` manual)", flag.text),
+        ));
     };
     let (value, column, extra) = match glued {
         Some(glued) => (Some(glued), flag.column, values),
-        None => (values.first().map(|w| w.text.as_str()), values.first().map_or(flag.column, |w| w.column), values.get(1..).unwrap_or_default()),
+        None => (
+            values.first().map(|w| w.text.as_str()),
+            values.first().map_or(flag.column, |w| w.column),
+            values.get(1..).unwrap_or_default(),
+        ),
     };
     let accepted = match kind {
         Value::Any => return Ok(()),
@@ -341,7 +346,9 @@ fn emulator_flag(flag: &Word, values: &[Word]) -> Result<(), (usize, String)> {
         Value::Bool => matches!(value, "true" | "false"),
         Value::OneOf(words) => words.contains(&value),
         Value::Pair(min, max) => match value.split_once(':') {
-            Some((a, b)) => !(a.is_empty() && b.is_empty()) && [a, b].iter().all(|n| n.is_empty() || int_in(n, min, max)),
+            Some((a, b)) => {
+                !(a.is_empty() && b.is_empty()) && [a, b].iter().all(|n| n.is_empty() || int_in(n, min, max))
+            }
             None => int_in(value, min, max),
         },
         Value::Any | Value::Nothing => true,
@@ -366,7 +373,10 @@ mod tests {
 
     #[test]
     fn words_are_split_as_erlexec_splits_them() {
-        assert_eq!(words("-sasl sasl_error_logger '{file, \"log/error_log.sasl\"}'"), ["-sasl", "sasl_error_logger", "{file, \"log/error_log.sasl\"}"]);
+        assert_eq!(
+            words("-sasl sasl_error_logger '{file, \"log/error_log.sasl\"}'"),
+            ["-sasl", "sasl_error_logger", "{file, \"log/error_log.sasl\"}"]
+        );
         assert_eq!(words("  +A\t100   # threads"), ["+A", "100"]);
         assert_eq!(words("-env GREETING \"hello  world\""), ["-env", "GREETING", "hello  world"]);
         assert_eq!(words("-env A a\\ b x#y"), ["-env", "A", "a b", "x"]);
@@ -471,7 +481,8 @@ mod tests {
     fn the_flag_names_are_the_derives() {
         let source = include_str!("../../kazoo-release-macros/src/erlang.rs");
         let list = source.split("const EMULATOR_FLAGS: &[&str] = &[").nth(1).unwrap().split("];").next().unwrap();
-        let derive: BTreeSet<&str> = list.split(',').map(|s| s.trim().trim_matches('"')).filter(|s| !s.is_empty()).collect();
+        let derive: BTreeSet<&str> =
+            list.split(',').map(|s| s.trim().trim_matches('"')).filter(|s| !s.is_empty()).collect();
         let ours: BTreeSet<&str> = EMULATOR_FLAGS.iter().map(|(f, ..)| *f).collect();
         assert_eq!(derive, ours);
     }

@@ -25,11 +25,7 @@ fn resolve(otp: &OtpInstall, node: &str, apps: &[&str]) -> Resolved {
 fn resolve_typed(otp: &OtpInstall, node: &str, apps: &[(&str, StartType)]) -> Resolved {
     let specs: Vec<AppSpec> = apps
         .iter()
-        .map(|(name, start_type)| AppSpec {
-            name: (*name).to_owned(),
-            version: None,
-            start_type: *start_type,
-        })
+        .map(|(name, start_type)| AppSpec { name: (*name).to_owned(), version: None, start_type: *start_type })
         .collect();
     let index = AppIndex::scan(&[], otp).unwrap();
     index.resolve(node, &specs).unwrap()
@@ -46,10 +42,7 @@ fn write_ours(dir: &Path, node: &str, files: &BootFiles) {
 
 /// Runs `erl -noshell -eval Expr` (bounded in time); returns its standard output.
 fn erl(expr: &str) -> String {
-    let out = Command::new("timeout")
-        .args(["120", "erl", "-noshell", "-eval", expr])
-        .output()
-        .expect("erl runs");
+    let out = Command::new("timeout").args(["120", "erl", "-noshell", "-eval", expr]).output().expect("erl runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -69,11 +62,7 @@ fn quoted(path: &Path) -> String {
 /// checks that our `.boot` decodes to systools' script and that our `.script` consults to
 /// it. Prints `boot_decodes_equal=true ours_consults_equal=true` when both hold.
 fn systools_make_script(dir: &Path, node: &str, resolved: &Resolved) {
-    let paths: Vec<String> = resolved
-        .apps
-        .iter()
-        .map(|a| quoted(&a.dir.join("ebin")))
-        .collect();
+    let paths: Vec<String> = resolved.apps.iter().map(|a| quoted(&a.dir.join("ebin"))).collect();
     let out_dir = dir.join("systools");
     fs::create_dir_all(&out_dir).unwrap();
     let (theirs, ours) = (out_dir.join(node), dir.join("ours").join(node));
@@ -112,12 +101,7 @@ fn normalised(term: &Term) -> Term {
         Term::Charlist(text) => Term::List(text.chars().map(|c| Term::Integer(c as i64)).collect()),
         Term::Tuple(items) => Term::Tuple(items.iter().map(normalised).collect()),
         Term::List(items) => Term::List(items.iter().map(normalised).collect()),
-        Term::Map(pairs) => Term::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (normalised(k), normalised(v)))
-                .collect(),
-        ),
+        Term::Map(pairs) => Term::Map(pairs.iter().map(|(k, v)| (normalised(k), normalised(v))).collect()),
         other => other.clone(),
     }
 }
@@ -175,15 +159,7 @@ fn small_set_with_lager_matches_systools() {
 
 #[test]
 fn large_otp_set_matches_systools() {
-    let apps = [
-        "sasl",
-        "crypto",
-        "ssl",
-        "inets",
-        "mnesia",
-        "runtime_tools",
-        "lager",
-    ];
+    let apps = ["sasl", "crypto", "ssl", "inets", "mnesia", "runtime_tools", "lager"];
     let typed: Vec<(&str, StartType)> = apps.iter().map(|a| (*a, StartType::Permanent)).collect();
     compare_with_systools("large", &typed);
 }
@@ -195,26 +171,13 @@ fn clean_boots_match_otps_own() {
     let otp = otp();
     let resolved = resolve(&otp, "small", &["sasl"]);
     let release_dir = otp.root.join("releases").join(&otp.otp_release);
-    let cases = [
-        (DotErlang::Run, "start_clean.script"),
-        (DotErlang::Skip, "no_dot_erlang.script"),
-    ];
+    let cases = [(DotErlang::Run, "start_clean.script"), (DotErlang::Skip, "no_dot_erlang.script")];
     let dir = tempfile::tempdir().unwrap();
     for (dot_erlang, shipped) in cases {
-        let files = clean_boot_files(
-            "Erlang/OTP",
-            &otp.otp_release,
-            &otp.erts_vsn,
-            &resolved,
-            dot_erlang,
-        )
-        .unwrap();
+        let files = clean_boot_files("Erlang/OTP", &otp.otp_release, &otp.erts_vsn, &resolved, dot_erlang).unwrap();
         let ours = dir.path().join(shipped);
         fs::write(&ours, &files.script).unwrap();
-        assert_same_script(
-            &script_file(&ours),
-            &script_file(&release_dir.join(shipped)),
-        );
+        assert_same_script(&script_file(&ours), &script_file(&release_dir.join(shipped)));
     }
 }
 
@@ -276,10 +239,7 @@ fn our_boot_starts_a_real_node() {
     expected.sort_unstable();
     let listed = format!("apps=[{}]", expected.join(","));
     let printed: String = stdout.split_whitespace().collect();
-    assert!(
-        printed.contains(&listed),
-        "expected {listed}, got:\n{stdout}"
-    );
+    assert!(printed.contains(&listed), "expected {listed}, got:\n{stdout}");
 }
 
 /// A node type of kernel (the real one) and `broken`, whose `.app` file lacks `description`.
@@ -307,18 +267,9 @@ fn errors_name_the_app_and_file() {
     let message = err.to_string();
     let file = lib.path().join("broken-1.0/ebin/broken.app");
     assert!(message.contains(&file.display().to_string()), "{message}");
-    assert!(
-        message.contains("application `broken`: it has no `description`"),
-        "{message}"
-    );
+    assert!(message.contains("application `broken`: it has no `description`"), "{message}");
 
-    let no_kernel = Resolved {
-        node: "bare".to_owned(),
-        apps: Vec::new(),
-    };
+    let no_kernel = Resolved { node: "bare".to_owned(), apps: Vec::new() };
     let err = clean_boot_files("kazoo", VSN, "13.1.5", &no_kernel, DotErlang::Run).unwrap_err();
-    assert!(
-        err.to_string().contains("node type `bare` has no `kernel`"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("node type `bare` has no `kernel`"), "{err}");
 }

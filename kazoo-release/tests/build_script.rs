@@ -150,9 +150,15 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
 
     // TOML refines profiles without Rust: a new one from rel/<name>.toml, the default from
     // Cargo.toml's metadata; PROBE_VERSION overrides the version.
-    probe.write("rel/staging.toml", "include_erts = false\n[vm_args]\nasync_threads = 42\n[sys_config.sasl]\nerrlog_type = \"error\"\n");
+    probe.write(
+        "rel/staging.toml",
+        "include_erts = false\n[vm_args]\nasync_threads = 42\n[sys_config.sasl]\nerrlog_type = \"error\"\n",
+    );
     let manifest = std::fs::read_to_string(probe.path("Cargo.toml")).unwrap();
-    probe.write("Cargo.toml", &format!("{manifest}\n[package.metadata.kazoo-release.profiles.default]\ndev_mode = true\n"));
+    probe.write(
+        "Cargo.toml",
+        &format!("{manifest}\n[package.metadata.kazoo-release.profiles.default]\ndev_mode = true\n"),
+    );
     let output = probe.cargo_build_with(Some("9.8.7"));
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let staging = probe.print(&["--profile", "staging", "print", "vm.args"]);
@@ -168,7 +174,9 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
 
     probe.write("rel/sys.config.hbs", "%% comment\n[{ {{~atom node.name}}, [{key, value}] }\n");
     let stderr = probe.build_err();
-    for expected in ["sys.config rendered from", "rel/sys.config.hbs", "node type probe", "line 3, column 1", "is not closed"] {
+    for expected in
+        ["sys.config rendered from", "rel/sys.config.hbs", "node type probe", "line 3, column 1", "is not closed"]
+    {
         assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
     }
 
@@ -179,7 +187,8 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
     }
 
     std::fs::remove_file(probe.path("rel/sys.config.hbs")).unwrap();
-    let with_overlay = RELEASE_RS.replace("pub struct", "#[overlay(copy(from = \"extra/missing.txt\", to = \"etc/x\"))]\npub struct");
+    let with_overlay =
+        RELEASE_RS.replace("pub struct", "#[overlay(copy(from = \"extra/missing.txt\", to = \"etc/x\"))]\npub struct");
     probe.write("src/release.rs", &with_overlay);
     let stderr = probe.build_err();
     assert!(stderr.contains("overlay copy from `extra/missing.txt`") && stderr.contains("does not exist"), "{stderr}");
@@ -211,7 +220,10 @@ fn the_one_liner_fails_the_build_on_a_missing_application_and_a_bad_kz_version()
         let output = probe.cargo_build_with(Some(bad));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "PROBE_VERSION={bad:?} built");
-        assert!(stderr.contains(&format!("PROBE_VERSION is {bad:?}, which is not a valid release version")), "{stderr}");
+        assert!(
+            stderr.contains(&format!("PROBE_VERSION is {bad:?}, which is not a valid release version")),
+            "{stderr}"
+        );
     }
 }
 
@@ -219,7 +231,10 @@ fn the_one_liner_fails_the_build_on_a_missing_application_and_a_bad_kz_version()
 fn an_overlay_edit_reruns_the_build_script_and_build_release_writes_the_new_text() {
     let probe = Probe::named("build-probe-overlay");
     let overlay = "#[overlay(copy(from = \"overlay/note.txt\", to = \"etc/note.txt\"))]\npub struct";
-    probe.write("src/release.rs", &RELEASE_RS.replace("lib_dirs", "include_src = true, lib_dirs").replace("pub struct", overlay));
+    probe.write(
+        "src/release.rs",
+        &RELEASE_RS.replace("lib_dirs", "include_src = true, lib_dirs").replace("pub struct", overlay),
+    );
     probe.write("overlay/note.txt", "first note\n");
     assert!(ran_build_script(&probe.build_ok()));
     let out = tempfile::tempdir().unwrap();

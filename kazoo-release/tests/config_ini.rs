@@ -277,10 +277,30 @@ fn a_directory_or_non_utf8_file_is_reported() {
 /// Text made of the pieces config.ini is made of, so that the cases reach deep.
 fn config_like() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
-        Just("["), Just("]"), Just("="), Just(":"), Just("\""), Just("'"), Just(";"), Just("#"),
-        Just("\\"), Just(" "), Just("\t"), Just("\n"), Just("\r\n"), Just("\r"), Just("cookie"),
-        Just("host"), Just("zone"), Just("name"), Just("vm"), Just("z1"), Just("ecallmgr"),
-        Just("kazoo_apps"), Just("é"), Just("\u{a0}"),
+        Just("["),
+        Just("]"),
+        Just("="),
+        Just(":"),
+        Just("\""),
+        Just("'"),
+        Just(";"),
+        Just("#"),
+        Just("\\"),
+        Just(" "),
+        Just("\t"),
+        Just("\n"),
+        Just("\r\n"),
+        Just("\r"),
+        Just("cookie"),
+        Just("host"),
+        Just("zone"),
+        Just("name"),
+        Just("vm"),
+        Just("z1"),
+        Just("ecallmgr"),
+        Just("kazoo_apps"),
+        Just("é"),
+        Just("\u{a0}"),
     ];
     proptest::collection::vec(piece, 0..60).prop_map(|pieces| pieces.concat())
 }

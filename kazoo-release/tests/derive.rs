@@ -1,8 +1,8 @@
 //! `#[derive(Release)]` at run time: the design's full example expands to the expected
 //! `ReleaseSpec`, profiles carry only what they set, and one node type is the default.
 
-use kazoo_release::spec::{Hook, Hooks, 
-    AppSpec, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
+use kazoo_release::spec::{
+    AppSpec, Hook, Hooks, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
 };
 
 // The full example is the trybuild pass case itself, so the two cannot drift apart.
@@ -13,11 +13,7 @@ mod full;
 use full::{kazoo_sys_config, Kazoo};
 
 fn app(name: &str, version: Option<&str>, start_type: StartType) -> AppSpec {
-    AppSpec {
-        name: name.to_owned(),
-        version: version.map(str::to_owned),
-        start_type,
-    }
+    AppSpec { name: name.to_owned(), version: version.map(str::to_owned), start_type }
 }
 
 fn permanent(name: &str) -> AppSpec {
@@ -47,10 +43,7 @@ fn expected() -> ReleaseSpec {
         version: Some("4.3.0".to_owned()),
         default_node: "kazoo_apps".to_owned(),
         nodes: vec![
-            NodeType {
-                name: "ecallmgr".to_owned(),
-                apps: vec![permanent("ecallmgr")],
-            },
+            NodeType { name: "ecallmgr".to_owned(), apps: vec![permanent("ecallmgr")] },
             NodeType {
                 name: "kazoo_apps".to_owned(),
                 apps: vec![
@@ -61,11 +54,7 @@ fn expected() -> ReleaseSpec {
                 ],
             },
         ],
-        base_apps: vec![
-            permanent("runtime_tools"),
-            permanent("tools"),
-            permanent("sasl"),
-        ],
+        base_apps: vec![permanent("runtime_tools"), permanent("tools"), permanent("sasl")],
         lib_dirs: strings(&["applications", "core", "deps"]),
         include_erts: true,
         include_src: false,
@@ -74,21 +63,10 @@ fn expected() -> ReleaseSpec {
         vm_args: kazoo_vm_args(),
         sys_config: kazoo_sys_config().unwrap(),
         overlays: vec![
-            Overlay::Mkdir {
-                path: "log".to_owned(),
-            },
-            Overlay::Copy {
-                from: "rel/nodetool".to_owned(),
-                to: "bin/nodetool".to_owned(),
-            },
-            Overlay::Template {
-                from: "rel/kazoo.hbs".to_owned(),
-                to: "bin/kazoo-env".to_owned(),
-            },
-            Overlay::Chmod {
-                mode: 0o755,
-                path: "bin/nodetool".to_owned(),
-            },
+            Overlay::Mkdir { path: "log".to_owned() },
+            Overlay::Copy { from: "rel/nodetool".to_owned(), to: "bin/nodetool".to_owned() },
+            Overlay::Template { from: "rel/kazoo.hbs".to_owned(), to: "bin/kazoo-env".to_owned() },
+            Overlay::Chmod { mode: 0o755, path: "bin/nodetool".to_owned() },
         ],
         profiles: vec![
             Profile {
@@ -97,22 +75,18 @@ fn expected() -> ReleaseSpec {
                 dev_mode: Some(true),
                 strip_beams: None,
                 // Only what the profile sets; `ReleaseSpec::apply` merges it over the default.
-                vm_args: Some(VmArgs {
-                    async_threads: Some(10),
-                    raw: strings(&["+sbwt none"]),
-                    ..VmArgs::default()
-                }),
+                vm_args: Some(VmArgs { async_threads: Some(10), raw: strings(&["+sbwt none"]), ..VmArgs::default() }),
                 sys_config: Some(SysConfig::default()),
             },
-            Profile {
-                name: "dist".to_owned(),
-                strip_beams: Some(true),
-                ..Profile::default()
-            },
+            Profile { name: "dist".to_owned(), strip_beams: Some(true), ..Profile::default() },
         ],
         hooks: Hooks {
             pre_start: Some(Hook::Command("bin/check-db".to_owned())),
-            pre_stop: Some(Hook::Call { module: "kazoo_maintenance".to_owned(), function: "drain".to_owned(), args: strings(&["30"]) }),
+            pre_stop: Some(Hook::Call {
+                module: "kazoo_maintenance".to_owned(),
+                function: "drain".to_owned(),
+                args: strings(&["30"]),
+            }),
             ..Hooks::default()
         },
     }
@@ -146,14 +120,8 @@ fn one_node_type_is_the_default() {
     let spec = Minimal::spec().unwrap();
     assert_eq!(spec.default_node, "minimal");
     assert_eq!(spec.version.as_deref(), Some("0.1.0-rc.1+build.5"));
-    assert_eq!(
-        spec.nodes[0].apps[1],
-        app("sasl", None, StartType::Temporary)
-    );
-    assert_eq!(
-        (spec.include_erts, spec.include_src, spec.dev_mode, spec.strip_beams),
-        (false, false, false, false)
-    );
+    assert_eq!(spec.nodes[0].apps[1], app("sasl", None, StartType::Temporary));
+    assert_eq!((spec.include_erts, spec.include_src, spec.dev_mode, spec.strip_beams), (false, false, false, false));
     assert_eq!(spec.vm_args, VmArgs::default());
     assert_eq!(spec.sys_config, SysConfig::default());
     assert!(spec.overlays.is_empty() && spec.profiles.is_empty() && spec.lib_dirs.is_empty());

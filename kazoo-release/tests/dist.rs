@@ -36,7 +36,9 @@ fn ping_pid_and_versions() {
 fn eval_prints_remote_output_then_the_value() {
     let node = start();
     let mut out = Vec::new();
-    let value = client(&node).eval(r#"io:format("hi ~s ~p~n", ["there", x]), io:put_chars(<<"é\n"/utf8>>), {ok, [1,2]}"#, &mut out).unwrap();
+    let value = client(&node)
+        .eval(r#"io:format("hi ~s ~p~n", ["there", x]), io:put_chars(<<"é\n"/utf8>>), {ok, [1,2]}"#, &mut out)
+        .unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), "hi there x\né\n");
     assert_eq!(value, "{ok,[1,2]}");
 }
@@ -54,9 +56,15 @@ fn parse_errors_come_with_their_column() {
 fn rpc_applies_terms_and_reports_badrpc() {
     let node = start();
     let mut client = client(&node);
-    assert_eq!(client.apply("lists", "reverse", &["[a, \"b\", {c}]".into()], &mut Vec::new()).unwrap(), "[{c},\"b\",a]");
+    assert_eq!(
+        client.apply("lists", "reverse", &["[a, \"b\", {c}]".into()], &mut Vec::new()).unwrap(),
+        "[{c},\"b\",a]"
+    );
     let error = client.apply("no_such_module", "f", &[], &mut Vec::new()).unwrap_err();
-    assert!(matches!(&error, DistError::Badrpc { reason, .. } if reason.contains("undefined function no_such_module:f/0")), "{error:?}");
+    assert!(
+        matches!(&error, DistError::Badrpc { reason, .. } if reason.contains("undefined function no_such_module:f/0")),
+        "{error:?}"
+    );
     let error = client.call("no_such_module", "f", vec![], &mut Vec::new()).unwrap_err();
     assert!(matches!(&error, DistError::Badrpc { reason, .. } if reason.contains("undef")), "{error:?}");
 }

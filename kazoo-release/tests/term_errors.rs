@@ -34,24 +34,9 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ("\"\\^1\".", 1, 2, "bad escape"),
     ("$\\9.", 1, 2, "bad escape"),
     // Unbalanced and mismatched brackets.
-    (
-        "[{lager, [{level, info}]}\n.\n",
-        2,
-        1,
-        "`[` opened at line 1, column 1 is not closed",
-    ),
-    (
-        "[{a, b}",
-        1,
-        8,
-        "`[` opened at line 1, column 1 is not closed",
-    ),
-    (
-        "[{a, b]].",
-        1,
-        7,
-        "mismatched `]`: `{` opened at line 1, column 2 needs `}`",
-    ),
+    ("[{lager, [{level, info}]}\n.\n", 2, 1, "`[` opened at line 1, column 1 is not closed"),
+    ("[{a, b}", 1, 8, "`[` opened at line 1, column 1 is not closed"),
+    ("[{a, b]].", 1, 7, "mismatched `]`: `{` opened at line 1, column 2 needs `}`"),
     ("#{a => b]", 1, 9, "mismatched `]`"),
     ("<<1, 2}.", 1, 7, "mismatched `}`"),
     ("{a, b}}.", 1, 7, "missing `.`"),
@@ -90,20 +75,14 @@ fn errors_point_at_the_offending_place() {
         let err = error(src);
         assert_eq!((err.line, err.column), (line, column), "{src:?}: {err}");
         assert!(err.message.contains(message), "{src:?}: {err}");
-        assert_eq!(
-            err.to_string(),
-            format!("sys.config:{line}:{column}: {}", err.message)
-        );
+        assert_eq!(err.to_string(), format!("sys.config:{line}:{column}: {}", err.message));
     }
 }
 
 #[test]
 fn io_errors_have_line_zero() {
     let err = parse_file(std::path::Path::new("/nonexistent/sys.config")).unwrap_err();
-    assert_eq!(
-        (err.file.as_str(), err.line, err.column),
-        ("/nonexistent/sys.config", 0, 0)
-    );
+    assert_eq!((err.file.as_str(), err.line, err.column), ("/nonexistent/sys.config", 0, 0));
 }
 
 #[test]
@@ -134,11 +113,7 @@ impl XorShift {
 fn check(src: &str) {
     if let Ok(terms) = parse_str(src, "fuzz") {
         let printed = to_file_string(&terms);
-        assert_eq!(
-            parse_str(&printed, "reprinted").as_ref(),
-            Ok(&terms),
-            "{src:?}"
-        );
+        assert_eq!(parse_str(&printed, "reprinted").as_ref(), Ok(&terms), "{src:?}");
     }
 }
 
@@ -148,18 +123,14 @@ fn no_input_makes_the_parser_panic() {
     for name in ["sys.config", "relx.config"] {
         corpus.push_str(&std::fs::read_to_string(fixture(name)).unwrap());
     }
-    corpus.push_str(
-        r#"{'q\'', $\x{41}, "\^A\033\x1b", <<"é"/utf8, 1>>, #{k => -1.5e-3}, 16#fF, [a | "b"]}."#,
-    );
+    corpus.push_str(r#"{'q\'', $\x{41}, "\^A\033\x1b", <<"é"/utf8, 1>>, #{k => -1.5e-3}, 16#fF, [a | "b"]}."#);
     let chars: Vec<char> = corpus.chars().collect();
     // Every prefix.
     for end in 0..=chars.len() {
         check(&chars[..end].iter().collect::<String>());
     }
     // Random edits: deletions, duplications, and characters from a nasty alphabet.
-    let alphabet: Vec<char> = "[]{}<>#$%\\\"'.,|=-+/:_@eE0189xX^ \n\té☎\u{0}\u{feff}"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> = "[]{}<>#$%\\\"'.,|=-+/:_@eE0189xX^ \n\té☎\u{0}\u{feff}".chars().collect();
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     for _ in 0..3000 {
         let mut text = chars.clone();
@@ -178,9 +149,7 @@ fn no_input_makes_the_parser_panic() {
     // Random garbage.
     for _ in 0..3000 {
         let len = rng.below(40);
-        let text: String = (0..len)
-            .map(|_| alphabet[rng.below(alphabet.len())])
-            .collect();
+        let text: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
         check(&text);
     }
 }

@@ -16,60 +16,27 @@ fn atom(name: &str) -> Term {
 #[test]
 fn kazoo_sys_config_parses_and_round_trips() {
     let terms = parse_file(&fixture("sys.config")).unwrap();
-    let [config] = terms.as_slice() else {
-        panic!("one term: {terms:?}")
-    };
+    let [config] = terms.as_slice() else { panic!("one term: {terms:?}") };
     let lager = config.proplist_get("lager").unwrap();
     let handlers = lager.proplist_get("handlers").unwrap();
     let console = handlers.proplist_get("lager_console_backend").unwrap();
     assert_eq!(console.proplist_get("level"), Some(&atom("info")));
-    let format = console
-        .proplist_get("formatter_config")
-        .unwrap()
-        .as_list()
-        .unwrap();
-    assert_eq!(
-        format[5],
-        Term::tuple([
-            atom("module"),
-            Term::list([atom("module")]),
-            Term::charlist("")
-        ])
-    );
+    let format = console.proplist_get("formatter_config").unwrap().as_list().unwrap();
+    assert_eq!(format[5], Term::tuple([atom("module"), Term::list([atom("module")]), Term::charlist("")]));
     assert_eq!(format[7], Term::charlist("\u{1b}[0m"));
     assert_eq!(format[9], Term::charlist("\n"));
     let file = handlers.proplist_get("lager_file_backend").unwrap();
     assert_eq!(file.proplist_get("size"), Some(&Term::Integer(10_485_760)));
-    assert_eq!(
-        file.proplist_get("date").and_then(Term::as_str),
-        Some("$D0")
-    );
-    let format = file
-        .proplist_get("formatter_config")
-        .unwrap()
-        .as_list()
-        .unwrap();
-    assert_eq!(
-        format[5],
-        Term::tuple([atom("callid"), Term::binary("0000000000")])
-    );
-    let sinks = lager
-        .proplist_get("extra_sinks")
-        .unwrap()
-        .as_list()
-        .unwrap();
+    assert_eq!(file.proplist_get("date").and_then(Term::as_str), Some("$D0"));
+    let format = file.proplist_get("formatter_config").unwrap().as_list().unwrap();
+    assert_eq!(format[5], Term::tuple([atom("callid"), Term::binary("0000000000")]));
+    let sinks = lager.proplist_get("extra_sinks").unwrap().as_list().unwrap();
     assert_eq!(sinks.len(), 3);
     assert_eq!(lager.proplist_get("colored"), Some(&atom("true")));
     let aten = config.proplist_get("aten").unwrap();
-    assert_eq!(
-        aten.proplist_get("detection_threshold"),
-        Some(&Term::Float(1.5))
-    );
+    assert_eq!(aten.proplist_get("detection_threshold"), Some(&Term::Float(1.5)));
     let ra = config.proplist_get("ra").unwrap();
-    assert_eq!(
-        ra.proplist_get("data_dir").and_then(Term::as_str),
-        Some("/etc/kazoo/ra")
-    );
+    assert_eq!(ra.proplist_get("data_dir").and_then(Term::as_str), Some("/etc/kazoo/ra"));
     assert_reprints(&terms);
 }
 
@@ -79,10 +46,7 @@ fn kazoo_relx_config_parses_and_round_trips() {
     assert_eq!(terms.len(), 4);
     assert_eq!(
         terms[0],
-        Term::tuple([
-            atom("lib_dirs"),
-            Term::list(["core", "applications", "deps"].map(Term::charlist))
-        ])
+        Term::tuple([atom("lib_dirs"), Term::list(["core", "applications", "deps"].map(Term::charlist))])
     );
     assert_eq!(terms[1], Term::tuple([atom("include_erts"), atom("true")]));
     assert_eq!(
@@ -90,24 +54,14 @@ fn kazoo_relx_config_parses_and_round_trips() {
         Term::tuple([
             atom("release"),
             Term::tuple([atom("kazoo"), Term::charlist("4.3.0")]),
-            Term::list([
-                atom("runtime_tools"),
-                Term::tuple([atom("lager"), atom("load")])
-            ]),
+            Term::list([atom("runtime_tools"), Term::tuple([atom("lager"), atom("load")])]),
         ])
     );
     let overlay = terms[3].as_tuple().unwrap()[1].as_list().unwrap();
-    assert_eq!(
-        overlay[0],
-        Term::tuple([atom("mkdir"), Term::charlist("log")])
-    );
+    assert_eq!(overlay[0], Term::tuple([atom("mkdir"), Term::charlist("log")]));
     assert_eq!(
         overlay[3],
-        Term::tuple([
-            atom("chmod"),
-            Term::Integer(0o755),
-            Term::charlist("{{output_dir}}/bin/kazoo")
-        ])
+        Term::tuple([atom("chmod"), Term::Integer(0o755), Term::charlist("{{output_dir}}/bin/kazoo")])
     );
     assert_reprints(&terms);
 }
@@ -127,12 +81,7 @@ fn erl_reads_kazoo_configs_and_our_reprints_alike() {
     }
     let paths: Vec<_> = files.iter().map(|f| f.as_path()).collect();
     for ((file, by_erl), ours) in files.iter().zip(erl_consult(&paths)).zip(ours) {
-        assert_eq!(
-            normalise_all(&by_erl),
-            normalise_all(&ours),
-            "{}",
-            file.display()
-        );
+        assert_eq!(normalise_all(&by_erl), normalise_all(&ours), "{}", file.display());
     }
 }
 
@@ -161,21 +110,7 @@ fn tricky_terms() -> Vec<Term> {
     .into_iter()
     .map(atom)
     .collect();
-    terms.extend(
-        [
-            0,
-            1,
-            -1,
-            42,
-            i64::MAX,
-            i64::MIN,
-            i64::MAX - 1,
-            i64::MIN + 1,
-            0xFF,
-            0o755,
-        ]
-        .map(Term::Integer),
-    );
+    terms.extend([0, 1, -1, 42, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1, 0xFF, 0o755].map(Term::Integer));
     terms.extend(
         [
             0.0,
@@ -213,44 +148,24 @@ fn tricky_terms() -> Vec<Term> {
         .map(Term::charlist),
     );
     terms.extend(
-        [
-            &b""[..],
-            b"0000000000",
-            "héllo ☎".as_bytes(),
-            b"\x00\x01\xff",
-            b"\xc3",
-            b"a\"b\\c\n",
-            b"\x1b[0m",
-        ]
-        .map(Term::binary),
+        [&b""[..], b"0000000000", "héllo ☎".as_bytes(), b"\x00\x01\xff", b"\xc3", b"a\"b\\c\n", b"\x1b[0m"]
+            .map(Term::binary),
     );
     terms.push(Term::tuple([]));
     terms.push(Term::list([]));
     terms.push(Term::Map(vec![]));
     terms.push(Term::Map(vec![
         (atom("k"), Term::Integer(-7)),
-        (
-            Term::binary("bin key"),
-            Term::list([Term::Float(-0.5), Term::charlist("x")]),
-        ),
-        (
-            Term::tuple([atom("a"), Term::Integer(1)]),
-            Term::Map(vec![(atom("nested"), atom("true"))]),
-        ),
+        (Term::binary("bin key"), Term::list([Term::Float(-0.5), Term::charlist("x")])),
+        (Term::tuple([atom("a"), Term::Integer(1)]), Term::Map(vec![(atom("nested"), atom("true"))])),
     ]));
     let long_list = Term::list((0..60).map(|i| atom(&format!("app_{i}"))));
-    let proplist = Term::list((0..8).map(|i| {
-        Term::tuple([
-            atom(&format!("key_{i}")),
-            Term::charlist("a value long enough to wrap lines"),
-        ])
-    }));
+    let proplist = Term::list(
+        (0..8).map(|i| Term::tuple([atom(&format!("key_{i}")), Term::charlist("a value long enough to wrap lines")])),
+    );
     terms.push(Term::tuple([
         atom("deep"),
-        Term::list([
-            Term::tuple([atom("inner"), proplist.clone()]),
-            long_list.clone(),
-        ]),
+        Term::list([Term::tuple([atom("inner"), proplist.clone()]), long_list.clone()]),
         Term::Map(vec![(atom("m"), proplist)]),
         long_list,
     ]));
@@ -329,11 +244,7 @@ fn numbers_parse() {
 fn binaries_maps_and_list_tails_parse() {
     let src = r#"{<<>>, <<"a", 1>>, <<"é"/utf8>>, <<"é">>, <<1,2,3>>, <<"a" "b">>, #{}, #{a => 1, "k" => [x]}, [a | [b, c]], [$a | "bc"], [a | []]}."#;
     let terms = parse_str(src, "binaries").unwrap();
-    let chars = |s: &str| {
-        s.chars()
-            .map(|c| Term::Integer(c as i64))
-            .collect::<Vec<_>>()
-    };
+    let chars = |s: &str| s.chars().map(|c| Term::Integer(c as i64)).collect::<Vec<_>>();
     assert_eq!(
         terms,
         [Term::tuple([
@@ -344,10 +255,7 @@ fn binaries_maps_and_list_tails_parse() {
             Term::binary([1, 2, 3]),
             Term::binary("ab"),
             Term::Map(vec![]),
-            Term::Map(vec![
-                (atom("a"), Term::Integer(1)),
-                (Term::charlist("k"), Term::list([atom("x")]))
-            ]),
+            Term::Map(vec![(atom("a"), Term::Integer(1)), (Term::charlist("k"), Term::list([atom("x")]))]),
             Term::list([atom("a"), atom("b"), atom("c")]),
             Term::list(chars("abc")),
             Term::list([atom("a")]),
@@ -362,22 +270,11 @@ fn accessors() {
         "kernel.app",
     )
     .unwrap()[0];
-    let [_, name, props] = app.as_tuple().unwrap() else {
-        panic!()
-    };
+    let [_, name, props] = app.as_tuple().unwrap() else { panic!() };
     assert_eq!(name.as_atom(), Some("kernel"));
-    assert_eq!(
-        props.proplist_get("vsn").and_then(Term::as_str),
-        Some("9.0")
-    );
-    assert_eq!(
-        props.proplist_get("applications").and_then(Term::as_list),
-        Some(&[][..])
-    );
-    assert_eq!(
-        props.proplist_get("registered").and_then(Term::as_list),
-        Some(&[][..])
-    );
+    assert_eq!(props.proplist_get("vsn").and_then(Term::as_str), Some("9.0"));
+    assert_eq!(props.proplist_get("applications").and_then(Term::as_list), Some(&[][..]));
+    assert_eq!(props.proplist_get("registered").and_then(Term::as_list), Some(&[][..]));
     assert_eq!(props.proplist_get("id").and_then(Term::as_str), Some("k"));
     assert_eq!(props.proplist_get("n").and_then(Term::as_integer), Some(3));
     assert_eq!(props.proplist_get("missing"), None);
@@ -400,10 +297,7 @@ fn printer_spells_terms_as_erlang_does() {
         (Term::Float(1e21), "1.0e21"),
         (Term::Float(-0.25), "-0.25"),
         (Term::Integer(-3), "-3"),
-        (
-            Term::charlist("a\"b\\\u{1b}\n\u{1}"),
-            r#""a\"b\\\e\n\x{1}""#,
-        ),
+        (Term::charlist("a\"b\\\u{1b}\n\u{1}"), r#""a\"b\\\e\n\x{1}""#),
         (Term::charlist("héllo"), "\"héllo\""),
         (Term::binary("abc"), r#"<<"abc">>"#),
         (Term::binary("é"), r#"<<"é"/utf8>>"#),

@@ -23,10 +23,22 @@ pub struct IsolatedHost {
 impl IsolatedHost {
     /// A host where each of `hidden` is an empty directory.
     pub fn new(hidden: &[&Path]) -> IsolatedHost {
-        let mounts: Vec<String> = hidden.iter().map(|dir| format!("mount -t tmpfs tmpfs '{}' && ", dir.display())).collect();
+        let mounts: Vec<String> =
+            hidden.iter().map(|dir| format!("mount -t tmpfs tmpfs '{}' && ", dir.display())).collect();
         let script = format!("{}ip link set lo up && echo ready && exec sleep 900", mounts.concat());
         let mut unshare = Command::new("unshare")
-            .args(["--mount", "--net", "--pid", "--fork", "--mount-proc", "--propagation", "private", "sh", "-c", &script])
+            .args([
+                "--mount",
+                "--net",
+                "--pid",
+                "--fork",
+                "--mount-proc",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                &script,
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -55,7 +67,10 @@ impl IsolatedHost {
     fn enter(&self, env: &[(&str, String)]) -> Command {
         let ns = |flag: &str, file: &str| format!("--{flag}=/proc/{}/ns/{file}", self.unshare.id());
         let mut command = Command::new("nsenter");
-        command.args([ns("mount", "mnt"), ns("net", "net"), ns("pid", "pid_for_children"), "--".into()]).env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+        command
+            .args([ns("mount", "mnt"), ns("net", "net"), ns("pid", "pid_for_children"), "--".into()])
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)));
         command
     }
 }

@@ -34,7 +34,13 @@ pub fn text(bytes: &[u8]) -> String {
 
 /// Stdout of a command that must succeed.
 pub fn ok(output: Output) -> String {
-    assert!(output.status.success(), "failed ({:?}): {}{}", output.status.code(), text(&output.stdout), text(&output.stderr));
+    assert!(
+        output.status.success(),
+        "failed ({:?}): {}{}",
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr)
+    );
     text(&output.stdout)
 }
 

@@ -92,20 +92,38 @@ fn optional(key: &str, print: Vec<Term>) -> Term {
 
 fn console_format() -> Term {
     Term::list(vec![
-        atom("time"), text(" "), atom("color"), atom("severity"), text(" "),
+        atom("time"),
+        text(" "),
+        atom("color"),
+        atom("severity"),
+        text(" "),
         optional("module", vec![atom("module")]),
         optional("line", vec![text("."), atom("line"), text(" ")]),
-        text("\u{1b}[0m"), atom("message"), text("\n"),
+        text("\u{1b}[0m"),
+        atom("message"),
+        text("\n"),
     ])
 }
 
 fn file_format() -> Term {
     let callid = Term::tuple(vec![atom("callid"), Term::binary("0000000000")]);
     Term::list(vec![
-        atom("time"), text(" ["), atom("severity"), text("] "), text("|"), callid, text("|"),
-        atom("module"), text(":"), atom("line"), text("("), atom("pid"), text(") "),
+        atom("time"),
+        text(" ["),
+        atom("severity"),
+        text("] "),
+        text("|"),
+        callid,
+        text("|"),
+        atom("module"),
+        text(":"),
+        atom("line"),
+        text("("),
+        atom("pid"),
+        text(") "),
         optional("log_prefix", vec![text("["), atom("log_prefix"), text("] ")]),
-        atom("message"), text("\n"),
+        atom("message"),
+        text("\n"),
     ])
 }
 
@@ -154,4 +172,3 @@ pub fn dev_sys_config() -> Result<SysConfig, SerError> {
 pub fn ci_sys_config() -> Result<SysConfig, SerError> {
     SysConfig::default().app("lager", lager(Level::Info, Level::Debug, false))
 }
-

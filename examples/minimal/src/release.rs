@@ -5,7 +5,9 @@
 #[derive(kazoo_release::Release)]
 #[release(name = hello)]
 #[node(name = hello, apps = [sasl])]
-#[hook(pre_start = "[ -z \"$HELLO_HOOKS\" ] || echo \"pre_start $RELEASE_NODE\" >> \"$HELLO_HOOKS\"; [ -z \"$HELLO_REFUSE_START\" ]")]
+#[hook(
+    pre_start = "[ -z \"$HELLO_HOOKS\" ] || echo \"pre_start $RELEASE_NODE\" >> \"$HELLO_HOOKS\"; [ -z \"$HELLO_REFUSE_START\" ]"
+)]
 #[hook(post_start(module = application, function = set_env, args = ["hello", "post_start", "ran"]))]
 #[hook(pre_stop = "[ -z \"$HELLO_HOOKS\" ] || echo pre_stop >> \"$HELLO_HOOKS\"")]
 #[hook(post_stop = "[ -z \"$HELLO_HOOKS\" ] || echo post_stop >> \"$HELLO_HOOKS\"")]

@@ -59,7 +59,10 @@ impl Drop for Host {
 /// kazoo-release, is said by `-V` on purpose.
 fn kazoo_words(said: &str) -> Vec<&'static str> {
     let without_library = said.replace("kazoo-release", "");
-    ["Kazoo", "KAZOO", "kazoo", "change_me", "config.ini", "KZ_"].into_iter().filter(|w| without_library.contains(w)).collect()
+    ["Kazoo", "KAZOO", "kazoo", "change_me", "config.ini", "KZ_"]
+        .into_iter()
+        .filter(|w| without_library.contains(w))
+        .collect()
 }
 
 #[test]
@@ -118,10 +121,17 @@ fn hooks_run_at_their_points_and_a_failing_pre_start_starts_nothing() {
     assert_eq!(failed(hooked(&["ping"], false)).0, 10, "no node runs (no EPMD was even started)");
 
     ok(hooked(&["start"], false));
-    assert_eq!(ok(hooked(&["eval", "application:get_env(hello, post_start)."], false)).trim(), "{ok,ran}", "post_start ran on the node");
+    assert_eq!(
+        ok(hooked(&["eval", "application:get_env(hello, post_start)."], false)).trim(),
+        "{ok,ran}",
+        "post_start ran on the node"
+    );
     ok(hooked(&["stop"], false));
     let lines: Vec<String> = fs::read_to_string(&said).unwrap().lines().map(str::to_owned).collect();
     let node = lines[1].strip_prefix("pre_start ").unwrap_or_default().to_owned();
     assert!(node.starts_with("hello@"), "{lines:?}");
-    assert_eq!(lines, [format!("pre_start {node}"), format!("pre_start {node}"), "pre_stop".into(), "post_stop".into()]);
+    assert_eq!(
+        lines,
+        [format!("pre_start {node}"), format!("pre_start {node}"), "pre_stop".into(), "post_stop".into()]
+    );
 }

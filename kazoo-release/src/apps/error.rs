@@ -23,11 +23,7 @@ pub enum AppsError {
          Erlang/OTP (Debian: `apt-get install erlang-nox`)",
         root.display()
     )]
-    NotAnOtpRoot {
-        via: String,
-        root: PathBuf,
-        problem: String,
-    },
+    NotAnOtpRoot { via: String, root: PathBuf, problem: String },
 
     #[error("cannot read {}: {source}; check that it exists and is readable", path.display())]
     Io { path: PathBuf, source: io::Error },
@@ -53,35 +49,20 @@ pub enum AppsError {
         chain.join(" -> "),
         list_dirs(searched)
     )]
-    MissingApp {
-        node: String,
-        app: String,
-        chain: Vec<String>,
-        searched: Vec<SearchedDir>,
-    },
+    MissingApp { node: String, app: String, chain: Vec<String>, searched: Vec<SearchedDir> },
 
     #[error(
         "node type `{node}`: application `{app}` is pinned to version {pinned}, but only {} \
          found; pin one of those, or put {app}-{pinned}/ in one of the lib dirs",
         list_found(found)
     )]
-    PinNotFound {
-        node: String,
-        app: String,
-        pinned: String,
-        found: Vec<(String, PathBuf)>,
-    },
+    PinNotFound { node: String, app: String, pinned: String, found: Vec<(String, PathBuf)> },
 
     #[error(
         "node type `{node}`: application `{app}` is listed twice, with {first} and with \
          {second}; list it once (the base applications count as listed in every node type)"
     )]
-    ConflictingSpecs {
-        node: String,
-        app: String,
-        first: String,
-        second: String,
-    },
+    ConflictingSpecs { node: String, app: String, first: String, second: String },
 
     #[error(
         "node type `{node}`: applications depend on each other in a cycle: {}; no start order \
@@ -102,10 +83,7 @@ fn list_dirs(dirs: &[SearchedDir]) -> String {
 }
 
 fn list_found(found: &[(String, PathBuf)]) -> String {
-    let each: Vec<String> = found
-        .iter()
-        .map(|(vsn, dir)| format!("{vsn} ({})", dir.display()))
-        .collect();
+    let each: Vec<String> = found.iter().map(|(vsn, dir)| format!("{vsn} ({})", dir.display())).collect();
     match each.len() {
         1 => format!("{} was", each[0]),
         _ => format!("{} were", each.join(", ")),
@@ -142,9 +120,6 @@ pub enum ScanWarning {
 }
 
 fn list_versions(found: &[(String, PathBuf)]) -> String {
-    let each: Vec<String> = found
-        .iter()
-        .map(|(vsn, dir)| format!("{vsn} ({})", dir.display()))
-        .collect();
+    let each: Vec<String> = found.iter().map(|(vsn, dir)| format!("{vsn} ({})", dir.display())).collect();
     each.join(", ")
 }

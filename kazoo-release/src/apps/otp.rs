@@ -39,11 +39,7 @@ impl OtpInstall {
             Some((_, otp)) => otp,
             None => newest_release(&root)?,
         };
-        Ok(OtpInstall {
-            root,
-            erts_vsn,
-            otp_release,
-        })
+        Ok(OtpInstall { root, erts_vsn, otp_release })
     }
 
     /// `<root>/lib`, where OTP's own applications live.
@@ -54,10 +50,7 @@ impl OtpInstall {
 
 /// The OTP root from the environment: `ERL_ROOT` if set, else the `erl` on `PATH`.
 pub fn otp_root() -> Result<PathBuf, AppsError> {
-    find_otp_root(
-        env::var_os("ERL_ROOT").as_deref(),
-        env::var_os("PATH").as_deref(),
-    )
+    find_otp_root(env::var_os("ERL_ROOT").as_deref(), env::var_os("PATH").as_deref())
 }
 
 /// [`otp_root`] with the values of `ERL_ROOT` and `PATH` given, so that it can be tested
@@ -67,30 +60,14 @@ pub fn find_otp_root(erl_root: Option<&OsStr>, path: Option<&OsStr>) -> Result<P
         let root = PathBuf::from(root);
         return check_root(root, "ERL_ROOT".to_owned());
     }
-    let erl = path
-        .into_iter()
-        .flat_map(env::split_paths)
-        .map(|dir| dir.join("erl"))
-        .find(|erl| erl.is_file())
-        .ok_or_else(|| AppsError::OtpNotFound {
-            path: path
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        })?;
+    let erl =
+        path.into_iter().flat_map(env::split_paths).map(|dir| dir.join("erl")).find(|erl| erl.is_file()).ok_or_else(
+            || AppsError::OtpNotFound { path: path.map(|p| p.to_string_lossy().into_owned()).unwrap_or_default() },
+        )?;
     // Debian's /usr/bin/erl is a symlink to /usr/lib/erlang/bin/erl; the root is above bin/.
-    let real = fs::canonicalize(&erl).map_err(|source| AppsError::Io {
-        path: erl.clone(),
-        source,
-    })?;
-    let root = real
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("/"))
-        .to_path_buf();
-    check_root(
-        root,
-        format!("`erl` on PATH ({} -> {})", erl.display(), real.display()),
-    )
+    let real = fs::canonicalize(&erl).map_err(|source| AppsError::Io { path: erl.clone(), source })?;
+    let root = real.parent().and_then(Path::parent).unwrap_or(Path::new("/")).to_path_buf();
+    check_root(root, format!("`erl` on PATH ({} -> {})", erl.display(), real.display()))
 }
 
 fn check_root(root: PathBuf, via: String) -> Result<PathBuf, AppsError> {
@@ -102,11 +79,7 @@ fn check_root(root: PathBuf, via: String) -> Result<PathBuf, AppsError> {
 }
 
 fn not_a_root(root: PathBuf, via: String, problem: &str) -> AppsError {
-    AppsError::NotAnOtpRoot {
-        via,
-        root,
-        problem: problem.to_owned(),
-    }
+    AppsError::NotAnOtpRoot { via, root, problem: problem.to_owned() }
 }
 
 /// The versions of the `erts-<vsn>` directories directly under `root`.
@@ -122,10 +95,7 @@ fn erts_versions(root: &Path) -> std::io::Result<Vec<String>> {
 }
 
 fn highest_erts(root: &Path) -> Result<String, AppsError> {
-    let versions = erts_versions(root).map_err(|source| AppsError::Io {
-        path: root.to_owned(),
-        source,
-    })?;
+    let versions = erts_versions(root).map_err(|source| AppsError::Io { path: root.to_owned(), source })?;
     highest(versions, root, "it has no erts-<vsn> directory")
 }
 
@@ -139,16 +109,10 @@ fn read_start_erl_data(root: &Path) -> Option<(String, String)> {
 /// Without start_erl.data, the highest `releases/<OTP>/` directory with an `OTP_VERSION`.
 fn newest_release(root: &Path) -> Result<String, AppsError> {
     let releases = root.join("releases");
-    let entries = fs::read_dir(&releases).map_err(|source| AppsError::Io {
-        path: releases.clone(),
-        source,
-    })?;
+    let entries = fs::read_dir(&releases).map_err(|source| AppsError::Io { path: releases.clone(), source })?;
     let mut found = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| AppsError::Io {
-            path: releases.clone(),
-            source,
-        })?;
+        let entry = entry.map_err(|source| AppsError::Io { path: releases.clone(), source })?;
         if entry.path().join("OTP_VERSION").is_file() {
             found.push(entry.file_name().to_string_lossy().into_owned());
         }

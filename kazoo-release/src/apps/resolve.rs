@@ -51,25 +51,12 @@ impl AppIndex {
     pub fn resolve(&self, node: &str, apps: &[AppSpec]) -> Result<Resolved, AppsError> {
         let listed = listings(node, apps)?;
         let members = closure(self, node, &listed)?;
-        let mut order = Order {
-            node,
-            members: &members,
-            stack: Vec::new(),
-            placed: HashSet::new(),
-            order: Vec::new(),
-        };
+        let mut order = Order { node, members: &members, stack: Vec::new(), placed: HashSet::new(), order: Vec::new() };
         for name in ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)) {
             order.visit(name)?;
         }
-        let apps = order
-            .order
-            .iter()
-            .map(|name| resolved_app(name, &members[*name], &listed))
-            .collect();
-        Ok(Resolved {
-            node: node.to_owned(),
-            apps,
-        })
+        let apps = order.order.iter().map(|name| resolved_app(name, &members[*name], &listed)).collect();
+        Ok(Resolved { node: node.to_owned(), apps })
     }
 }
 
@@ -86,11 +73,7 @@ fn listings<'a>(node: &str, apps: &'a [AppSpec]) -> Result<Vec<Listing<'a>>, App
     for app in apps {
         let pin = app.version.as_deref();
         let Some(earlier) = listed.iter_mut().find(|l| l.name == app.name) else {
-            listed.push(Listing {
-                name: &app.name,
-                pin,
-                start_type: app.start_type,
-            });
+            listed.push(Listing { name: &app.name, pin, start_type: app.start_type });
             continue;
         };
         let conflict = |first: String, second: String| AppsError::ConflictingSpecs {
@@ -100,18 +83,13 @@ fn listings<'a>(node: &str, apps: &'a [AppSpec]) -> Result<Vec<Listing<'a>>, App
             second,
         };
         match (earlier.pin, pin) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(conflict(format!("version {a}"), format!("version {b}")))
-            }
+            (Some(a), Some(b)) if a != b => return Err(conflict(format!("version {a}"), format!("version {b}"))),
             (None, Some(_)) => earlier.pin = pin,
             _ => {}
         }
         if earlier.start_type != app.start_type {
             let (a, b) = (earlier.start_type, app.start_type);
-            return Err(conflict(
-                format!("start type {a:?}"),
-                format!("start type {b:?}"),
-            ));
+            return Err(conflict(format!("start type {a:?}"), format!("start type {b:?}")));
         }
     }
     Ok(listed)
@@ -129,14 +107,9 @@ struct Member<'i> {
 
 /// The applications `listed` needs, directly or not, breadth first so that the chain shown
 /// for a missing application is the shortest.
-fn closure<'i>(
-    index: &'i AppIndex,
-    node: &str,
-    listed: &[Listing],
-) -> Result<HashMap<String, Member<'i>>, AppsError> {
+fn closure<'i>(index: &'i AppIndex, node: &str, listed: &[Listing]) -> Result<HashMap<String, Member<'i>>, AppsError> {
     let roots = ALWAYS.into_iter().chain(listed.iter().map(|l| l.name));
-    let mut queue: VecDeque<(String, Option<String>, bool)> =
-        roots.map(|name| (name.to_owned(), None, true)).collect();
+    let mut queue: VecDeque<(String, Option<String>, bool)> = roots.map(|name| (name.to_owned(), None, true)).collect();
     let mut members: HashMap<String, Member> = HashMap::new();
     while let Some((name, required_by, started)) = queue.pop_front() {
         if let Some(member) = members.get_mut(&name) {
@@ -152,24 +125,10 @@ fn closure<'i>(
                 searched: index.searched().to_vec(),
             });
         };
-        let needs = info
-            .applications
-            .iter()
-            .map(|dep| (dep.clone(), Some(name.clone()), true));
-        let includes = info
-            .included_applications
-            .iter()
-            .map(|dep| (dep.clone(), Some(name.clone()), false));
+        let needs = info.applications.iter().map(|dep| (dep.clone(), Some(name.clone()), true));
+        let includes = info.included_applications.iter().map(|dep| (dep.clone(), Some(name.clone()), false));
         queue.extend(needs.chain(includes));
-        members.insert(
-            name,
-            Member {
-                app,
-                info,
-                required_by,
-                started,
-            },
-        );
+        members.insert(name, Member { app, info, required_by, started });
     }
     Ok(members)
 }
@@ -195,17 +154,13 @@ fn choose<'i>(
     name: &str,
     pin: Option<&str>,
 ) -> Result<Option<(&'i FoundApp, &'i AppInfo)>, AppsError> {
-    let copies = index
-        .find(name)
-        .map(|app| Ok((app, app.info()?)))
-        .collect::<Result<Vec<_>, AppsError>>()?;
+    let copies = index.find(name).map(|app| Ok((app, app.info()?))).collect::<Result<Vec<_>, AppsError>>()?;
     let Some(pinned) = pin else {
-        let highest = copies.iter().copied().reduce(|best, next| {
-            match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
+        let highest =
+            copies.iter().copied().reduce(|best, next| match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
                 true => next,
                 false => best,
-            }
-        });
+            });
         if let (Some((app, info)), [_, _, ..]) = (highest, copies.as_slice()) {
             let equals = copies.iter().filter(|(_, i)| i.vsn == info.vsn).count();
             index.warn(ScanWarning::SeveralVersions {
@@ -234,10 +189,7 @@ fn choose<'i>(
 
 /// Every copy as `(vsn, dir)`, for messages.
 fn found(copies: &[(&FoundApp, &AppInfo)]) -> Vec<(String, PathBuf)> {
-    copies
-        .iter()
-        .map(|(app, info)| (info.vsn.clone(), app.dir.clone()))
-        .collect()
+    copies.iter().map(|(app, info)| (info.vsn.clone(), app.dir.clone())).collect()
 }
 
 /// A depth-first walk that places each application after its dependencies.
@@ -252,23 +204,13 @@ struct Order<'m, 'i> {
 
 impl<'m> Order<'m, '_> {
     fn visit(&mut self, name: &str) -> Result<(), AppsError> {
-        let (name, member) = self
-            .members
-            .get_key_value(name)
-            .expect("the closure holds every dependency");
+        let (name, member) = self.members.get_key_value(name).expect("the closure holds every dependency");
         if self.placed.contains(name.as_str()) {
             return Ok(());
         }
         if let Some(at) = self.stack.iter().position(|n| n == name) {
-            let cycle = self.stack[at..]
-                .iter()
-                .chain([&name.as_str()])
-                .map(|n| n.to_string())
-                .collect();
-            return Err(AppsError::Cycle {
-                node: self.node.to_owned(),
-                cycle,
-            });
+            let cycle = self.stack[at..].iter().chain([&name.as_str()]).map(|n| n.to_string()).collect();
+            return Err(AppsError::Cycle { node: self.node.to_owned(), cycle });
         }
         self.stack.push(name);
         for dep in &member.info.applications {
@@ -288,10 +230,7 @@ impl<'m> Order<'m, '_> {
     }
 
     fn includes(&self, includer: &str, app: &str) -> bool {
-        let included = self
-            .members
-            .get(includer)
-            .map(|m| m.info.included_applications.as_slice());
+        let included = self.members.get(includer).map(|m| m.info.included_applications.as_slice());
         included.unwrap_or_default().iter().any(|a| a == app)
     }
 }

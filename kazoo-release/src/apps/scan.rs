@@ -86,12 +86,8 @@ impl AppIndex {
     /// that does not exist becomes a [`ScanWarning`]; `.app` files are read later, by
     /// [`FoundApp::info`] or [`AppIndex::resolve`](Self::resolve).
     pub fn scan(lib_dirs: &[PathBuf], otp: &OtpInstall) -> Result<AppIndex, AppsError> {
-        let mut index = AppIndex {
-            apps: Vec::new(),
-            by_name: HashMap::new(),
-            searched: Vec::new(),
-            warnings: Mutex::default(),
-        };
+        let mut index =
+            AppIndex { apps: Vec::new(), by_name: HashMap::new(), searched: Vec::new(), warnings: Mutex::default() };
         for dir in lib_dirs {
             index.scan_dir(dir, Origin::LibDir(dir.clone()))?;
         }
@@ -101,27 +97,16 @@ impl AppIndex {
 
     fn scan_dir(&mut self, dir: &Path, origin: Origin) -> Result<(), AppsError> {
         let exists = dir.is_dir();
-        self.searched.push(SearchedDir {
-            path: dir.to_owned(),
-            exists,
-        });
+        self.searched.push(SearchedDir { path: dir.to_owned(), exists });
         if !exists {
             self.warn(ScanWarning::MissingLibDir(dir.to_owned()));
             return Ok(());
         }
         for app_dir in sorted_subdirs(dir)? {
             for name in app_names(&app_dir)? {
-                self.by_name
-                    .entry(name.clone())
-                    .or_default()
-                    .push(self.apps.len());
+                self.by_name.entry(name.clone()).or_default().push(self.apps.len());
                 let info = OnceLock::new();
-                self.apps.push(FoundApp {
-                    name,
-                    dir: app_dir.clone(),
-                    origin: origin.clone(),
-                    info,
-                });
+                self.apps.push(FoundApp { name, dir: app_dir.clone(), origin: origin.clone(), info });
             }
         }
         Ok(())
@@ -133,11 +118,7 @@ impl AppIndex {
 
     /// Every copy of the application `name`, in search order.
     pub fn find<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a FoundApp> + 'a {
-        let indices = self
-            .by_name
-            .get(name)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let indices = self.by_name.get(name).map(Vec::as_slice).unwrap_or_default();
         indices.iter().map(|&i| &self.apps[i])
     }
 
@@ -168,10 +149,7 @@ impl AppIndex {
 
 /// The directories in `dir`, sorted by name so that every run finds the same order.
 fn sorted_subdirs(dir: &Path) -> Result<Vec<PathBuf>, AppsError> {
-    let io_err = |source| AppsError::Io {
-        path: dir.to_owned(),
-        source,
-    };
+    let io_err = |source| AppsError::Io { path: dir.to_owned(), source };
     let mut dirs = Vec::new();
     for entry in fs::read_dir(dir).map_err(io_err)? {
         let path = entry.map_err(io_err)?.path();
@@ -191,18 +169,12 @@ fn app_names(dir: &Path) -> Result<Vec<String>, AppsError> {
         // No ebin/ (or none readable): not an application, as for the code server.
         return Ok(Vec::new());
     };
-    let io_err = |source| AppsError::Io {
-        path: ebin.clone(),
-        source,
-    };
+    let io_err = |source| AppsError::Io { path: ebin.clone(), source };
     let mut names = Vec::new();
     for entry in entries {
         let path = entry.map_err(io_err)?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".app"))
-            .filter(|n| !n.is_empty());
+        let name =
+            path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".app")).filter(|n| !n.is_empty());
         if let Some(name) = name.filter(|_| path.is_file()) {
             names.push(name.to_owned());
         }
@@ -213,10 +185,7 @@ fn app_names(dir: &Path) -> Result<Vec<String>, AppsError> {
 
 fn read_app_file(path: &Path, name: &str) -> Result<AppInfo, AppsError> {
     let terms = term::parse_file(path).map_err(|parse| AppsError::MalformedAppFile { parse })?;
-    let bad = |problem: String| AppsError::BadAppFile {
-        path: path.to_owned(),
-        problem,
-    };
+    let bad = |problem: String| AppsError::BadAppFile { path: path.to_owned(), problem };
     let props = properties(&terms, name).map_err(bad)?;
     let vsn = props.proplist_get("vsn").and_then(Term::as_str);
     // systools (and our boot scripts) need it: a missing one fails here, at `cargo build`,
@@ -226,9 +195,7 @@ fn read_app_file(path: &Path, name: &str) -> Result<AppInfo, AppsError> {
     }
     Ok(AppInfo {
         name: name.to_owned(),
-        vsn: vsn
-            .ok_or_else(|| bad("it has no {vsn, \"...\"} string".to_owned()))?
-            .to_owned(),
+        vsn: vsn.ok_or_else(|| bad("it has no {vsn, \"...\"} string".to_owned()))?.to_owned(),
         applications: atoms(props, "applications").map_err(bad)?,
         included_applications: atoms(props, "included_applications").map_err(bad)?,
         modules: atoms(props, "modules").map_err(bad)?,
@@ -246,9 +213,7 @@ fn properties<'t>(terms: &'t [Term], name: &str) -> Result<&'t Term, String> {
     };
     match (tag.as_atom(), app.as_atom(), props.as_list()) {
         (Some("application"), Some(app), Some(_)) if app == name => Ok(props),
-        (Some("application"), Some(app), Some(_)) => {
-            Err(format!("it describes `{app}`, not `{name}`"))
-        }
+        (Some("application"), Some(app), Some(_)) => Err(format!("it describes `{app}`, not `{name}`")),
         _ => Err(not_app()),
     }
 }
@@ -260,8 +225,5 @@ fn atoms(props: &Term, key: &str) -> Result<Vec<String>, String> {
     };
     let not_atoms = || format!("its {key} is not a list of atoms");
     let items = value.as_list().ok_or_else(not_atoms)?;
-    items
-        .iter()
-        .map(|item| item.as_atom().map(str::to_owned).ok_or_else(not_atoms))
-        .collect()
+    items.iter().map(|item| item.as_atom().map(str::to_owned).ok_or_else(not_atoms)).collect()
 }

@@ -25,7 +25,8 @@ fn generate_cookie_file(path: &Path) -> std::io::Result<()> {
     std::fs::File::open("/dev/urandom")?.read_exact(&mut random)?;
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let bits: Vec<bool> = random.iter().flat_map(|b| (0..8).rev().map(move |i| b >> i & 1 == 1)).collect();
-    let cookie: String = bits.chunks(5).map(|c| alphabet[c.iter().fold(0, |n, &b| n << 1 | usize::from(b))] as char).collect();
+    let cookie: String =
+        bits.chunks(5).map(|c| alphabet[c.iter().fold(0, |n, &b| n << 1 | usize::from(b))] as char).collect();
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o400).open(path)?;
     file.write_all(cookie.as_bytes())
 }

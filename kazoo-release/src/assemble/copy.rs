@@ -62,7 +62,9 @@ impl CopyPlan {
             let meta = fs::metadata(&path).map_err(AssembleError::io("read", &path))?;
             let target = to.join(&name);
             match meta.is_dir() {
-                true => self.add_tree_stripping(owner, &path, &target, &|_| true, strip_beams && name == Path::new("ebin"))?,
+                true => {
+                    self.add_tree_stripping(owner, &path, &target, &|_| true, strip_beams && name == Path::new("ebin"))?
+                }
                 false => self.add_file(owner, &path, &target, meta.len()),
             }
         }
@@ -123,7 +125,13 @@ impl CopyPlan {
         if let Some(parent) = to.parent() {
             self.dirs.push(parent.to_owned());
         }
-        self.files.push(FileJob { owner: owner.to_owned(), from: from.to_owned(), to: to.to_owned(), len, strip: false });
+        self.files.push(FileJob {
+            owner: owner.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            len,
+            strip: false,
+        });
     }
 
     /// A symlink at `link` pointing to `target` (dev mode's applications).
@@ -173,7 +181,8 @@ fn copy_files(files: &[FileJob], next: &AtomicUsize, failure: &Mutex<Option<Asse
             false => fs::copy(&job.from, &job.to).map(|_| ()),
         };
         if let Err(source) = copied {
-            let error = AssembleError::Copy { owner: job.owner.clone(), from: job.from.clone(), to: job.to.clone(), source };
+            let error =
+                AssembleError::Copy { owner: job.owner.clone(), from: job.from.clone(), to: job.to.clone(), source };
             let mut failure = failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             failure.get_or_insert(error);
             next.store(files.len(), Ordering::Relaxed);

@@ -19,11 +19,7 @@ pub enum AssembleError {
         "node type `{node}`: {file} (profile {profile}) was not embedded in this binary; \
          rebuild it with `cargo build`"
     )]
-    NotEmbedded {
-        node: String,
-        profile: String,
-        file: &'static str,
-    },
+    NotEmbedded { node: String, profile: String, file: &'static str },
 
     #[error(
         "node type `{node}` cannot be built: its files would overwrite releases/<vsn>/{node}.boot, \
@@ -43,12 +39,7 @@ pub enum AssembleError {
         from.display(),
         to.display()
     )]
-    Copy {
-        owner: String,
-        from: PathBuf,
-        to: PathBuf,
-        source: io::Error,
-    },
+    Copy { owner: String, from: PathBuf, to: PathBuf, source: io::Error },
 
     #[error(
         "{} is {what}, where the release needs a directory; it is left as it is: remove it, \
@@ -58,34 +49,19 @@ pub enum AssembleError {
     NotADirectory { path: PathBuf, what: &'static str },
 
     #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: io::Error,
-    },
+    Io { action: &'static str, path: PathBuf, source: io::Error },
 
     #[error("overlay {overlay}: {problem}; `to` and `path` are relative to the release root")]
     Overlay { overlay: String, problem: String },
 
     #[error("overlay {overlay}: template {}: {message}", from.display())]
-    Template {
-        overlay: String,
-        from: PathBuf,
-        message: String,
-    },
+    Template { overlay: String, from: PathBuf, message: String },
 }
 
 impl AssembleError {
     /// An I/O error on `path` while doing `action` ("create", "write", "rename", ...).
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {
         let path = path.into();
-        move |source| AssembleError::Io {
-            action,
-            path,
-            source,
-        }
+        move |source| AssembleError::Io { action, path, source }
     }
 }

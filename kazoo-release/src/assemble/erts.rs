@@ -109,7 +109,9 @@ mod tests {
         for name in ["beam.smp", "beam.emu.smp", "beam.debug.smp", "erlexec", "epmd", "heart", "run_erl", "to_erl"] {
             assert!(shipped(name), "{name}");
         }
-        for name in ["erl", "start", "erlc", "dialyzer", "typer", "ct_run", "yielding_c_fun", "erl.src", "start_erl.src"] {
+        for name in
+            ["erl", "start", "erlc", "dialyzer", "typer", "ct_run", "yielding_c_fun", "erl.src", "start_erl.src"]
+        {
             assert!(!shipped(name), "{name}");
         }
     }

@@ -145,15 +145,7 @@ pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
     let exe = running_binary()?;
     let up_to_date = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
         && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
-    Ok(Checked {
-        started,
-        plan,
-        out: options.out.clone(),
-        layout,
-        fingerprint,
-        up_to_date,
-        lock,
-    })
+    Ok(Checked { started, plan, out: options.out.clone(), layout, fingerprint, up_to_date, lock })
 }
 
 impl<'a> Checked<'a> {
@@ -177,15 +169,7 @@ impl<'a> Checked<'a> {
     }
 
     fn ensure_plan(self) -> Result<(Report, Plan<'a>, swap::BuildLock), AssembleError> {
-        let Checked {
-            started,
-            plan,
-            out,
-            layout,
-            fingerprint,
-            up_to_date,
-            lock,
-        } = self;
+        let Checked { started, plan, out, layout, fingerprint, up_to_date, lock } = self;
         let bytes = match up_to_date {
             true => 0,
             false => build(&plan, &out, &fingerprint)?,
@@ -234,15 +218,8 @@ fn copy_all(plan: &Plan, layout: &Layout) -> Result<u64, AssembleError> {
         erts::add_erts(&mut copies, layout, &plan.otp)?;
     }
     let exe = running_binary()?;
-    let len = fs::metadata(&exe)
-        .map_err(AssembleError::io("read", &exe))?
-        .len();
-    copies.add_file(
-        "the running binary",
-        &exe,
-        &layout.bin_dir().join(&plan.spec.name),
-        len,
-    );
+    let len = fs::metadata(&exe).map_err(AssembleError::io("read", &exe))?.len();
+    copies.add_file("the running binary", &exe, &layout.bin_dir().join(&plan.spec.name), len);
     let bytes = copies.bytes();
     let progress = Progress::new(bytes);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
@@ -259,9 +236,7 @@ fn running_binary() -> Result<PathBuf, AssembleError> {
 /// hard link where the file system allows, which is byte-identical and costs no space.
 fn link_versioned_bin(plan: &Plan, layout: &Layout) -> Result<(), AssembleError> {
     let bin = layout.bin_dir().join(&plan.spec.name);
-    let versioned = layout
-        .bin_dir()
-        .join(format!("{}-{}", plan.spec.name, plan.vsn));
+    let versioned = layout.bin_dir().join(format!("{}-{}", plan.spec.name, plan.vsn));
     if fs::hard_link(&bin, &versioned).is_err() {
         fs::copy(&bin, &versioned).map_err(AssembleError::io("write", &versioned))?;
     }
@@ -270,33 +245,15 @@ fn link_versioned_bin(plan: &Plan, layout: &Layout) -> Result<(), AssembleError>
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let erts = self
-            .erts
-            .as_ref()
-            .map(|v| format!(", erts {v}"))
-            .unwrap_or_default();
-        let what = format!(
-            "node types {}; {} applications{erts}",
-            self.nodes.join(", "),
-            self.apps
-        );
+        let erts = self.erts.as_ref().map(|v| format!(", erts {v}")).unwrap_or_default();
+        let what = format!("node types {}; {} applications{erts}", self.nodes.join(", "), self.apps);
         let secs = self.elapsed.as_secs_f64();
         match self.built {
             true => {
                 let mb = self.bytes as f64 / 1e6;
-                write!(
-                    f,
-                    "built {} ({}): {what}; {mb:.1} MB in {secs:.2} s",
-                    self.root.display(),
-                    self.vsn
-                )
+                write!(f, "built {} ({}): {what}; {mb:.1} MB in {secs:.2} s", self.root.display(), self.vsn)
             }
-            false => write!(
-                f,
-                "{} ({}) is up to date: {what}; checked in {secs:.2} s",
-                self.root.display(),
-                self.vsn
-            ),
+            false => write!(f, "{} ({}) is up to date: {what}; checked in {secs:.2} s", self.root.display(), self.vsn),
         }
     }
 }

@@ -37,27 +37,17 @@ fn apply_one(plan: &Plan, layout: &Layout, overlay: &Overlay) -> Result<(), Asse
         Overlay::Template { from, to } => template(plan, from, &inside(to)?, overlay),
         Overlay::Chmod { mode, path } => {
             let path = inside(path)?;
-            fs::set_permissions(&path, fs::Permissions::from_mode(*mode))
-                .map_err(AssembleError::io("chmod", path))
+            fs::set_permissions(&path, fs::Permissions::from_mode(*mode)).map_err(AssembleError::io("chmod", path))
         }
     }
 }
 
 /// `path` under the release root; an absolute path or one with `..` is refused, so an
 /// overlay cannot write outside the release.
-fn inside_release(
-    layout: &Layout,
-    overlay: &Overlay,
-    path: &str,
-) -> Result<PathBuf, AssembleError> {
-    let escapes = Path::new(path)
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+fn inside_release(layout: &Layout, overlay: &Overlay, path: &str) -> Result<PathBuf, AssembleError> {
+    let escapes = Path::new(path).components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
     match escapes {
-        true => Err(overlay_error(
-            overlay,
-            format!("`{path}` leaves the release directory"),
-        )),
+        true => Err(overlay_error(overlay, format!("`{path}` leaves the release directory"))),
         false => Ok(layout.root.join(path)),
     }
 }
@@ -90,9 +80,7 @@ fn embedded(
     match files.is_empty() {
         true => Err(overlay_error(
             overlay,
-            format!(
-                "`{from}` was not embedded by the build: rebuild the binary with `cargo build`"
-            ),
+            format!("`{from}` was not embedded by the build: rebuild the binary with `cargo build`"),
         )),
         false => Ok(files),
     }
@@ -110,12 +98,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AssembleError> {
 fn template(plan: &Plan, from: &str, to: &Path, overlay: &Overlay) -> Result<(), AssembleError> {
     let file = match embedded(plan, from, overlay)?.as_slice() {
         [("", file)] => *file,
-        _ => {
-            return Err(overlay_error(
-                overlay,
-                format!("`{from}` is a directory; a template is one file"),
-            ))
-        }
+        _ => return Err(overlay_error(overlay, format!("`{from}` is a directory; a template is one file"))),
     };
     let text = std::str::from_utf8(file.bytes)
         .map_err(|e| overlay_error(overlay, format!("`{from}` is not UTF-8 text: {e}")))?;
@@ -130,22 +113,16 @@ fn template(plan: &Plan, from: &str, to: &Path, overlay: &Overlay) -> Result<(),
         "default_node": plan.spec.default_node,
         "nodes": plan.spec.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
     });
-    let rendered =
-        registry
-            .render_template(text, &context)
-            .map_err(|e| AssembleError::Template {
-                overlay: describe(overlay),
-                from: from.into(),
-                message: e.to_string(),
-            })?;
+    let rendered = registry.render_template(text, &context).map_err(|e| AssembleError::Template {
+        overlay: describe(overlay),
+        from: from.into(),
+        message: e.to_string(),
+    })?;
     write_file(to, rendered.as_bytes())
 }
 
 fn overlay_error(overlay: &Overlay, problem: String) -> AssembleError {
-    AssembleError::Overlay {
-        overlay: describe(overlay),
-        problem,
-    }
+    AssembleError::Overlay { overlay: describe(overlay), problem }
 }
 
 /// The overlay as the spec reads: `copy "a" -> "b"`.

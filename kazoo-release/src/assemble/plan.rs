@@ -33,31 +33,20 @@ pub(crate) struct Plan<'a> {
 impl<'a> Plan<'a> {
     pub fn new(options: &Options<'a>) -> Result<Plan<'a>, AssembleError> {
         let embedded = options.embedded;
-        let mut spec =
-            embedded
-                .spec(&options.profile)
-                .ok_or_else(|| AssembleError::UnknownProfile {
-                    profile: options.profile.clone(),
-                    known: embedded.profiles().map(str::to_owned).collect(),
-                })?;
+        let mut spec = embedded.spec(&options.profile).ok_or_else(|| AssembleError::UnknownProfile {
+            profile: options.profile.clone(),
+            known: embedded.profiles().map(str::to_owned).collect(),
+        })?;
         spec.dev_mode |= options.dev_mode;
         check_node_names(&spec)?;
         let otp = OtpInstall::detect()?;
-        let lib_root = embedded
-            .lib_root
-            .map(PathBuf::from)
-            .unwrap_or_else(|| options.project_dir.clone());
+        let lib_root = embedded.lib_root.map(PathBuf::from).unwrap_or_else(|| options.project_dir.clone());
         let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
         let index = AppIndex::scan(&lib_dirs, &otp)?;
         let nodes = spec
             .nodes
             .iter()
-            .map(|node| {
-                index.resolve(
-                    &node.name,
-                    &[spec.base_apps.as_slice(), &node.apps].concat(),
-                )
-            })
+            .map(|node| index.resolve(&node.name, &[spec.base_apps.as_slice(), &node.apps].concat()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             embedded,
@@ -75,13 +64,11 @@ impl<'a> Plan<'a> {
 
     /// The embedded vm.args or sys.config of node type `node` for this profile.
     pub fn node_file(&self, node: &str, file: &'static str) -> Result<&'static str, AssembleError> {
-        self.embedded
-            .file(&self.profile, Some(node), file)
-            .ok_or_else(|| AssembleError::NotEmbedded {
-                node: node.to_owned(),
-                profile: self.profile.clone(),
-                file,
-            })
+        self.embedded.file(&self.profile, Some(node), file).ok_or_else(|| AssembleError::NotEmbedded {
+            node: node.to_owned(),
+            profile: self.profile.clone(),
+            file,
+        })
     }
 
     pub fn vm_args(&self, node: &str) -> Result<&'static str, AssembleError> {
@@ -94,31 +81,19 @@ impl<'a> Plan<'a> {
 
     /// The default node type's resolution (the macro checked that it is declared).
     pub fn default_node(&self) -> &Resolved {
-        self.nodes
-            .iter()
-            .find(|n| n.node == self.spec.default_node)
-            .unwrap_or(&self.nodes[0])
+        self.nodes.iter().find(|n| n.node == self.spec.default_node).unwrap_or(&self.nodes[0])
     }
 
     /// All applications as one release (`Resolved` named after the release), for the
     /// `RELEASES` file and the tarball's `.rel`.
     pub fn all_apps(&self) -> Resolved {
-        Resolved {
-            node: self.spec.name.clone(),
-            apps: self.apps.clone(),
-        }
+        Resolved { node: self.spec.name.clone(), apps: self.apps.clone() }
     }
 }
 
 fn check_node_names(spec: &ReleaseSpec) -> Result<(), AssembleError> {
-    match spec
-        .nodes
-        .iter()
-        .find(|n| RESERVED_BOOTS.contains(&n.name.as_str()))
-    {
-        Some(node) => Err(AssembleError::ReservedNodeName {
-            node: node.name.clone(),
-        }),
+    match spec.nodes.iter().find(|n| RESERVED_BOOTS.contains(&n.name.as_str())) {
+        Some(node) => Err(AssembleError::ReservedNodeName { node: node.name.clone() }),
         None => Ok(()),
     }
 }

@@ -49,8 +49,8 @@ fn write_defaults(plan: &Plan, dir: &Path) -> Result<(), AssembleError> {
 fn write_clean_boots(plan: &Plan, dir: &Path) -> Result<(), AssembleError> {
     let node = plan.default_node();
     for (name, dot_erlang) in [("start_clean", DotErlang::Run), ("no_dot_erlang", DotErlang::Skip)] {
-        let files = boot::clean_boot_files(name, &plan.vsn, &plan.otp.erts_vsn, node, dot_erlang)
-            .map_err(boot_error(node))?;
+        let files =
+            boot::clean_boot_files(name, &plan.vsn, &plan.otp.erts_vsn, node, dot_erlang).map_err(boot_error(node))?;
         write_boot_files(dir, name, &files)?;
     }
     Ok(())

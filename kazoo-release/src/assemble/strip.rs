@@ -14,10 +14,8 @@ use std::path::Path;
 /// md5_chunks being `Atom AtU8 Code StrT ImpT ExpT FunT LitT Meta`; OTP 25.2's is the same).
 /// Like `beam_lib:strip/1`, this drops `Attr` and `CInf`: `module_info(attributes)` and
 /// `module_info(compile)` are then empty, which is what relx's `{debug_info, strip}` ships.
-pub(crate) const KEPT: [&[u8; 4]; 11] = [
-    b"Line", b"Type", b"Atom", b"AtU8", b"Code", b"StrT", b"ImpT", b"ExpT", b"FunT", b"LitT",
-    b"Meta",
-];
+pub(crate) const KEPT: [&[u8; 4]; 11] =
+    [b"Line", b"Type", b"Atom", b"AtU8", b"Code", b"StrT", b"ImpT", b"ExpT", b"FunT", b"LitT", b"Meta"];
 
 /// Why bytes are not a BEAM file that can be stripped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,10 +33,7 @@ impl fmt::Display for NotBeam {
         match self {
             NotBeam::Header => write!(f, "no FOR1/BEAM header"),
             NotBeam::Length { declared, actual } => {
-                write!(
-                    f,
-                    "IFF length {declared} does not match the {actual} bytes after it"
-                )
+                write!(f, "IFF length {declared} does not match the {actual} bytes after it")
             }
             NotBeam::Truncated { at } => write!(f, "truncated chunk at byte {at}"),
         }
@@ -61,10 +56,7 @@ pub(crate) fn chunks(bytes: &[u8]) -> Result<Vec<Chunk<'_>>, NotBeam> {
     }
     let declared = u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
     if declared != bytes.len() - 8 {
-        return Err(NotBeam::Length {
-            declared,
-            actual: bytes.len() - 8,
-        });
+        return Err(NotBeam::Length { declared, actual: bytes.len() - 8 });
     }
     let mut chunks = Vec::new();
     let mut at = HEADER;
@@ -73,10 +65,7 @@ pub(crate) fn chunks(bytes: &[u8]) -> Result<Vec<Chunk<'_>>, NotBeam> {
         let id = [header[0], header[1], header[2], header[3]];
         let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
         let start = at + 8;
-        let data = start
-            .checked_add(len)
-            .and_then(|end| bytes.get(start..end))
-            .ok_or(NotBeam::Truncated { at })?;
+        let data = start.checked_add(len).and_then(|end| bytes.get(start..end)).ok_or(NotBeam::Truncated { at })?;
         chunks.push(Chunk { id, data });
         // The last chunk's padding may be missing; the loader accepts that too.
         at = (start + padded(len)).min(bytes.len());
@@ -108,10 +97,7 @@ pub(crate) fn build(chunks: &[Chunk]) -> Vec<u8> {
 /// `beam_lib:strip/1` the result is not gzip-compressed: the tarball compresses it better
 /// whole, and a plain file loads without inflating.
 pub(crate) fn strip(bytes: &[u8]) -> Result<Vec<u8>, NotBeam> {
-    let kept: Vec<Chunk> = chunks(bytes)?
-        .into_iter()
-        .filter(|c| KEPT.contains(&&c.id))
-        .collect();
+    let kept: Vec<Chunk> = chunks(bytes)?.into_iter().filter(|c| KEPT.contains(&&c.id)).collect();
     Ok(build(&kept))
 }
 
@@ -134,44 +120,22 @@ mod tests {
     }
 
     fn ids(bytes: &[u8]) -> Vec<String> {
-        chunks(bytes)
-            .unwrap()
-            .iter()
-            .map(|c| String::from_utf8_lossy(&c.id).into_owned())
-            .collect()
+        chunks(bytes).unwrap().iter().map(|c| String::from_utf8_lossy(&c.id).into_owned()).collect()
     }
 
     #[test]
     fn a_hand_made_file_reads_back_chunk_by_chunk() {
-        let file = build(&[
-            chunk(b"AtU8", b"\0\0\0\x01"),
-            chunk(b"Code", b"abcdefgh"),
-            chunk(b"Dbgi", b"xyz"),
-        ]);
+        let file = build(&[chunk(b"AtU8", b"\0\0\0\x01"), chunk(b"Code", b"abcdefgh"), chunk(b"Dbgi", b"xyz")]);
         assert_eq!(&file[0..4], b"FOR1");
-        assert_eq!(
-            u32::from_be_bytes(file[4..8].try_into().unwrap()) as usize,
-            file.len() - 8
-        );
+        assert_eq!(u32::from_be_bytes(file[4..8].try_into().unwrap()) as usize, file.len() - 8);
         assert_eq!(file.len(), 12 + (8 + 4) + (8 + 8) + (8 + 4));
         let read = chunks(&file).unwrap();
-        assert_eq!(
-            read,
-            vec![
-                chunk(b"AtU8", b"\0\0\0\x01"),
-                chunk(b"Code", b"abcdefgh"),
-                chunk(b"Dbgi", b"xyz")
-            ]
-        );
+        assert_eq!(read, vec![chunk(b"AtU8", b"\0\0\0\x01"), chunk(b"Code", b"abcdefgh"), chunk(b"Dbgi", b"xyz")]);
     }
 
     #[test]
     fn odd_sizes_are_padded_to_four_bytes_with_zeros() {
-        let file = build(&[
-            chunk(b"StrT", b"a"),
-            chunk(b"ImpT", b"bcdef"),
-            chunk(b"ExpT", b""),
-        ]);
+        let file = build(&[chunk(b"StrT", b"a"), chunk(b"ImpT", b"bcdef"), chunk(b"ExpT", b"")]);
         // StrT: 8 + 1 + 3 padding; ImpT: 8 + 5 + 3; ExpT: 8 + 0.
         assert_eq!(file.len(), 12 + 12 + 16 + 8);
         assert_eq!(&file[12 + 8..12 + 12], b"a\0\0\0");
@@ -194,10 +158,7 @@ mod tests {
         ]);
         let stripped = strip(&file).unwrap();
         assert_eq!(ids(&stripped), ["AtU8", "Code", "LitT", "Line"]);
-        assert_eq!(
-            u32::from_be_bytes(stripped[4..8].try_into().unwrap()) as usize,
-            stripped.len() - 8
-        );
+        assert_eq!(u32::from_be_bytes(stripped[4..8].try_into().unwrap()) as usize, stripped.len() - 8);
         assert_eq!(chunks(&stripped).unwrap()[2], chunk(b"LitT", b"lit"));
         // Stripping twice changes nothing.
         assert_eq!(strip(&stripped).unwrap(), stripped);
@@ -227,10 +188,7 @@ mod tests {
         let mut huge = build(&[chunk(b"Code", b"abcd")]);
         huge[16..20].copy_from_slice(&u32::MAX.to_be_bytes());
         assert!(matches!(strip(&huge), Err(NotBeam::Truncated { .. })));
-        assert_eq!(
-            strip(b"\x1f\x8b\x08\0gzip-compressed beam"),
-            Err(NotBeam::Header)
-        );
+        assert_eq!(strip(b"\x1f\x8b\x08\0gzip-compressed beam"), Err(NotBeam::Header));
         assert_eq!(strip(b""), Err(NotBeam::Header));
     }
 

@@ -43,22 +43,11 @@ pub(crate) struct BuildLock {
 pub(crate) fn lock(out: &Path, name: &str) -> Result<BuildLock, AssembleError> {
     refuse_non_directory(out, true)?;
     let path = out.join(format!(".{name}.lock"));
-    let opened = fs::create_dir_all(out).and_then(|()| {
-        fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-    });
+    let opened = fs::create_dir_all(out)
+        .and_then(|()| fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path));
     let file = match opened {
         Ok(file) => file,
-        Err(e)
-            if matches!(
-                e.raw_os_error(),
-                Some(libc::EACCES | libc::EPERM | libc::EROFS)
-            ) =>
-        {
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM | libc::EROFS)) => {
             match fs::File::open(&path) {
                 Ok(file) => file,
                 Err(_) => return Ok(BuildLock { _file: None }),
@@ -67,11 +56,7 @@ pub(crate) fn lock(out: &Path, name: &str) -> Result<BuildLock, AssembleError> {
         Err(e) => return Err(AssembleError::io("create", &path)(e)),
     };
     if flock(&file, libc::LOCK_EX | libc::LOCK_NB).is_err() {
-        eprintln!(
-            "waiting for another build of {} to finish (it holds {})",
-            out.join(name).display(),
-            path.display()
-        );
+        eprintln!("waiting for another build of {} to finish (it holds {})", out.join(name).display(), path.display());
         flock(&file, libc::LOCK_EX).map_err(AssembleError::io("lock", &path))?;
     }
     Ok(BuildLock { _file: Some(file) })
@@ -114,10 +99,7 @@ fn refuse_non_directory(path: &Path, follow_links: bool) -> Result<(), AssembleE
     } else {
         "neither a file nor a directory"
     };
-    Err(AssembleError::NotADirectory {
-        path: path.to_owned(),
-        what,
-    })
+    Err(AssembleError::NotADirectory { path: path.to_owned(), what })
 }
 
 /// A directory the new release is being written to; removed if dropped before
@@ -133,51 +115,37 @@ impl Staging {
         fs::create_dir_all(out).map_err(AssembleError::io("create directory", out))?;
         let dir = side_path(out, name, TMP, std::process::id());
         fs::create_dir(&dir).map_err(AssembleError::io("create directory", &dir))?;
-        Ok(Staging {
-            dir,
-            installed: false,
-        })
+        Ok(Staging { dir, installed: false })
     }
 
     /// Puts the staged release at `target` in one step; the previous one is then removed,
     /// once what it holds of the operator's ([`KEPT`]) has moved into the new one.
     pub fn install(mut self, target: &Path) -> Result<(), AssembleError> {
-        let rename = |from: &Path, to: &Path| {
-            fs::rename(from, to).map_err(AssembleError::io("rename", from))
-        };
+        let rename = |from: &Path, to: &Path| fs::rename(from, to).map_err(AssembleError::io("rename", from));
         refuse_non_directory(target, false)?;
         if fs::symlink_metadata(target).is_err() {
             rename(&self.dir, target)?;
             self.installed = true;
             return Ok(());
         }
-        let old = side_path(
-            target.parent().unwrap_or(Path::new(".")),
-            &file_name(target),
-            OLD,
-            std::process::id(),
-        );
-        let previous =
-            if exchange(&self.dir, target).map_err(AssembleError::io("swap in", target))? {
-                // The staging path now holds the previous release: from here on nothing is
-                // removed by Drop, and it is named for what it is at once, so that a kill during
-                // the carry-over leaves an `.old-` whose logs the next run carries over.
-                self.installed = true;
-                match fs::rename(&self.dir, &old) {
-                    Ok(()) => old,
-                    // Where it is, the next run's clean_stale carries its logs over as well.
-                    Err(_) => self.dir.clone(),
-                }
-            } else {
-                rename(target, &old)?;
-                rename(&self.dir, target)?;
-                self.installed = true;
-                old
-            };
-        carry_over(&previous, target).map_err(AssembleError::io(
-            "move the previous release's logs from",
-            &previous,
-        ))?;
+        let old = side_path(target.parent().unwrap_or(Path::new(".")), &file_name(target), OLD, std::process::id());
+        let previous = if exchange(&self.dir, target).map_err(AssembleError::io("swap in", target))? {
+            // The staging path now holds the previous release: from here on nothing is
+            // removed by Drop, and it is named for what it is at once, so that a kill during
+            // the carry-over leaves an `.old-` whose logs the next run carries over.
+            self.installed = true;
+            match fs::rename(&self.dir, &old) {
+                Ok(()) => old,
+                // Where it is, the next run's clean_stale carries its logs over as well.
+                Err(_) => self.dir.clone(),
+            }
+        } else {
+            rename(target, &old)?;
+            rename(&self.dir, target)?;
+            self.installed = true;
+            old
+        };
+        carry_over(&previous, target).map_err(AssembleError::io("move the previous release's logs from", &previous))?;
         remove(&previous);
         Ok(())
     }
@@ -225,10 +193,7 @@ fn move_into(from: &Path, to: &Path) -> io::Result<()> {
             done => return done,
         }
     }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!("no free name for {}", to.display()),
-    ))
+    Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("no free name for {}", to.display())))
 }
 
 /// Renames `from` to `to` unless `to` exists (`AlreadyExists`, even for an empty directory,
@@ -238,23 +203,13 @@ fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     {
         let (a, b) = (c_path(from)?, c_path(to)?);
         // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
-        let result = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                a.as_ptr(),
-                libc::AT_FDCWD,
-                b.as_ptr(),
-                libc::RENAME_NOREPLACE,
-            )
-        };
+        let result =
+            unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_NOREPLACE) };
         if result == 0 {
             return Ok(());
         }
         let error = io::Error::last_os_error();
-        if !matches!(
-            error.raw_os_error(),
-            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
-        ) {
+        if !matches!(error.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)) {
             return Err(error);
         }
     }
@@ -265,8 +220,7 @@ fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
 }
 
 fn c_path(path: &Path) -> io::Result<CString> {
-    CString::new(path.as_os_str().as_bytes())
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+    CString::new(path.as_os_str().as_bytes()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
 impl Drop for Staging {
@@ -282,15 +236,8 @@ impl Drop for Staging {
 fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
     let (a, b) = (c_path(a)?, c_path(b)?);
     // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
-    let result = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
+    let result =
+        unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
     if result == 0 {
         return Ok(true);
     }
@@ -312,9 +259,7 @@ fn side_path(out: &Path, name: &str, kind: &str, pid: u32) -> PathBuf {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Best effort: a directory that cannot be removed now is removed by a later [`clean_stale`].
@@ -348,10 +293,7 @@ pub(crate) fn clean_stale(out: &Path, name: &str) -> Result<(), AssembleError> {
                 continue;
             }
         } else {
-            carry_over(&side, &target).map_err(AssembleError::io(
-                "move the logs of a killed build from",
-                &side,
-            ))?;
+            carry_over(&side, &target).map_err(AssembleError::io("move the logs of a killed build from", &side))?;
         }
         remove(&side);
     }
@@ -359,10 +301,7 @@ pub(crate) fn clean_stale(out: &Path, name: &str) -> Result<(), AssembleError> {
 }
 
 fn parse_side_name<'a>(file_name: &'a str, name: &str) -> Option<(&'a str, u32)> {
-    let rest = file_name
-        .strip_prefix('.')?
-        .strip_prefix(name)?
-        .strip_prefix('.')?;
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?.strip_prefix('.')?;
     let (kind, pid) = rest.split_once('-')?;
     matches!(kind, TMP | OLD).then_some(())?;
     Some((kind, pid.parse().ok()?))
@@ -396,10 +335,7 @@ mod tests {
     fn install_keeps_the_previous_releases_logs() {
         let out = tempfile::tempdir().unwrap();
         let target = out.path().join("kazoo");
-        for (generation, log) in [
-            ("first", "ecallmgr/erlang.log.1"),
-            ("second", "kazoo_apps/erlang.log.1"),
-        ] {
+        for (generation, log) in [("first", "ecallmgr/erlang.log.1"), ("second", "kazoo_apps/erlang.log.1")] {
             let staging = Staging::create(out.path(), "kazoo").unwrap();
             fs::create_dir_all(staging.dir.join("log")).unwrap();
             staging.install(&target).unwrap();
@@ -407,14 +343,8 @@ mod tests {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, generation).unwrap();
         }
-        assert_eq!(
-            fs::read_to_string(target.join("log/ecallmgr/erlang.log.1")).unwrap(),
-            "first"
-        );
-        assert_eq!(
-            fs::read_to_string(target.join("log/kazoo_apps/erlang.log.1")).unwrap(),
-            "second"
-        );
+        assert_eq!(fs::read_to_string(target.join("log/ecallmgr/erlang.log.1")).unwrap(), "first");
+        assert_eq!(fs::read_to_string(target.join("log/kazoo_apps/erlang.log.1")).unwrap(), "second");
     }
 
     #[test]
@@ -425,15 +355,9 @@ mod tests {
             let staging = Staging::create(out.path(), "kazoo").unwrap();
             fs::write(staging.dir.join("generation"), generation).unwrap();
             staging.install(&target).unwrap();
-            assert_eq!(
-                fs::read_to_string(target.join("generation")).unwrap(),
-                generation
-            );
+            assert_eq!(fs::read_to_string(target.join("generation")).unwrap(), generation);
         }
-        let names: Vec<_> = fs::read_dir(out.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["kazoo"]);
     }
 
@@ -445,18 +369,13 @@ mod tests {
         fs::create_dir(&aside).unwrap();
         fs::create_dir(side_path(out.path(), "kazoo", TMP, i32::MAX as u32)).unwrap();
         clean_stale(out.path(), "kazoo").unwrap();
-        let names: Vec<_> = fs::read_dir(out.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["kazoo"]);
     }
 
     fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<_> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
     }
@@ -471,11 +390,7 @@ mod tests {
                 if path.is_dir() {
                     todo.push(path);
                 } else {
-                    let relative = path
-                        .strip_prefix(dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned();
+                    let relative = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
                     found.insert(relative, fs::read_to_string(&path).unwrap());
                 }
             }
@@ -502,18 +417,12 @@ mod tests {
                         start.wait();
                         // As `check` then `ensure` do: lock, clean up, compare, build if needed.
                         let _lock = lock(out.path(), "kazoo")?;
-                        assert!(
-                            !inside.swap(true, Ordering::SeqCst),
-                            "two builds hold the lock at once"
-                        );
+                        assert!(!inside.swap(true, Ordering::SeqCst), "two builds hold the lock at once");
                         clean_stale(out.path(), "kazoo")?;
                         if !target.join("complete").exists() {
                             let staging = Staging::create(out.path(), "kazoo")?;
                             for n in 0..100 {
-                                write(
-                                    &staging.dir.join(format!("lib/app-{n}/ebin/app.beam")),
-                                    "beam",
-                                );
+                                write(&staging.dir.join(format!("lib/app-{n}/ebin/app.beam")), "beam");
                             }
                             std::thread::sleep(std::time::Duration::from_millis(50));
                             fs::write(staging.dir.join("complete"), "yes").unwrap();
@@ -529,11 +438,7 @@ mod tests {
                 thread.join().unwrap().expect("every build succeeds");
             }
         });
-        assert_eq!(
-            built.load(Ordering::SeqCst),
-            1,
-            "the builds after the first find its release up to date"
-        );
+        assert_eq!(built.load(Ordering::SeqCst), 1, "the builds after the first find its release up to date");
         assert_eq!(names(out.path()), [".kazoo.lock", "kazoo"]);
         assert_eq!(files(&target).len(), 101, "one whole tree");
     }
@@ -545,9 +450,7 @@ mod tests {
         let elsewhere = tempfile::NamedTempFile::new().unwrap();
         let cases: [(&str, &dyn Fn()); 3] = [
             ("a file", &|| fs::write(&target, "the operator's").unwrap()),
-            ("a symbolic link to a file", &|| {
-                std::os::unix::fs::symlink(elsewhere.path(), &target).unwrap()
-            }),
+            ("a symbolic link to a file", &|| std::os::unix::fs::symlink(elsewhere.path(), &target).unwrap()),
             ("a symbolic link to nothing", &|| {
                 std::os::unix::fs::symlink(out.path().join("nowhere"), &target).unwrap()
             }),
@@ -556,61 +459,29 @@ mod tests {
             make();
             let first = fs::symlink_metadata(&target).unwrap().ino();
             let _lock = lock(out.path(), "kazoo").unwrap();
-            let errors = [
-                clean_stale(out.path(), "kazoo").err(),
-                Staging::create(out.path(), "kazoo").err(),
-            ];
+            let errors = [clean_stale(out.path(), "kazoo").err(), Staging::create(out.path(), "kazoo").err()];
             for error in errors {
-                let message = error
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| panic!("{what} at the target is no error"));
-                assert!(
-                    message.contains(&target.display().to_string()) && message.contains(what),
-                    "{message}"
-                );
-                assert!(
-                    message.contains("remove it, or choose another --out"),
-                    "{message}"
-                );
+                let message =
+                    error.map(|e| e.to_string()).unwrap_or_else(|| panic!("{what} at the target is no error"));
+                assert!(message.contains(&target.display().to_string()) && message.contains(what), "{message}");
+                assert!(message.contains("remove it, or choose another --out"), "{message}");
             }
-            assert_eq!(
-                fs::symlink_metadata(&target).unwrap().ino(),
-                first,
-                "{what} is left alone"
-            );
+            assert_eq!(fs::symlink_metadata(&target).unwrap().ino(), first, "{what} is left alone");
             // Found only at the swap (it appeared during the build): the same.
             fs::remove_file(&target).unwrap();
             let staging = Staging::create(out.path(), "kazoo").unwrap();
             make();
             let before = fs::symlink_metadata(&target).unwrap();
-            assert!(staging
-                .install(&target)
-                .unwrap_err()
-                .to_string()
-                .contains(what));
+            assert!(staging.install(&target).unwrap_err().to_string().contains(what));
             let after = fs::symlink_metadata(&target).unwrap();
-            assert_eq!(
-                (after.ino(), after.len()),
-                (before.ino(), before.len()),
-                "{what} is left alone"
-            );
-            assert_eq!(
-                names(out.path()),
-                [".kazoo.lock", "kazoo"],
-                "nothing moved aside or left behind"
-            );
+            assert_eq!((after.ino(), after.len()), (before.ino(), before.len()), "{what} is left alone");
+            assert_eq!(names(out.path()), [".kazoo.lock", "kazoo"], "nothing moved aside or left behind");
             fs::remove_file(&target).unwrap();
         }
         assert_eq!(fs::read_to_string(elsewhere.path()).unwrap(), "");
         // `--out` itself a file.
-        let message = lock(elsewhere.path(), "kazoo")
-            .err()
-            .expect("a file as --out is an error")
-            .to_string();
-        assert!(
-            message.contains("is a file, where the release needs a directory"),
-            "{message}"
-        );
+        let message = lock(elsewhere.path(), "kazoo").err().expect("a file as --out is an error").to_string();
+        assert!(message.contains("is a file, where the release needs a directory"), "{message}");
     }
 
     #[test]
@@ -625,10 +496,7 @@ mod tests {
         // its logs have moved, the rest are still there; and as `.tmp-`, caught between
         // the exchange and its renaming.
         let dead = i32::MAX as u32;
-        let (old, tmp) = (
-            side_path(out.path(), "kazoo", OLD, dead),
-            side_path(out.path(), "kazoo", TMP, dead - 1),
-        );
+        let (old, tmp) = (side_path(out.path(), "kazoo", OLD, dead), side_path(out.path(), "kazoo", TMP, dead - 1));
         write(&old.join("releases/0.9.0/start.boot"), "old boot");
         write(&old.join("log/ecallmgr/erlang.log.1"), "old console");
         write(&old.join("log/ecallmgr/erlang.log.2"), "older console");
@@ -665,17 +533,9 @@ mod tests {
             ("shared.log", "new shared"),
             ("top.log", "top"),
         ] {
-            assert_eq!(
-                logs.get(path).map(String::as_str),
-                Some(content),
-                "{path} in {logs:?}"
-            );
+            assert_eq!(logs.get(path).map(String::as_str), Some(content), "{path} in {logs:?}");
         }
-        assert!(
-            logs.contains_key("shared.log.previous-1")
-                && logs.contains_key("shared.log.previous-2"),
-            "{logs:?}"
-        );
+        assert!(logs.contains_key("shared.log.previous-1") && logs.contains_key("shared.log.previous-2"), "{logs:?}");
         assert!(target.join("log/empty").is_dir());
         assert_eq!(
             fs::read_to_string(target.join("releases/1.0.0/start.boot")).unwrap(),
@@ -697,14 +557,7 @@ mod tests {
         }
         assert_eq!(names(out.path()), ["kazoo"]);
         let logs = files(&target.join("log"));
-        assert_eq!(
-            logs.get("ecallmgr/erlang.log.1").map(String::as_str),
-            Some("second")
-        );
-        assert_eq!(
-            logs.get("ecallmgr/erlang.log.1.previous-1")
-                .map(String::as_str),
-            Some("first")
-        );
+        assert_eq!(logs.get("ecallmgr/erlang.log.1").map(String::as_str), Some("second"));
+        assert_eq!(logs.get("ecallmgr/erlang.log.1.previous-1").map(String::as_str), Some("first"));
     }
 }

@@ -34,20 +34,13 @@ const CRASH_DUMP: &str = "erl_crash.dump";
 /// temporary file renamed into place, so a kill never leaves half a tarball under the
 /// final name. `release_rel` is the whole release's `.rel`, which release_handler reads
 /// from `releases/<name>-<vsn>.rel` inside the tarball.
-pub(crate) fn write(
-    layout: &Layout,
-    name: &str,
-    release_rel: &str,
-) -> Result<PathBuf, AssembleError> {
+pub(crate) fn write(layout: &Layout, name: &str, release_rel: &str) -> Result<PathBuf, AssembleError> {
     let base = format!("{name}-{}", layout.vsn);
     let path = layout.root.join(format!("{base}.tar.gz"));
-    let tmp = layout
-        .root
-        .join(format!(".{base}.tar.gz.tmp-{}", std::process::id()));
-    let written = entries(&layout.root, name, &base, release_rel)
-        .and_then(|entries| write_to(&tmp, &layout.root, &entries));
-    match written.and_then(|()| fs::rename(&tmp, &path).map_err(AssembleError::io("rename", &tmp)))
-    {
+    let tmp = layout.root.join(format!(".{base}.tar.gz.tmp-{}", std::process::id()));
+    let written =
+        entries(&layout.root, name, &base, release_rel).and_then(|entries| write_to(&tmp, &layout.root, &entries));
+    match written.and_then(|()| fs::rename(&tmp, &path).map_err(AssembleError::io("rename", &tmp))) {
         Ok(()) => Ok(path),
         Err(error) => {
             let _ = fs::remove_file(&tmp);
@@ -75,27 +68,18 @@ enum Entry {
 
 /// Every entry of the archive, sorted by path (a directory before what it holds, a link
 /// after its target).
-fn entries(
-    root: &Path,
-    name: &str,
-    base: &str,
-    release_rel: &str,
-) -> Result<Vec<(String, Entry)>, AssembleError> {
+fn entries(root: &Path, name: &str, base: &str, release_rel: &str) -> Result<Vec<(String, Entry)>, AssembleError> {
     let mut entries = Vec::new();
     walk(root, "", &mut entries)?;
     let rel = format!("releases/{base}.rel");
     // `bin/<name>-<vsn>` is `bin/<name>`: a hard link in the tree, or a copy where the file
     // system allows none. Either way the archive stores it once.
     let (bin, versioned) = (format!("bin/{name}"), format!("bin/{base}"));
-    let has_bin = entries
-        .iter()
-        .any(|(p, e)| *p == bin && matches!(e, Entry::File { .. }));
+    let has_bin = entries.iter().any(|(p, e)| *p == bin && matches!(e, Entry::File { .. }));
     entries.retain(|(path, _)| *path != rel);
     for (path, entry) in &mut entries {
         if has_bin && *path == versioned {
-            *entry = Entry::Link {
-                target: bin.clone(),
-            };
+            *entry = Entry::Link { target: bin.clone() };
         }
     }
     entries.push((rel, Entry::Text(release_rel.to_owned())));
@@ -105,11 +89,7 @@ fn entries(
 
 /// Adds what is under `root/prefix` to `entries`, following symlinks (dev mode's
 /// applications point into the build tree: the archive carries what they point to).
-fn walk(
-    root: &Path,
-    prefix: &str,
-    entries: &mut Vec<(String, Entry)>,
-) -> Result<(), AssembleError> {
+fn walk(root: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) -> Result<(), AssembleError> {
     let dir = root.join(prefix);
     let read = fs::read_dir(&dir).map_err(AssembleError::io("read directory", &dir))?;
     for entry in read {
@@ -117,9 +97,10 @@ fn walk(
         let file_name = entry.file_name();
         let Some(file_name) = file_name.to_str() else {
             let path = entry.path();
-            return Err(AssembleError::io("add to the tarball", &path)(
-                io::Error::new(io::ErrorKind::InvalidData, "the name is not UTF-8"),
-            ));
+            return Err(AssembleError::io("add to the tarball", &path)(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the name is not UTF-8",
+            )));
         };
         if !packed(prefix, file_name) {
             continue;
@@ -165,10 +146,7 @@ fn packed(prefix: &str, name: &str) -> bool {
 /// The mtime of every entry: `SOURCE_DATE_EPOCH` when it is a number of seconds, as
 /// reproducible-builds.org defines it.
 fn mtime() -> u64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(DEFAULT_MTIME)
+    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(DEFAULT_MTIME)
 }
 
 fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)]) -> Result<(), AssembleError> {
@@ -177,9 +155,7 @@ fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)]) -> Result<(), 
     // No mtime and no file name in the gzip header; fast compression: the gzip step
     // dominates, and the binary and the .beam files compress nearly as well at level 1 as
     // at 6.
-    let gzip = GzBuilder::new()
-        .mtime(0)
-        .write(BufWriter::new(file), Compression::fast());
+    let gzip = GzBuilder::new().mtime(0).write(BufWriter::new(file), Compression::fast());
     let mut tar = tar::Builder::new(gzip);
     let mtime = mtime();
     for (path, entry) in entries {
@@ -223,9 +199,7 @@ fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)]) -> Result<(), 
         appended.map_err(failed("write"))?;
     }
     let gzip = tar.into_inner().map_err(failed("write"))?;
-    gzip.finish()
-        .and_then(|mut w| w.flush())
-        .map_err(failed("write"))
+    gzip.finish().and_then(|mut w| w.flush()).map_err(failed("write"))
 }
 
 #[cfg(test)]
@@ -246,12 +220,7 @@ mod tests {
         ] {
             assert!(!packed(prefix, name), "{prefix}/{name}");
         }
-        for (prefix, name) in [
-            ("", "lib"),
-            ("", "bin"),
-            ("lib/app-1/priv", "log"),
-            ("lib/app-1/priv", "data.tar.gz"),
-        ] {
+        for (prefix, name) in [("", "lib"), ("", "bin"), ("lib/app-1/priv", "log"), ("lib/app-1/priv", "data.tar.gz")] {
             assert!(packed(prefix, name), "{prefix}/{name}");
         }
     }
@@ -263,14 +232,9 @@ mod tests {
         for d in ["bin", "lib/a-1/ebin", "lib/a-1.0/ebin", "log", "releases/1"] {
             fs::create_dir_all(root.join(d)).unwrap();
         }
-        for f in [
-            "bin/k",
-            "bin/k-1",
-            "lib/a-1/ebin/a.beam",
-            "lib/a-1.0/ebin/a.beam",
-            "log/console.log",
-            "releases/k-1.rel",
-        ] {
+        for f in
+            ["bin/k", "bin/k-1", "lib/a-1/ebin/a.beam", "lib/a-1.0/ebin/a.beam", "log/console.log", "releases/k-1.rel"]
+        {
             fs::write(root.join(f), f).unwrap();
         }
         let entries = entries(root, "k", "k-1", "{release}.").unwrap();
@@ -280,21 +244,8 @@ mod tests {
         sorted.dedup();
         assert_eq!(paths, sorted, "sorted, each path once");
         assert!(!paths.iter().any(|p| p.starts_with("log")));
-        let find = |path: &str| {
-            entries
-                .iter()
-                .find(|(p, _)| p == path)
-                .map(|(_, e)| e.clone())
-        };
-        assert_eq!(
-            find("bin/k-1"),
-            Some(Entry::Link {
-                target: "bin/k".to_owned()
-            })
-        );
-        assert_eq!(
-            find("releases/k-1.rel"),
-            Some(Entry::Text("{release}.".to_owned()))
-        );
+        let find = |path: &str| entries.iter().find(|(p, _)| p == path).map(|(_, e)| e.clone());
+        assert_eq!(find("bin/k-1"), Some(Entry::Link { target: "bin/k".to_owned() }));
+        assert_eq!(find("releases/k-1.rel"), Some(Entry::Text("{release}.".to_owned())));
     }
 }

@@ -29,37 +29,22 @@ pub(super) struct AppResource {
 pub(super) fn read(app: &ResolvedApp, release_order: &[&str]) -> Result<AppResource, BootError> {
     let file = app.dir.join("ebin").join(format!("{}.app", app.name));
     let props = read_props(app, &file)?;
-    let reader = Reader {
-        app: &app.name,
-        file: &file,
-        props: &props,
-    };
+    let reader = Reader { app: &app.name, file: &file, props: &props };
     let vsn = reader.string("vsn")?;
     if vsn != app.vsn {
-        return Err(reader.bad(format!(
-            "its version is now {vsn}, not the {} it had when the node type was resolved",
-            app.vsn
-        )));
+        return Err(
+            reader.bad(format!("its version is now {vsn}, not the {} it had when the node type was resolved", app.vsn))
+        );
     }
     let modules = reader.atoms("modules")?;
     let included = reader.optional_atoms("included_applications")?;
     let packed = pack(&reader, release_order)?;
-    Ok(AppResource {
-        name: app.name.clone(),
-        vsn,
-        start_type: app.start_type,
-        modules,
-        included,
-        packed,
-    })
+    Ok(AppResource { name: app.name.clone(), vsn, start_type: app.start_type, modules, included, packed })
 }
 
 /// The property list of the file's one `{application, Name, Props}` term.
 fn read_props(app: &ResolvedApp, file: &Path) -> Result<Term, BootError> {
-    let terms = term::parse_file(file).map_err(|parse| BootError::MalformedAppFile {
-        app: app.name.clone(),
-        parse,
-    })?;
+    let terms = term::parse_file(file).map_err(|parse| BootError::MalformedAppFile { app: app.name.clone(), parse })?;
     let bad = |problem: &str| BootError::BadAppFile {
         app: app.name.clone(),
         file: file.to_path_buf(),
@@ -86,10 +71,7 @@ fn read_props(app: &ResolvedApp, file: &Path) -> Result<Term, BootError> {
 fn pack(reader: &Reader, release_order: &[&str]) -> Result<Term, BootError> {
     let atoms = |names: Vec<String>| Term::list(names.into_iter().map(Term::Atom));
     let applications = in_release_order(reader.atoms("applications")?, release_order);
-    let included = in_release_order(
-        reader.optional_atoms("included_applications")?,
-        release_order,
-    );
+    let included = in_release_order(reader.optional_atoms("included_applications")?, release_order);
     let mut props = vec![
         ("description", reader.required("description")?.clone()),
         ("vsn", reader.required("vsn")?.clone()),
@@ -97,10 +79,7 @@ fn pack(reader: &Reader, release_order: &[&str]) -> Result<Term, BootError> {
         ("modules", atoms(reader.atoms("modules")?)),
         ("registered", atoms(reader.atoms("registered")?)),
         ("applications", atoms(applications)),
-        (
-            "optional_applications",
-            atoms(reader.optional_atoms("optional_applications")?),
-        ),
+        ("optional_applications", atoms(reader.optional_atoms("optional_applications")?)),
         ("included_applications", atoms(included)),
         ("env", reader.or("env", Term::list([]))),
         ("maxT", reader.or("maxT", Term::atom("infinity"))),
@@ -117,26 +96,15 @@ fn pack(reader: &Reader, release_order: &[&str]) -> Result<Term, BootError> {
             props.push(("mod", module.clone()));
         }
     }
-    let props = props
-        .into_iter()
-        .map(|(key, value)| Term::tuple([Term::atom(key), value]));
-    Ok(Term::tuple([
-        Term::atom("application"),
-        Term::atom(reader.app),
-        Term::list(props),
-    ]))
+    let props = props.into_iter().map(|(key, value)| Term::tuple([Term::atom(key), value]));
+    Ok(Term::tuple([Term::atom("application"), Term::atom(reader.app), Term::list(props)]))
 }
 
 /// `names` ordered as the release lists them, those it does not list last (a stable sort,
 /// as `sort_appl_list/2`'s `keysort` puts `{optional, Name}` after every position).
 fn in_release_order(mut names: Vec<String>, release_order: &[&str]) -> Vec<String> {
     // systools sorts only lists of two or more; a sort of fewer changes nothing anyway.
-    names.sort_by_key(|name| {
-        release_order
-            .iter()
-            .position(|r| r == name)
-            .unwrap_or(usize::MAX)
-    });
+    names.sort_by_key(|name| release_order.iter().position(|r| r == name).unwrap_or(usize::MAX));
     names
 }
 
@@ -149,17 +117,11 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn bad(&self, problem: String) -> BootError {
-        BootError::BadAppFile {
-            app: self.app.to_owned(),
-            file: PathBuf::from(self.file),
-            problem,
-        }
+        BootError::BadAppFile { app: self.app.to_owned(), file: PathBuf::from(self.file), problem }
     }
 
     fn required(&self, key: &str) -> Result<&Term, BootError> {
-        self.props
-            .proplist_get(key)
-            .ok_or_else(|| self.bad(format!("it has no `{key}`")))
+        self.props.proplist_get(key).ok_or_else(|| self.bad(format!("it has no `{key}`")))
     }
 
     fn or(&self, key: &str, default: Term) -> Term {
@@ -187,9 +149,6 @@ impl Reader<'_> {
     fn atom_list(&self, key: &str, value: &Term) -> Result<Vec<String>, BootError> {
         let not_atoms = || self.bad(format!("its `{key}` is {value}, not a list of atoms"));
         let items = value.as_list().ok_or_else(not_atoms)?;
-        items
-            .iter()
-            .map(|item| item.as_atom().map(str::to_owned).ok_or_else(not_atoms))
-            .collect()
+        items.iter().map(|item| item.as_atom().map(str::to_owned).ok_or_else(not_atoms)).collect()
     }
 }

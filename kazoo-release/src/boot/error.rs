@@ -20,11 +20,7 @@ pub enum BootError {
          rebuild the application to regenerate it",
         file.display()
     )]
-    BadAppFile {
-        app: String,
-        file: PathBuf,
-        problem: String,
-    },
+    BadAppFile { app: String, file: PathBuf, problem: String },
 
     #[error(
         "node type `{node}` has no `{app}` among its resolved applications, and every boot \

@@ -11,10 +11,7 @@ pub fn boot_bytes(node: &str, script: &Term) -> Result<Vec<u8>, BootError> {
     let mut bytes = Vec::new();
     to_etf(script)
         .encode(&mut bytes)
-        .map_err(|err| BootError::Encode {
-            node: node.to_owned(),
-            message: err.to_string(),
-        })?;
+        .map_err(|err| BootError::Encode { node: node.to_owned(), message: err.to_string() })?;
     Ok(bytes)
 }
 
@@ -27,15 +24,11 @@ pub fn to_etf(term: &Term) -> eetf::Term {
         Term::Integer(value) => integer(*value),
         Term::Float(value) => eetf::Float { value: *value }.into(),
         Term::Charlist(text) => {
-            let codes = text
-                .chars()
-                .map(|c| eetf::FixInteger::from(c as i32).into());
+            let codes = text.chars().map(|c| eetf::FixInteger::from(c as i32).into());
             eetf::List::from(codes.collect::<Vec<_>>()).into()
         }
         Term::Binary(bytes) => eetf::Binary::from(bytes.clone()).into(),
-        Term::Tuple(items) => {
-            eetf::Tuple::from(items.iter().map(to_etf).collect::<Vec<_>>()).into()
-        }
+        Term::Tuple(items) => eetf::Tuple::from(items.iter().map(to_etf).collect::<Vec<_>>()).into(),
         Term::List(items) => eetf::List::from(items.iter().map(to_etf).collect::<Vec<_>>()).into(),
         Term::Map(pairs) => {
             let map = pairs.iter().map(|(k, v)| (to_etf(k), to_etf(v)));

@@ -48,12 +48,7 @@ pub struct BootFiles {
 /// `{release, {Name, Vsn}, {erts, ErtsVsn}, Apps}`: each application as `{App, Vsn}` when
 /// permanent, else `{App, Vsn, Type}` (the forms relx writes; included applications are
 /// never overridden, so the `.app` files' lists hold).
-pub fn rel_file(
-    release_name: &str,
-    release_vsn: &str,
-    erts_vsn: &str,
-    resolved: &Resolved,
-) -> Term {
+pub fn rel_file(release_name: &str, release_vsn: &str, erts_vsn: &str, resolved: &Resolved) -> Term {
     let apps = resolved.apps.iter().map(rel_entry);
     Term::tuple([
         Term::atom("release"),
@@ -73,18 +68,8 @@ fn rel_entry(app: &ResolvedApp) -> Term {
 
 /// The node type's `<node>.rel`, `.script` and `.boot`, its release named after the node
 /// type (see the module's documentation).
-pub fn node_boot_files(
-    release_vsn: &str,
-    erts_vsn: &str,
-    resolved: &Resolved,
-) -> Result<BootFiles, BootError> {
-    boot_files(
-        &resolved.node,
-        release_vsn,
-        erts_vsn,
-        resolved,
-        DotErlang::Run,
-    )
+pub fn node_boot_files(release_vsn: &str, erts_vsn: &str, resolved: &Resolved) -> Result<BootFiles, BootError> {
+    boot_files(&resolved.node, release_vsn, erts_vsn, resolved, DotErlang::Run)
 }
 
 /// `start_clean` (`DotErlang::Run`) or `no_dot_erlang` (`DotErlang::Skip`): a release of
@@ -105,20 +90,11 @@ pub fn clean_boot_files(
 fn base_apps(resolved: &Resolved) -> Result<Resolved, BootError> {
     let base = ["kernel", "stdlib"].map(|name| {
         let app = resolved.apps.iter().find(|a| a.name == name);
-        let missing = || BootError::MissingApp {
-            node: resolved.node.clone(),
-            app: name.to_owned(),
-        };
-        app.cloned().ok_or_else(missing).map(|app| ResolvedApp {
-            start_type: StartType::Permanent,
-            ..app
-        })
+        let missing = || BootError::MissingApp { node: resolved.node.clone(), app: name.to_owned() };
+        app.cloned().ok_or_else(missing).map(|app| ResolvedApp { start_type: StartType::Permanent, ..app })
     });
     let [kernel, stdlib] = base;
-    Ok(Resolved {
-        node: resolved.node.clone(),
-        apps: vec![kernel?, stdlib?],
-    })
+    Ok(Resolved { node: resolved.node.clone(), apps: vec![kernel?, stdlib?] })
 }
 
 fn boot_files(

@@ -85,18 +85,11 @@ pub fn script(
     dot_erlang: DotErlang,
 ) -> Result<Term, BootError> {
     let order: Vec<&str> = resolved.apps.iter().map(|a| a.name.as_str()).collect();
-    let apps = resolved
-        .apps
-        .iter()
-        .map(|a| app::read(a, &order))
-        .collect::<Result<Vec<_>, _>>()?;
+    let apps = resolved.apps.iter().map(|a| app::read(a, &order)).collect::<Result<Vec<_>, _>>()?;
     let kernel = apps
         .iter()
         .find(|a| a.name == "kernel")
-        .ok_or_else(|| BootError::MissingApp {
-            node: resolved.node.clone(),
-            app: "kernel".to_owned(),
-        })?;
+        .ok_or_else(|| BootError::MissingApp { node: resolved.node.clone(), app: "kernel".to_owned() })?;
     let mut instructions = preamble(&apps);
     instructions.extend(load_modules(&apps));
     instructions.push(Term::tuple([Term::atom("path"), paths(apps.iter())]));
@@ -114,9 +107,7 @@ pub fn script(
 /// Up to `kernel_load_completed`: the preloaded modules, then the mandatory ones from
 /// kernel's and stdlib's directories.
 fn preamble(apps: &[AppResource]) -> Vec<Term> {
-    let kernel_and_stdlib = apps
-        .iter()
-        .filter(|a| a.name == "kernel" || a.name == "stdlib");
+    let kernel_and_stdlib = apps.iter().filter(|a| a.name == "kernel" || a.name == "stdlib");
     vec![
         Term::tuple([Term::atom("preLoaded"), atoms(PRELOADED)]),
         progress("preloaded"),
@@ -158,12 +149,7 @@ fn kernel_processes(kernel: &AppResource) -> Vec<Term> {
     vec![
         process("heart", "heart", "start", Term::list([])),
         process("logger", "logger_server", "start_link", Term::list([])),
-        process(
-            "application_controller",
-            "application_controller",
-            "start",
-            Term::list([kernel.packed.clone()]),
-        ),
+        process("application_controller", "application_controller", "start", Term::list([kernel.packed.clone()])),
         progress("init_kernel_started"),
     ]
 }
@@ -171,12 +157,8 @@ fn kernel_processes(kernel: &AppResource) -> Vec<Term> {
 /// `application:load/1` of every application but kernel (the controller has it already)
 /// and those of type `none`.
 fn load_applications(apps: &[AppResource]) -> Vec<Term> {
-    let loaded = apps
-        .iter()
-        .filter(|a| a.name != "kernel" && a.start_type != StartType::None);
-    let mut instructions: Vec<Term> = loaded
-        .map(|a| apply("application", "load", vec![a.packed.clone()]))
-        .collect();
+    let loaded = apps.iter().filter(|a| a.name != "kernel" && a.start_type != StartType::None);
+    let mut instructions: Vec<Term> = loaded.map(|a| apply("application", "load", vec![a.packed.clone()])).collect();
     instructions.push(progress("applications_loaded"));
     instructions
 }
@@ -184,10 +166,7 @@ fn load_applications(apps: &[AppResource]) -> Vec<Term> {
 /// `application:start_boot/2` of every application that is started, and not included by
 /// another one (its includer starts it in its own supervision tree).
 fn start_applications(apps: &[AppResource]) -> Vec<Term> {
-    let included: Vec<&str> = apps
-        .iter()
-        .flat_map(|a| a.included.iter().map(String::as_str))
-        .collect();
+    let included: Vec<&str> = apps.iter().flat_map(|a| a.included.iter().map(String::as_str)).collect();
     apps.iter()
         .filter(|a| !matches!(a.start_type, StartType::Load | StartType::None))
         .filter(|a| !included.contains(&a.name.as_str()))
@@ -207,10 +186,7 @@ fn ending(dot_erlang: DotErlang) -> Vec<Term> {
 
 /// The code path of `apps`, as the script's `{path, [...]}` takes it.
 fn paths<'a>(apps: impl IntoIterator<Item = &'a AppResource>) -> Term {
-    Term::list(
-        apps.into_iter()
-            .map(|a| Term::charlist(format!("$ROOT/lib/{}-{}/ebin", a.name, a.vsn))),
-    )
+    Term::list(apps.into_iter().map(|a| Term::charlist(format!("$ROOT/lib/{}-{}/ebin", a.name, a.vsn))))
 }
 
 fn atoms<'a>(names: impl IntoIterator<Item = &'a str>) -> Term {
@@ -222,8 +198,5 @@ fn progress(stage: &str) -> Term {
 }
 
 fn apply(module: &str, function: &str, args: Vec<Term>) -> Term {
-    Term::tuple([
-        Term::atom("apply"),
-        Term::tuple([Term::atom(module), Term::atom(function), Term::List(args)]),
-    ])
+    Term::tuple([Term::atom("apply"), Term::tuple([Term::atom(module), Term::atom(function), Term::List(args)])])
 }

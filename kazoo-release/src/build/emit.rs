@@ -18,12 +18,7 @@ pub struct RenderedFile {
 
 impl RenderedFile {
     pub(super) fn new(profile: &str, node: Option<&str>, name: &'static str, text: String) -> Self {
-        RenderedFile {
-            profile: profile.to_owned(),
-            node: node.map(str::to_owned),
-            name,
-            text,
-        }
+        RenderedFile { profile: profile.to_owned(), node: node.map(str::to_owned), name, text }
     }
 
     /// `<profile>/<name>` or `<profile>/<node>/<name>`.
@@ -54,30 +49,17 @@ pub(super) struct OverlayFile {
 pub(super) fn overlay_files(sources: &[OverlaySource]) -> Result<Vec<OverlayFile>, BuildError> {
     let mut files = Vec::new();
     for source in sources {
-        let mut stack = vec![(
-            source.from.trim_end_matches('/').to_owned(),
-            source.path.clone(),
-        )];
+        let mut stack = vec![(source.from.trim_end_matches('/').to_owned(), source.path.clone())];
         while let Some((key, path)) = stack.pop() {
-            let read = |source| BuildError::Read {
-                path: path.clone(),
-                source,
-            };
+            let read = |source| BuildError::Read { path: path.clone(), source };
             let meta = std::fs::metadata(&path).map_err(read)?;
             if !meta.is_dir() {
-                files.push(OverlayFile {
-                    key,
-                    path,
-                    mode: meta.permissions().mode() & 0o7777,
-                });
+                files.push(OverlayFile { key, path, mode: meta.permissions().mode() & 0o7777 });
                 continue;
             }
             for entry in std::fs::read_dir(&path).map_err(read)? {
                 let entry = entry.map_err(read)?;
-                stack.push((
-                    format!("{key}/{}", entry.file_name().to_string_lossy()),
-                    entry.path(),
-                ));
+                stack.push((format!("{key}/{}", entry.file_name().to_string_lossy()), entry.path()));
             }
         }
     }
@@ -132,10 +114,7 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), BuildError> {
         std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
         std::fs::write(path, text)
     };
-    write().map_err(|source| BuildError::Write {
-        path: path.to_owned(),
-        source,
-    })
+    write().map_err(|source| BuildError::Write { path: path.to_owned(), source })
 }
 
 /// Any `rerun-if-changed` switches off Cargo's scan of the whole package, so every input is

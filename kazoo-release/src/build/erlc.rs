@@ -12,7 +12,9 @@ use crate::term::{self, Term};
 /// An application that did not compile, or an `erlc` that is not there.
 #[derive(Debug, thiserror::Error)]
 pub enum ErlcError {
-    #[error("erlc was not found on PATH; install Erlang/OTP's compiler (Debian: apt-get install erlang-nox erlang-dev)")]
+    #[error(
+        "erlc was not found on PATH; install Erlang/OTP's compiler (Debian: apt-get install erlang-nox erlang-dev)"
+    )]
     Missing,
     #[error("erlc failed on {app} ({dir}):\n{output}")]
     Failed { app: String, dir: PathBuf, output: String },
@@ -43,10 +45,8 @@ fn compile_app(name: &str, app_dir: &Path, out: &Path) -> Result<Vec<PathBuf>, E
     let src = app_dir.join("src");
     let ebin = out.join("ebin");
     std::fs::create_dir_all(&ebin).map_err(|source| ErlcError::Io { path: ebin.clone(), source })?;
-    let erl_files: Vec<PathBuf> = list(&src)?
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "erl"))
-        .collect();
+    let erl_files: Vec<PathBuf> =
+        list(&src)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "erl")).collect();
     let output = Command::new("erlc")
         .arg("-o")
         .arg(&ebin)

@@ -48,13 +48,13 @@ pub enum BuildError {
     #[error("{0}")]
     Apps(#[from] crate::apps::AppsError),
     #[error("cannot read Cargo's metadata for {manifest}: {source}")]
-    Metadata {
-        manifest: PathBuf,
-        source: cargo_metadata::Error,
-    },
+    Metadata { manifest: PathBuf, source: cargo_metadata::Error },
     #[error("no version for release `{release}`: give `version = \"...\"` in #[release(...)], a package version in Cargo.toml, or {var}")]
     NoVersion { release: String, var: String },
-    #[error("{from} is {version:?}, which is not a valid release version: {why}; {}; {fix}", crate::spec::VERSION_RULE)]
+    #[error(
+        "{from} is {version:?}, which is not a valid release version: {why}; {}; {fix}",
+        crate::spec::VERSION_RULE
+    )]
     BadVersion {
         /// Where the version came from (`HELLO_VERSION`, the spec's, Cargo's).
         from: String,
@@ -64,24 +64,13 @@ pub enum BuildError {
         fix: String,
     },
     #[error("cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("OUT_DIR is not set: call the build from a build script, or set Builder::out_dir")]
     NoOutDir,
     #[error("overlay {kind} from `{from}`: {path} does not exist; overlay sources are relative to the package ({manifest_dir})")]
-    OverlaySource {
-        kind: &'static str,
-        from: String,
-        path: PathBuf,
-        manifest_dir: PathBuf,
-    },
+    OverlaySource { kind: &'static str, from: String, path: PathBuf, manifest_dir: PathBuf },
 }
 
 /// The one-call form for a build script: renders, verifies and embeds the release `R` with
@@ -119,9 +108,7 @@ impl Builder {
 
     /// A builder for a spec made by hand (or by `R::spec()`).
     pub fn from_spec(spec: Result<ReleaseSpec, crate::term::SerError>) -> Self {
-        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_default();
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
         Builder {
             spec,
             template_dir: Some(manifest_dir.join("rel")),
@@ -190,15 +177,12 @@ impl Builder {
     }
 
     pub fn run(mut self) -> Result<Built, BuildError> {
-        let out_dir = self
-            .out_dir
-            .clone()
-            .ok_or(BuildError::NoOutDir)?
-            .join("kazoo-release");
+        let out_dir = self.out_dir.clone().ok_or(BuildError::NoOutDir)?.join("kazoo-release");
         let mut spec = self.spec.clone()?;
         let cargo = overrides::cargo_package(&self.manifest_dir)?;
         let version_env = self.version_env.clone().unwrap_or_else(|| format!("{}_VERSION", spec.name.to_uppercase()));
-        spec.version = resolve_version(&spec, (&version_env, std::env::var(&version_env).ok()), cargo.version.as_deref())?;
+        spec.version =
+            resolve_version(&spec, (&version_env, std::env::var(&version_env).ok()), cargo.version.as_deref())?;
         let override_files = overrides::apply(&mut spec, self.template_dir.as_deref(), &cargo)?;
         let overlay_sources = overlay_sources(&spec, &self.manifest_dir)?;
         let overlay_files = emit::overlay_files(&overlay_sources)?;
@@ -234,31 +218,21 @@ impl Builder {
             .chain([self.manifest_dir.join("Cargo.toml")])
             // `.app` files this build script wrote itself (into OUT_DIR, by erlc) are outputs:
             // watching them would make every build look changed.
-            .chain(
-                app_files
-                    .into_iter()
-                    .filter(|f| !self.out_dir.as_ref().is_some_and(|o| f.starts_with(o))),
-            );
-        emit::cargo_lines(&mut self.cargo_output, watched, ENV_VARS.iter().map(|v| v.to_string()).chain([version_env]), &warnings).map_err(
-            |source| BuildError::Write {
-                path: "stdout".into(),
-                source,
-            },
-        )?;
-        Ok(Built {
-            spec,
-            files,
-            embedded_rs,
-        })
+            .chain(app_files.into_iter().filter(|f| !self.out_dir.as_ref().is_some_and(|o| f.starts_with(o))));
+        emit::cargo_lines(
+            &mut self.cargo_output,
+            watched,
+            ENV_VARS.iter().map(|v| v.to_string()).chain([version_env]),
+            &warnings,
+        )
+        .map_err(|source| BuildError::Write { path: "stdout".into(), source })?;
+        Ok(Built { spec, files, embedded_rs })
     }
 }
 
 /// Every overlay source (`from`, relative to the package), checked to exist now rather than
 /// when a release is assembled; their files are embedded, so the binary needs no build tree.
-fn overlay_sources(
-    spec: &ReleaseSpec,
-    manifest_dir: &Path,
-) -> Result<Vec<emit::OverlaySource>, BuildError> {
+fn overlay_sources(spec: &ReleaseSpec, manifest_dir: &Path) -> Result<Vec<emit::OverlaySource>, BuildError> {
     let sources = spec.overlays.iter().filter_map(|overlay| match overlay {
         Overlay::Copy { from, .. } => Some(("copy", from)),
         Overlay::Template { from, .. } => Some(("template", from)),
@@ -268,10 +242,7 @@ fn overlay_sources(
         .map(|(kind, from)| {
             let path = manifest_dir.join(from);
             match path.exists() {
-                true => Ok(emit::OverlaySource {
-                    from: from.clone(),
-                    path,
-                }),
+                true => Ok(emit::OverlaySource { from: from.clone(), path }),
                 false => Err(BuildError::OverlaySource {
                     kind,
                     from: from.clone(),
@@ -309,12 +280,7 @@ fn resolve_version(
         .or_else(from_cargo)
         .ok_or_else(|| BuildError::NoVersion { release: spec.name.clone(), var: var.to_owned() })?;
     match crate::spec::version_problem(&version) {
-        Some(why) => Err(BuildError::BadVersion {
-            from,
-            version,
-            why,
-            fix,
-        }),
+        Some(why) => Err(BuildError::BadVersion { from, version, why, fix }),
         None => Ok(Some(version)),
     }
 }
@@ -323,49 +289,20 @@ fn resolve_version(
 fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedFile>, BuildError> {
     let mut files = Vec::new();
     for profile in spec.profile_names() {
-        let spec = spec
-            .with_profile(profile)
-            .expect("profile_names lists declared profiles");
+        let spec = spec.with_profile(profile).expect("profile_names lists declared profiles");
         let relx = templates.render(render::RELX_CONFIG, &spec, profile, None)?;
         verify::erlang_file(&relx, &templates.origin(render::RELX_CONFIG), profile, None)?;
         files.push(RenderedFile::new(profile, None, render::RELX_CONFIG, relx));
         for node in &spec.nodes {
             let vm_args = templates.render(render::VM_ARGS, &spec, profile, Some(node))?;
-            verify::vm_args(
-                &vm_args,
-                &templates.origin(render::VM_ARGS),
-                profile,
-                &node.name,
-                None,
-            )?;
-            files.push(RenderedFile::new(
-                profile,
-                Some(&node.name),
-                render::VM_ARGS,
-                vm_args,
-            ));
+            verify::vm_args(&vm_args, &templates.origin(render::VM_ARGS), profile, &node.name, None)?;
+            files.push(RenderedFile::new(profile, Some(&node.name), render::VM_ARGS, vm_args));
             let sys_config = templates.render(render::SYS_CONFIG, &spec, profile, Some(node))?;
-            verify::sys_config(
-                &sys_config,
-                &templates.origin(render::SYS_CONFIG),
-                profile,
-                &node.name,
-            )?;
-            files.push(RenderedFile::new(
-                profile,
-                Some(&node.name),
-                render::SYS_CONFIG,
-                sys_config,
-            ));
+            verify::sys_config(&sys_config, &templates.origin(render::SYS_CONFIG), profile, &node.name)?;
+            files.push(RenderedFile::new(profile, Some(&node.name), render::SYS_CONFIG, sys_config));
         }
-        let json =
-            serde_json::to_string_pretty(&spec).expect("a spec always serializes to JSON") + "\n";
-        files.push(RenderedFile::new(
-            profile,
-            None,
-            crate::embed::SPEC_JSON,
-            json,
-        ));
+        let json = serde_json::to_string_pretty(&spec).expect("a spec always serializes to JSON") + "\n";
+        files.push(RenderedFile::new(profile, None, crate::embed::SPEC_JSON, json));
     }
     Ok(files)
 }
@@ -419,10 +356,7 @@ mod tests {
         assert_eq!(ok(Some("4.3.1"), Some("4.3.0"), Some("0.1.0")), "4.3.1");
         assert_eq!(ok(Some(""), Some("4.3.0"), Some("0.1.0")), "4.3.0");
         assert_eq!(ok(None, None, Some("0.1.0")), "0.1.0");
-        for (bad, why) in [
-            ("4.3 beta", "it contains ` `"),
-            ("../../x", "it starts with `.`"),
-        ] {
+        for (bad, why) in [("4.3 beta", "it contains ` `"), ("../../x", "it starts with `.`")] {
             let err = version(Some(bad), Some("4.3.0"), None).unwrap_err();
             let msg = err.to_string();
             assert!(matches!(err, BuildError::BadVersion { .. }), "{msg}");

@@ -69,11 +69,7 @@ pub(super) fn cargo_package(manifest_dir: &Path) -> Result<CargoPackage, BuildEr
         })?,
         None => MetadataTable::default(),
     };
-    Ok(CargoPackage {
-        version: package.map(|p| p.version.to_string()),
-        manifest,
-        profiles: table.profiles,
-    })
+    Ok(CargoPackage { version: package.map(|p| p.version.to_string()), manifest, profiles: table.profiles })
 }
 
 /// Applies every override to `spec`; returns the override files it read.
@@ -94,8 +90,8 @@ pub(super) fn apply(
         let origin = file.display().to_string();
         let text = std::fs::read_to_string(file)
             .map_err(|e| OverrideError { file: origin.clone(), message: e.to_string() })?;
-        let profile: ProfileToml = toml::from_str(&text)
-            .map_err(|e| OverrideError { file: origin.clone(), message: e.to_string() })?;
+        let profile: ProfileToml =
+            toml::from_str(&text).map_err(|e| OverrideError { file: origin.clone(), message: e.to_string() })?;
         add(spec, name, profile, &origin)?;
     }
     Ok(files)
@@ -136,10 +132,9 @@ fn add(spec: &mut ReleaseSpec, name: &str, toml: ProfileToml, origin: &str) -> R
 fn sys_config(apps: BTreeMap<String, serde_json::Value>, origin: &str) -> Result<SysConfig, BuildError> {
     let mut config = SysConfig::default();
     for (app, env) in apps {
-        config = config.app(&app, env).map_err(|e| OverrideError {
-            file: origin.to_owned(),
-            message: format!("[sys_config.{app}]: {e}"),
-        })?;
+        config = config
+            .app(&app, env)
+            .map_err(|e| OverrideError { file: origin.to_owned(), message: format!("[sys_config.{app}]: {e}") })?;
     }
     Ok(config)
 }

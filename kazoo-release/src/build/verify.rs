@@ -2,10 +2,10 @@
 //! parser, vm.args line by line. A template that renders nonsense fails the build here,
 //! not when a node boots.
 
+use super::emit::RenderedFile;
+use crate::apps::Resolved;
 use crate::term::{self, Term};
 use crate::vm_args::Modules;
-use crate::apps::Resolved;
-use super::emit::RenderedFile;
 
 /// A rendered file that is not what Erlang will accept.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +74,8 @@ pub(super) fn sys_config(rendered: &str, template: &str, profile: &str, node: &s
     };
     let entries = config.as_list().ok_or_else(|| origin.error(1, 1, "expected a list of {Application, Env}"))?;
     for entry in entries {
-        let is_app_env = matches!(entry.as_tuple(), Some([app, env]) if app.as_atom().is_some() && env.as_list().is_some());
+        let is_app_env =
+            matches!(entry.as_tuple(), Some([app, env]) if app.as_atom().is_some() && env.as_list().is_some());
         if !is_app_env {
             return Err(origin.error(1, 1, format!("expected {{Application, [...]}}, found {entry}")));
         }
@@ -101,7 +102,8 @@ pub(super) fn vm_args(
 pub(super) fn start_modules(files: &[RenderedFile], template: &str, resolved: &Resolved) -> Result<(), VerifyError> {
     let apps = resolved.apps.iter().map(|app| (app.name.as_str(), app.modules.as_slice()));
     let modules = Modules::new(&resolved.node, apps);
-    let rendered = files.iter().filter(|f| f.name == crate::render::VM_ARGS && f.node.as_deref() == Some(&resolved.node));
+    let rendered =
+        files.iter().filter(|f| f.name == crate::render::VM_ARGS && f.node.as_deref() == Some(&resolved.node));
     for file in rendered {
         vm_args(&file.text, template, &file.profile, &resolved.node, Some(&modules))?;
     }
@@ -132,7 +134,10 @@ mod tests {
         let rendered = "## vm.args of node type ecallmgr\n+K true\n+A -1\n";
         let error = vm_args(rendered, "rel/vm.args.hbs", "default", "ecallmgr", None).unwrap_err().to_string();
         assert!(error.contains("vm.args rendered from rel/vm.args.hbs (profile default, node type ecallmgr) is invalid at line 3, column 4"), "{error}");
-        assert!(error.contains("`+A -1`: the async thread pool size must be an integer in 0..=1024, found `-1`"), "{error}");
+        assert!(
+            error.contains("`+A -1`: the async thread pool size must be an integer in 0..=1024, found `-1`"),
+            "{error}"
+        );
         assert!(error.ends_with("3 | +A -1"), "{error}");
         // A `raw` line from the spec is rendered like any other.
         let quoted = "-sasl sasl_error_logger '{file, \"log/error_log.sasl\"}'\n";
@@ -143,8 +148,14 @@ mod tests {
     fn a_start_module_of_another_node_type_fails_once_apps_are_resolved() {
         let rendered = "+K true\n-s kazoo_apps_app\n";
         let files = |node: &str| RenderedFile::new("default", Some(node), crate::render::VM_ARGS, rendered.to_owned());
-        let kazoo_apps = Resolved { node: "kazoo_apps".into(), apps: vec![app("kernel", &["kernel"]), app("kazoo_apps", &["kazoo_apps_app"])] };
-        let ecallmgr = Resolved { node: "ecallmgr".into(), apps: vec![app("kernel", &["kernel"]), app("ecallmgr", &["ecallmgr_app"])] };
+        let kazoo_apps = Resolved {
+            node: "kazoo_apps".into(),
+            apps: vec![app("kernel", &["kernel"]), app("kazoo_apps", &["kazoo_apps_app"])],
+        };
+        let ecallmgr = Resolved {
+            node: "ecallmgr".into(),
+            apps: vec![app("kernel", &["kernel"]), app("ecallmgr", &["ecallmgr_app"])],
+        };
         let all = [files("kazoo_apps"), files("ecallmgr")];
         assert!(start_modules(&all, "rel/vm.args.hbs", &kazoo_apps).is_ok());
         let error = start_modules(&all, "rel/vm.args.hbs", &ecallmgr).unwrap_err().to_string();

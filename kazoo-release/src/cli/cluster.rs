@@ -26,17 +26,28 @@ pub(super) struct Member {
 }
 
 /// What a node says of itself, in one call.
-const FACTS: &str = "{os:getpid(), element(1, erlang:statistics(wall_clock)) div 1000, init:script_id(), init:get_argument(boot)}";
+const FACTS: &str =
+    "{os:getpid(), element(1, erlang:statistics(wall_clock)) div 1000, init:script_id(), init:get_argument(boot)}";
 
 /// The cluster as `seed` (a running node) sees it: itself and `nodes()`.
-pub(super) fn members(context: &Context, seed: &NodeName, cookie: &str, timeout: Duration) -> Result<Vec<Member>, CliError> {
+pub(super) fn members(
+    context: &Context,
+    seed: &NodeName,
+    cookie: &str,
+    timeout: Duration,
+) -> Result<Vec<Member>, CliError> {
     let mut client = context.connect(seed, cookie, timeout).map_err(failed)?;
     let listed = client.eval("nodes().", &mut io::sink()).map_err(failed)?;
     let mut nodes = vec![seed.clone()];
     nodes.extend(parse(&listed).as_ref().and_then(Term::as_list).unwrap_or_default().iter().filter_map(node_name));
     Ok(std::thread::scope(|scope| {
-        let asked: Vec<_> = nodes.iter().map(|node| scope.spawn(move || member(context, node, cookie, timeout))).collect();
-        asked.into_iter().zip(&nodes).map(|(asked, node)| asked.join().unwrap_or_else(|_| unreachable(node, "the query failed".into()))).collect()
+        let asked: Vec<_> =
+            nodes.iter().map(|node| scope.spawn(move || member(context, node, cookie, timeout))).collect();
+        asked
+            .into_iter()
+            .zip(&nodes)
+            .map(|(asked, node)| asked.join().unwrap_or_else(|_| unreachable(node, "the query failed".into())))
+            .collect()
     }))
 }
 
@@ -47,10 +58,13 @@ fn member(context: &Context, node: &NodeName, cookie: &str, timeout: Duration) -
         Err(e) => return unreachable(node, e.to_string()),
     };
     let facts = facts.as_ref().and_then(Term::as_tuple).unwrap_or_default();
-    let [pid, uptime, script, boot] = facts else { return unreachable(node, "it answered what kazoo does not understand".into()) };
+    let [pid, uptime, script, boot] = facts else {
+        return unreachable(node, "it answered what kazoo does not understand".into());
+    };
     let release = script.as_tuple().and_then(|s| Some(format!("{} {}", s.first()?.as_str()?, s.get(1)?.as_str()?)));
     // `{ok, [[Path]]}`: the boot script's name is the node type's.
-    let boot = boot.as_tuple().and_then(|b| b.get(1)?.as_list()?.first()?.as_list()?.first()?.as_str().map(str::to_owned));
+    let boot =
+        boot.as_tuple().and_then(|b| b.get(1)?.as_list()?.first()?.as_list()?.first()?.as_str().map(str::to_owned));
     let node_type = boot.and_then(|b| std::path::Path::new(&b).file_name()?.to_str().map(str::to_owned));
     Member {
         node: node.to_string(),
@@ -93,7 +107,12 @@ pub(super) fn print_table(members: &[Member], out: &mut dyn Write) -> io::Result
         let pid = m.pid.map_or("-".into(), |p| p.to_string());
         let uptime = m.uptime_seconds.map_or("-".into(), |u| format!("{u}s"));
         let node_type = m.node_type.as_deref().unwrap_or("-");
-        writeln!(out, "{:<32} {node_type:<12} {state:<12} {pid:>8} {uptime:>10}  {}", m.node, m.release.as_deref().unwrap_or("-"))?;
+        writeln!(
+            out,
+            "{:<32} {node_type:<12} {state:<12} {pid:>8} {uptime:>10}  {}",
+            m.node,
+            m.release.as_deref().unwrap_or("-")
+        )?;
         if let Some(error) = &m.error {
             writeln!(out, "  {error}")?;
         }

@@ -51,13 +51,9 @@ impl<'a> Context<'a> {
     ) -> Result<Context<'a>, CliError> {
         if !embedded.profiles().any(|p| p == profile) {
             let profiles: Vec<&str> = embedded.profiles().collect();
-            return Err(
-            CliError::new(
+            return Err(CliError::new(
                 exit::UNKNOWN,
-                format!(
-                    "no profile `{profile}` in this release; its profiles are: {}",
-                    profiles.join(", ")
-                ),
+                format!("no profile `{profile}` in this release; its profiles are: {}", profiles.join(", ")),
             ));
         }
         let exe = std::env::current_exe()
@@ -82,7 +78,8 @@ impl<'a> Context<'a> {
     /// well-known default is said on stderr.
     pub fn cookie(&self, given: Option<&str>, node_type: &str) -> Result<String, CliError> {
         let cookie = resolve_cookie(given, node_type, &self.conventions, &self.root()).map_err(cookie_error)?;
-        if let Some(warning) = cookie.warning.filter(|_| !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed)) {
+        if let Some(warning) = cookie.warning.filter(|_| !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed))
+        {
             eprintln!("warning: {warning}");
         }
         Ok(cookie.value)
@@ -189,10 +186,7 @@ impl<'a> Context<'a> {
     /// declared node type.
     pub fn node_type(&self, given: Option<&str>) -> Result<String, CliError> {
         let rel = std::env::var("REL").ok().filter(|r| !r.is_empty());
-        let given = given
-            .map(str::to_owned)
-            .or(rel)
-            .unwrap_or_else(|| self.embedded.default_node.to_owned());
+        let given = given.map(str::to_owned).or(rel).unwrap_or_else(|| self.embedded.default_node.to_owned());
         let node_type = given.split('@').next().unwrap_or_default().to_owned();
         match self.embedded.nodes.contains(&node_type.as_str()) {
             true => Ok(node_type),
@@ -228,7 +222,13 @@ impl<'a> Context<'a> {
             None => (given, None),
         };
         if name.is_empty() || host.as_deref() == Some("") {
-            return Err(CliError::new(exit::NODE_NAME, format!("`{}` is not a node name: write NAME or NAME@HOST", naming.name.or(naming.node).unwrap_or_default())));
+            return Err(CliError::new(
+                exit::NODE_NAME,
+                format!(
+                    "`{}` is not a node name: write NAME or NAME@HOST",
+                    naming.name.or(naming.node).unwrap_or_default()
+                ),
+            ));
         }
         let host = match host.or_else(|| self.env(&self.conventions.var("HOST"))) {
             Some(host) => host,
@@ -276,9 +276,8 @@ fn local_host(name_type: NameType) -> Result<String, CliError> {
 /// The tree this binary serves: its own when it is a tree's `bin/<name>` (an `out` naming
 /// another tree is then a mistake, said), else `<out>/<name>` (`out` default `_rel`).
 fn release_dir(exe: &Path, name: &str, out: Option<PathBuf>) -> Result<ReleaseDir, CliError> {
-    let absolute = |dir: &Path| {
-        std::path::absolute(dir).map_err(|e| CliError::failure(format!("{}: {e}", dir.display())))
-    };
+    let absolute =
+        |dir: &Path| std::path::absolute(dir).map_err(|e| CliError::failure(format!("{}: {e}", dir.display())));
     let Some(own) = Tree::root_of_binary(exe, name) else {
         let out = out.unwrap_or_else(|| PathBuf::from(assemble::DEFAULT_OUT));
         return Ok(ReleaseDir::Out(absolute(&out)?));

@@ -51,9 +51,7 @@ pub(super) fn cookie_error(error: CookieError) -> CliError {
 
 fn cli_error(error: ConfigIniError) -> CliError {
     let code = match &error {
-        ConfigIniError::NoFile { .. } | ConfigIniError::KazooConfigMissing { .. } => {
-            exit::NO_CONFIG
-        }
+        ConfigIniError::NoFile { .. } | ConfigIniError::KazooConfigMissing { .. } => exit::NO_CONFIG,
         ConfigIniError::Unreadable { .. } => exit::CONFIG_UNREADABLE,
         ConfigIniError::Malformed { .. } => exit::CONFIG_MALFORMED,
         ConfigIniError::NoSection { .. } => exit::NO_NODE_SECTION,

@@ -34,35 +34,21 @@ pub enum PrintedFile {
 impl FilesCommand {
     pub fn run(self, context: &Context) -> Result<(), CliError> {
         let (name, node) = match self {
-            FilesCommand::Print {
-                file: PrintedFile::RelxConfig,
-                ..
-            } => (render::RELX_CONFIG, None),
-            FilesCommand::Print {
-                file: PrintedFile::VmArgs,
-                node,
-            } => (render::VM_ARGS, Some(context.node_type(node.as_deref())?)),
-            FilesCommand::Print {
-                file: PrintedFile::SysConfig,
-                node,
-            } => (
-                render::SYS_CONFIG,
-                Some(context.node_type(node.as_deref())?),
-            ),
+            FilesCommand::Print { file: PrintedFile::RelxConfig, .. } => (render::RELX_CONFIG, None),
+            FilesCommand::Print { file: PrintedFile::VmArgs, node } => {
+                (render::VM_ARGS, Some(context.node_type(node.as_deref())?))
+            }
+            FilesCommand::Print { file: PrintedFile::SysConfig, node } => {
+                (render::SYS_CONFIG, Some(context.node_type(node.as_deref())?))
+            }
             FilesCommand::Spec { json: _ } => (crate::embed::SPEC_JSON, None),
         };
-        let text = context
-            .embedded
-            .file(context.profile, node.as_deref(), name)
-            .ok_or_else(|| {
-                CliError::new(
-                    exit::FAILURE,
-                    format!(
-                        "{name} was not embedded for profile {}: rebuild with `cargo build`",
-                        context.profile
-                    ),
-                )
-            })?;
+        let text = context.embedded.file(context.profile, node.as_deref(), name).ok_or_else(|| {
+            CliError::new(
+                exit::FAILURE,
+                format!("{name} was not embedded for profile {}: rebuild with `cargo build`", context.profile),
+            )
+        })?;
         super::print(text)
     }
 }

@@ -130,10 +130,7 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(code: u8, message: impl Into<String>) -> Self {
-        CliError {
-            code,
-            message: message.into(),
-        }
+        CliError { code, message: message.into() }
     }
 
     /// A failed write to stdout: a closed reader (`kazoo spec --json | head -c 1`) ends the
@@ -185,7 +182,9 @@ fn command(embedded: &Embedded, conventions: &Resolved, version: &str) -> clap::
         .name(conventions.release.clone())
         .version(format!("{version} (kazoo-release {})", env!("CARGO_PKG_VERSION")))
         .about(format!("Build, run and service the Erlang/OTP release {}", conventions.release))
-        .mut_arg("profile", |a| a.env(conventions.var("PROFILE")).help(format!("The profile whose files are used: {}", profiles.join(", "))))
+        .mut_arg("profile", |a| {
+            a.env(conventions.var("PROFILE")).help(format!("The profile whose files are used: {}", profiles.join(", ")))
+        })
         .mut_arg("out", |a| a.env(conventions.var("REL_DIR")));
     let with_cookie: Vec<String> = command
         .get_subcommands()

@@ -6,18 +6,18 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+use super::cluster;
 use super::context::launch_error;
+use super::context::Naming;
 use super::cookie::cookie_error;
 use super::remote::{failed, seconds};
-use super::cluster;
-use super::context::Naming;
 use super::{exit, CliError, Context};
 use crate::assemble::NodeFiles;
 use crate::conventions::DefaultCookie;
 use crate::dist::{Client, DistError};
-use crate::node::hooks::{self, HookEnv, Point};
 use crate::node::daemon::{self, DaemonError};
 use crate::node::home::PrivateHome;
+use crate::node::hooks::{self, HookEnv, Point};
 use crate::node::launch::{Erts, Launch, NameType, Role};
 use crate::node::overrides::{self, OverrideError};
 use crate::node::pipes::{recorded_nodes, PipeError, RunDirs};
@@ -94,7 +94,9 @@ impl NodeCommand {
             NodeCommand::Start { run, timeout } => run.start(context, timeout),
             NodeCommand::Attach(run) => run.attach(context),
             NodeCommand::RemoteConsole(run) => run.remote_console(context),
-            NodeCommand::Status { json, cookie, sname, cluster: false, .. } => status(context, cookie.as_deref(), sname, json),
+            NodeCommand::Status { json, cookie, sname, cluster: false, .. } => {
+                status(context, cookie.as_deref(), sname, json)
+            }
             NodeCommand::Status { json, cookie, sname, cluster: true, node, timeout } => {
                 cluster_status(context, cookie.as_deref(), sname, node.as_deref(), timeout, json)
             }
@@ -120,7 +122,13 @@ impl Prepared {
     /// Runs the release's hook at `point`, if it has one (see [`crate::node::hooks`]).
     fn hook(&self, context: &Context, point: Point, client: Option<&mut Client>) -> Result<(), CliError> {
         let Some(hook) = hook_at(context, point) else { return Ok(()) };
-        let env = HookEnv { root: self.tree.root(), release: &context.spec().name, vsn: self.tree.vsn(), node: &self.name, node_type: &self.node_type };
+        let env = HookEnv {
+            root: self.tree.root(),
+            release: &context.spec().name,
+            vsn: self.tree.vsn(),
+            node: &self.name,
+            node_type: &self.node_type,
+        };
         hooks::run(point, hook, &env, client).map_err(|e| CliError::new(exit::HOOK_FAILED, e.to_string()))
     }
 
@@ -140,7 +148,13 @@ impl Prepared {
             return;
         }
         let Ok(apps) = self.tree.started_apps(&self.node_type) else { return };
-        let awaited = daemon::Awaited { name: &self.name, cookie: &self.cookie, helper: &context.conventions.helper_prefix, apps: &apps, timeout: Duration::from_secs(1) };
+        let awaited = daemon::Awaited {
+            name: &self.name,
+            cookie: &self.cookie,
+            helper: &context.conventions.helper_prefix,
+            apps: &apps,
+            timeout: Duration::from_secs(1),
+        };
         while !vm_exited.load(std::sync::atomic::Ordering::SeqCst) {
             if let daemon::Readiness::Up(_) = daemon::readiness(&awaited) {
                 if let Err(e) = self.post_start(context) {
@@ -163,11 +177,7 @@ impl Prepared {
     }
 
     fn node_vm(&self, shell: bool) -> crate::node::launch::Vm {
-        self.launch().vm(Role::Node {
-            name: &self.name,
-            files: &self.files,
-            shell,
-        })
+        self.launch().vm(Role::Node { name: &self.name, files: &self.files, shell })
     }
 }
 
@@ -177,7 +187,8 @@ impl Run {
         refuse_if_running(context, &node)?;
         node.hook(context, Point::PreStart, None)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
-        let notifier = super::service::notifier(context, &node.tree, &node.name, &node.cookie, self.node.as_deref(), terminal)?;
+        let notifier =
+            super::service::notifier(context, &node.tree, &node.name, &node.cookie, self.node.as_deref(), terminal)?;
         let record = |pid| node.dirs.record_pid(pid).map(|()| notifier.spawned(pid));
         let vm_exited = std::sync::atomic::AtomicBool::new(false);
         let status = std::thread::scope(|scope| {
@@ -205,7 +216,9 @@ impl Run {
         };
         node.hook(context, Point::PreStart, None)?;
         let pid = daemon::start(&vm, &node.erts, &node.dirs, &awaited).map_err(daemon_error)?;
-        node.dirs.record_pid(pid).map_err(|e| CliError::new(exit::RUN_DIR, format!("cannot record the VM's pid in {}: {e}", node.dirs.pipe.display())))?;
+        node.dirs.record_pid(pid).map_err(|e| {
+            CliError::new(exit::RUN_DIR, format!("cannot record the VM's pid in {}: {e}", node.dirs.pipe.display()))
+        })?;
         super::print(format_args!(
             "started {} (OS pid {pid}); its console log is in {}\n",
             node.name,
@@ -232,20 +245,14 @@ impl Run {
         let erts = Erts::of_tree(&tree).map_err(launch_error)?;
         let mut to_erl = std::process::Command::new(erts.tool("to_erl"));
         to_erl.arg(format!("{}/", dirs.pipe.display()));
-        exit_with(
-            supervise::run(to_erl, Terminal::Shared, |_| Ok(())),
-            &erts.tool("to_erl"),
-        )
+        exit_with(supervise::run(to_erl, Terminal::Shared, |_| Ok(())), &erts.tool("to_erl"))
     }
 
     fn remote_console(self, context: &Context) -> Result<(), CliError> {
         let node = self.prepare(context)?;
         let ticktime = ticktime(context, &node.name, &node.cookie)?;
-        let vm = node.launch().vm(Role::Remsh {
-            target: &node.name,
-            ticktime,
-            helper: &context.conventions.helper_prefix,
-        });
+        let vm =
+            node.launch().vm(Role::Remsh { target: &node.name, ticktime, helper: &context.conventions.helper_prefix });
         exit_with(supervise::run(vm.command(), Terminal::Shared, |_| Ok(())), &vm.program)
     }
 
@@ -291,10 +298,7 @@ impl Run {
         dirs.create_log_dir().map_err(pipe_error)?;
         let pipe_dir = dirs.create_pipe_dir().map_err(pipe_error)?;
         let home = PrivateHome::create(pipe_dir, &cookie).map_err(|e| {
-            CliError::new(
-                exit::RUN_DIR,
-                format!("cannot make a private HOME in {}: {e}", pipe_dir.display()),
-            )
+            CliError::new(exit::RUN_DIR, format!("cannot make a private HOME in {}: {e}", pipe_dir.display()))
         })?;
         let files = overrides::node_files(
             &tree.node_files(&node_type),
@@ -303,17 +307,7 @@ impl Run {
             home.path(),
         )
         .map_err(override_error)?;
-        Ok(Prepared {
-            name,
-            node_type: node_type.clone(),
-            name_type,
-            cookie,
-            tree,
-            erts,
-            dirs,
-            home,
-            files,
-        })
+        Ok(Prepared { name, node_type: node_type.clone(), name_type, cookie, tree, erts, dirs, home, files })
     }
 }
 
@@ -343,14 +337,9 @@ fn refuse_if_running(context: &Context, node: &Prepared) -> Result<(), CliError>
 /// The running node's `net_ticktime`, for a shell node that must tick alike.
 fn ticktime(context: &Context, name: &NodeName, cookie: &str) -> Result<u32, CliError> {
     let mut client = context.connect(name, cookie, Duration::from_secs(30)).map_err(failed)?;
-    let value = client
-        .eval("net_kernel:get_net_ticktime()", &mut io::sink())
-        .map_err(failed)?;
+    let value = client.eval("net_kernel:get_net_ticktime()", &mut io::sink()).map_err(failed)?;
     // `{ongoing_change_to, T}` while it changes; 60 is Erlang's default.
-    Ok(value
-        .trim_matches(|c: char| !c.is_ascii_digit())
-        .parse()
-        .unwrap_or(60))
+    Ok(value.trim_matches(|c: char| !c.is_ascii_digit()).parse().unwrap_or(60))
 }
 
 /// The VM's (or to_erl's) exit status as ours.
@@ -361,10 +350,7 @@ fn exit_with(status: io::Result<i32>, program: &std::path::Path) -> Result<(), C
             u8::try_from(code).unwrap_or(exit::FAILURE),
             format!("{} exited with status {code}", program.display()),
         )),
-        Err(e) => Err(CliError::failure(format!(
-            "cannot run {}: {e}",
-            program.display()
-        ))),
+        Err(e) => Err(CliError::failure(format!("cannot run {}: {e}", program.display()))),
     }
 }
 
@@ -389,7 +375,10 @@ fn statuses(context: &Context, cookie: Option<&str>, sname: bool) -> Result<Vec<
     let mut nodes = Vec::new();
     for node in &context.spec().nodes {
         let naming = Naming { node: Some(&node.name), name: None };
-        nodes.push((name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?, node.name.clone()));
+        nodes.push((
+            name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?,
+            node.name.clone(),
+        ));
     }
     for (name, node_type) in recorded_nodes(&context.root()) {
         if !nodes.iter().any(|(listed, _)| *listed == name) {
@@ -402,20 +391,11 @@ fn statuses(context: &Context, cookie: Option<&str>, sname: bool) -> Result<Vec<
         .collect()
 }
 
-fn status(
-    context: &Context,
-    cookie: Option<&str>,
-    sname: bool,
-    json: bool,
-) -> Result<(), CliError> {
+fn status(context: &Context, cookie: Option<&str>, sname: bool, json: bool) -> Result<(), CliError> {
     let statuses = statuses(context, cookie, sname)?;
     let mut out = io::stdout().lock();
     let printed = match json {
-        true => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&statuses).unwrap_or_default()
-        ),
+        true => writeln!(out, "{}", serde_json::to_string_pretty(&statuses).unwrap_or_default()),
         false => print_table(&statuses, &mut out),
     };
     printed.map_err(CliError::output)
@@ -423,17 +403,30 @@ fn status(
 
 /// `status --cluster`: the nodes `node` (else the first running node of this host) is
 /// connected to, and itself.
-fn cluster_status(context: &Context, cookie: Option<&str>, sname: bool, node: Option<&str>, timeout: Duration, json: bool) -> Result<(), CliError> {
+fn cluster_status(
+    context: &Context,
+    cookie: Option<&str>,
+    sname: bool,
+    node: Option<&str>,
+    timeout: Duration,
+    json: bool,
+) -> Result<(), CliError> {
     let name_type = NameType::choose(sname).map_err(launch_error)?;
     let (seed, node_type) = match node {
         Some(node) => {
             let naming = Naming { node: Some(node), name: None };
-            (context.target(&naming, name_type)?, context.node_type_of(&naming)?.unwrap_or_else(|| context.embedded.default_node.to_owned()))
+            (
+                context.target(&naming, name_type)?,
+                context.node_type_of(&naming)?.unwrap_or_else(|| context.embedded.default_node.to_owned()),
+            )
         }
         None => {
             let running = statuses(context, cookie, sname)?.into_iter().find(|s| s.running && s.error.is_none());
             let running = running.ok_or_else(|| {
-                CliError::new(exit::NOT_RUNNING, "no node of the release runs on this host: start one, or ask one elsewhere with --node NAME@HOST")
+                CliError::new(
+                    exit::NOT_RUNNING,
+                    "no node of the release runs on this host: start one, or ask one elsewhere with --node NAME@HOST",
+                )
             })?;
             let naming = Naming { node: Some(&running.node), name: None };
             (context.target(&naming, name_type)?, running.node_type)
@@ -460,16 +453,11 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
     };
     let asked = context.connect(name, cookie, Duration::from_secs(5)).and_then(|mut client| {
         let pid = client.os_pid()?;
-        let uptime = client.eval(
-            "element(1, erlang:statistics(wall_clock)) div 1000",
-            &mut io::sink(),
-        )?;
+        let uptime = client.eval("element(1, erlang:statistics(wall_clock)) div 1000", &mut io::sink())?;
         Ok((pid, uptime.trim().parse().ok()))
     });
     match asked {
-        Ok((pid, uptime)) => {
-            (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime)
-        }
+        Ok((pid, uptime)) => (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime),
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
             let dirs = RunDirs::of(&context.root(), &context.spec().name, name);
             if let Some(pid) = dirs.recorded_vm(name) {
@@ -483,11 +471,7 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
 }
 
 fn print_table(statuses: &[NodeStatus], out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "{:<12} {:<32} {:<8} {:>8} {:>10}",
-        "TYPE", "NODE", "STATUS", "PID", "UPTIME"
-    )?;
+    writeln!(out, "{:<12} {:<32} {:<8} {:>8} {:>10}", "TYPE", "NODE", "STATUS", "PID", "UPTIME")?;
     for s in statuses {
         let state = if s.error.is_some() {
             "unknown"
@@ -498,11 +482,7 @@ fn print_table(statuses: &[NodeStatus], out: &mut dyn Write) -> io::Result<()> {
         };
         let pid = s.pid.map_or("-".into(), |p| p.to_string());
         let uptime = s.uptime_seconds.map_or("-".into(), |u| format!("{u}s"));
-        writeln!(
-            out,
-            "{:<12} {:<32} {state:<8} {pid:>8} {uptime:>10}",
-            s.node_type, s.node
-        )?;
+        writeln!(out, "{:<12} {:<32} {state:<8} {pid:>8} {uptime:>10}", s.node_type, s.node)?;
         for said in s.error.iter().chain(&s.note) {
             writeln!(out, "  {said}")?;
         }

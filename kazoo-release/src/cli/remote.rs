@@ -13,8 +13,8 @@ use crate::dist::{self, Client, DistError};
 use crate::name::NodeName;
 use crate::node::hooks::{self, HookEnv, Point};
 use crate::node::launch::NameType;
-use crate::tree::Tree;
 use crate::node::pipes::RunDirs;
+use crate::tree::Tree;
 
 #[derive(Subcommand)]
 pub enum RemoteCommand {
@@ -90,48 +90,30 @@ impl RemoteCommand {
         let mut out = io::stdout().lock();
         let printed = match self {
             RemoteCommand::Ping { node, connect } => {
-                connect
-                    .client(context, node.as_deref())?
-                    .ping()
-                    .map_err(failed)?;
+                connect.client(context, node.as_deref())?.ping().map_err(failed)?;
                 writeln!(out, "pong")
             }
             RemoteCommand::Pid { node, connect } => {
-                let pid = connect
-                    .client(context, node.as_deref())?
-                    .os_pid()
-                    .map_err(failed)?;
+                let pid = connect.client(context, node.as_deref())?.os_pid().map_err(failed)?;
                 writeln!(out, "{pid}")
             }
             RemoteCommand::Eval { args, connect } => {
                 let (node, expr) = split_node(context, &args, 1);
-                let value = connect
-                    .client(context, node)?
-                    .eval(&expr[0], &mut out)
-                    .map_err(failed)?;
+                let value = connect.client(context, node)?.eval(&expr[0], &mut out).map_err(failed)?;
                 writeln!(out, "{value}")
             }
             RemoteCommand::Rpc { args, connect } => {
                 let (node, call) = split_node(context, &args, 2);
                 let mut client = connect.client(context, node)?;
-                let value = client
-                    .apply(&call[0], &call[1], &call[2..], &mut out)
-                    .map_err(failed)?;
+                let value = client.apply(&call[0], &call[1], &call[2..], &mut out).map_err(failed)?;
                 writeln!(out, "{value}")
             }
-            RemoteCommand::Stop {
-                node,
-                connect,
-                kill,
-            } => {
+            RemoteCommand::Stop { node, connect, kill } => {
                 stop(context, node.as_deref(), &connect, kill)?;
                 writeln!(out, "ok")
             }
             RemoteCommand::Versions { node, connect } => {
-                let versions = connect
-                    .client(context, node.as_deref())?
-                    .versions()
-                    .map_err(failed)?;
+                let versions = connect.client(context, node.as_deref())?.versions().map_err(failed)?;
                 dist::print_versions(&versions, &mut out)
             }
         };
@@ -159,15 +141,10 @@ impl Connect {
 
 /// Splits an optional leading NODE off `args` when more than `rest` words are left after
 /// it and it looks like a node: a declared node type, or anything with an `@`.
-fn split_node<'a>(
-    context: &Context,
-    args: &'a [String],
-    rest: usize,
-) -> (Option<&'a str>, &'a [String]) {
+fn split_node<'a>(context: &Context, args: &'a [String], rest: usize) -> (Option<&'a str>, &'a [String]) {
     match args.split_first() {
         Some((first, tail))
-            if tail.len() >= rest
-                && (first.contains('@') || context.embedded.nodes.contains(&first.as_str())) =>
+            if tail.len() >= rest && (first.contains('@') || context.embedded.nodes.contains(&first.as_str())) =>
         {
             (Some(first), tail)
         }
@@ -182,11 +159,18 @@ fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -
     let (node, cookie) = connect.node(context, given)?;
     let timeout = connect.timeout;
     // The release's stop hooks, for a node of one of its types on this host.
-    let node_type = context.node_type_of(&Naming { node: given, name: connect.name.as_deref() })?.filter(|_| node.is_local());
+    let node_type =
+        context.node_type_of(&Naming { node: given, name: connect.name.as_deref() })?.filter(|_| node.is_local());
     let hook = |point, client: Option<&mut Client>| match (&node_type, hook_at(context, point)) {
         (Some(node_type), Some(hook)) => {
             let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
-            let env = HookEnv { root: tree.root(), release: context.embedded.release, vsn: tree.vsn(), node: &node, node_type };
+            let env = HookEnv {
+                root: tree.root(),
+                release: context.embedded.release,
+                vsn: tree.vsn(),
+                node: &node,
+                node_type,
+            };
             hooks::run(point, hook, &env, client).map_err(|e| CliError::new(exit::HOOK_FAILED, e.to_string()))
         }
         _ => Ok(()),
@@ -203,14 +187,22 @@ fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -
 }
 
 /// What `init:stop()` came to, ended by SIGTERM or `--kill` where the VM is still here.
-fn stopped_or_ended(context: &Context, node: &NodeName, stopped: Result<(), DistError>, timeout: Duration, kill: bool) -> Result<(), CliError> {
+fn stopped_or_ended(
+    context: &Context,
+    node: &NodeName,
+    stopped: Result<(), DistError>,
+    timeout: Duration,
+    kill: bool,
+) -> Result<(), CliError> {
     match stopped {
         Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(node, pid, timeout),
         // A hung VM does not even answer: its recorded pid is what --kill ends.
-        Err(e @ DistError::Timeout { .. }) if kill => match RunDirs::of(&context.root(), context.embedded.release, node).recorded_vm(node) {
-            Some(pid) => kill_vm(node, pid, timeout),
-            None => Err(failed(e)),
-        },
+        Err(e @ DistError::Timeout { .. }) if kill => {
+            match RunDirs::of(&context.root(), context.embedded.release, node).recorded_vm(node) {
+                Some(pid) => kill_vm(node, pid, timeout),
+                None => Err(failed(e)),
+            }
+        }
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
             let dirs = RunDirs::of(&context.root(), context.embedded.release, node);
             match dirs.recorded_vm(node) {
@@ -231,7 +223,9 @@ fn terminate(node: &NodeName, pid: u32, timeout: Duration, kill: bool) -> Result
         if std::time::Instant::now() >= deadline {
             return match kill {
                 true => kill_vm(node, pid, timeout),
-                false => Err(failed(DistError::StillRunning { node: node.to_string(), pid: Some(pid), waited: timeout })),
+                false => {
+                    Err(failed(DistError::StillRunning { node: node.to_string(), pid: Some(pid), waited: timeout }))
+                }
             };
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -250,7 +244,10 @@ fn kill_vm(node: &NodeName, pid: u32, waited: Duration) -> Result<(), CliError> 
             eprintln!("warning: node {node} did not stop within {waited:?}: its VM (OS pid {pid}) was killed");
             Ok(())
         }
-        true => Err(CliError::new(exit::STILL_RUNNING, format!("could not kill the VM of node {node} (OS pid {pid}); kill it by hand"))),
+        true => Err(CliError::new(
+            exit::STILL_RUNNING,
+            format!("could not kill the VM of node {node} (OS pid {pid}); kill it by hand"),
+        )),
     }
 }
 

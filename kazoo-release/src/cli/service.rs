@@ -99,9 +99,7 @@ pub(super) fn notifier(
     if terminal == Terminal::Shared || !Notifier::wanted() {
         return Ok(Notifier::inert());
     }
-    let apps = tree
-        .started_apps(&context.node_type(given)?)
-        .map_err(CliError::failure)?;
+    let apps = tree.started_apps(&context.node_type(given)?).map_err(CliError::failure)?;
     Ok(Notifier::from_env(Watched {
         name: name.clone(),
         cookie: cookie.to_owned(),
@@ -164,10 +162,7 @@ WantedBy=multi-user.target
 /// in double quotes when it holds blanks, quotes or backslashes.
 fn quoted(word: &str) -> String {
     let escaped = word.replace('%', "%%").replace('$', "$$");
-    match escaped
-        .chars()
-        .any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '\\' || c == ';')
-    {
+    match escaped.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '\\' || c == ';') {
         true => format!("\"{}\"", escaped.replace('\\', "\\\\").replace('"', "\\\"")),
         false => escaped,
     }
@@ -198,12 +193,7 @@ impl Logs {
     }
 
     /// The console log's last lines, across generations, then (-f) what run_erl writes next.
-    fn console(
-        &self,
-        dirs: &RunDirs,
-        name: &NodeName,
-        out: &mut dyn Write,
-    ) -> Result<(), CliError> {
+    fn console(&self, dirs: &RunDirs, name: &NodeName, out: &mut dyn Write) -> Result<(), CliError> {
         let logs = dirs.console_logs();
         let Some(newest) = logs.last() else {
             return Err(CliError::new(
@@ -259,21 +249,13 @@ impl Logs {
 
     /// Each application log file's last lines (headed by its name when there are several),
     /// then (-f) what is written to any of them, a new or rotated file read from its start.
-    fn applications(
-        &self,
-        dirs: &RunDirs,
-        name: &NodeName,
-        out: &mut dyn Write,
-    ) -> Result<(), CliError> {
+    fn applications(&self, dirs: &RunDirs, name: &NodeName, out: &mut dyn Write) -> Result<(), CliError> {
         let dir = dirs.log.join("log");
         let files = app_logs(&dir);
         if files.is_empty() && !self.follow {
             return Err(CliError::new(
                 exit::FAILURE,
-                format!(
-                    "node {name} has no application log files (*.log) in {}",
-                    dir.display()
-                ),
+                format!("node {name} has no application log files (*.log) in {}", dir.display()),
             ));
         }
         let headed = files.len() > 1 || self.follow;
@@ -330,17 +312,10 @@ fn app_logs(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut dirs = vec![(dir.to_owned(), 0)];
     while let Some((dir, depth)) = dirs.pop() {
-        for path in fs::read_dir(&dir)
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-        {
+        for path in fs::read_dir(&dir).into_iter().flatten().filter_map(Result::ok).map(|e| e.path()) {
             match fs::symlink_metadata(&path) {
                 Ok(m) if m.is_dir() && depth < APP_LOG_DEPTH => dirs.push((path, depth + 1)),
-                Ok(m) if m.is_file() && path.extension().is_some_and(|e| e == "log") => {
-                    files.push(path)
-                }
+                Ok(m) if m.is_file() && path.extension().is_some_and(|e| e == "log") => files.push(path),
                 _ => {}
             }
         }
@@ -353,10 +328,7 @@ fn app_logs(dir: &Path) -> Vec<PathBuf> {
 fn last_lines(bytes: &[u8], n: usize) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    lines[lines.len().saturating_sub(n)..]
-        .iter()
-        .map(|l| l.to_string())
-        .collect()
+    lines[lines.len().saturating_sub(n)..].iter().map(|l| l.to_string()).collect()
 }
 
 /// A file being followed: where it was read to, and which file it is (its inode), so that
@@ -371,16 +343,8 @@ struct Followed {
 impl Followed {
     fn open(path: &Path, offset: u64) -> Followed {
         let file = File::open(path).ok();
-        let inode = file
-            .as_ref()
-            .and_then(|f| f.metadata().ok())
-            .map(|m| m.ino());
-        Followed {
-            path: path.to_owned(),
-            file,
-            inode,
-            offset,
-        }
+        let inode = file.as_ref().and_then(|f| f.metadata().ok()).map(|m| m.ino());
+        Followed { path: path.to_owned(), file, inode, offset }
     }
 
     /// Whether `path` is still this file.
@@ -403,8 +367,7 @@ impl Followed {
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes).map(|_| bytes)
         });
-        let bytes = read
-            .map_err(|e| CliError::failure(format!("cannot read {}: {e}", self.path.display())))?;
+        let bytes = read.map_err(|e| CliError::failure(format!("cannot read {}: {e}", self.path.display())))?;
         self.offset += bytes.len() as u64;
         out.write_all(&bytes).map_err(CliError::output)?;
         out.flush().map_err(CliError::output)
@@ -419,10 +382,7 @@ mod tests {
     fn a_root_with_blanks_or_specifiers_stays_one_word() {
         assert_eq!(quoted("/opt/kazoo/bin/kazoo"), "/opt/kazoo/bin/kazoo");
         assert_eq!(quoted("/opt/100%/bin/kazoo"), "/opt/100%%/bin/kazoo");
-        assert_eq!(
-            quoted("/opt/my kazoo/bin/kazoo"),
-            "\"/opt/my kazoo/bin/kazoo\""
-        );
+        assert_eq!(quoted("/opt/my kazoo/bin/kazoo"), "\"/opt/my kazoo/bin/kazoo\"");
     }
 
     #[test]

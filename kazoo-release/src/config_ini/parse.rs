@@ -31,8 +31,7 @@ pub fn parse(text: &str) -> Result<Ini, BadLine> {
         enabled_indented_mutiline_value: false,
         enabled_preserve_key_leading_whitespace: false,
     };
-    Ini::load_from_str_opt(&normalized, options)
-        .map_err(|e| BadLine { line: e.line, reason: e.msg.into_owned() })
+    Ini::load_from_str_opt(&normalized, options).map_err(|e| BadLine { line: e.line, reason: e.msg.into_owned() })
 }
 
 /// Checks every line and returns the text with leading blanks removed from each.

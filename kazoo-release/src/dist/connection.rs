@@ -87,20 +87,24 @@ pub(super) struct Connection {
 
 impl Connection {
     /// Looks the node up in EPMD, connects and shakes hands with `cookie`.
-    pub(super) fn open(node: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<Connection, DistError> {
+    pub(super) fn open(
+        node: &NodeName,
+        cookie: &str,
+        timeout: Duration,
+        helper: &str,
+    ) -> Result<Connection, DistError> {
         let (mut addrs, port) = epmd::address_of(node, timeout)?;
         addrs.iter_mut().for_each(|addr| addr.set_port(port));
         let stream = connect_any(&node.host, &addrs, timeout).map_err(|source| match source.kind() {
-            io::ErrorKind::ConnectionRefused => {
-                DistError::ConnectionRefused { node: node.to_string(), port, source }
-            }
+            io::ErrorKind::ConnectionRefused => DistError::ConnectionRefused { node: node.to_string(), port, source },
             _ => io_error(&node.to_string(), timeout, source),
         })?;
         let local = local_node(helper, &node.host);
         let me = Pid::new(local.name.to_string(), 1, 0, local.creation.get());
         let socket = stream.try_clone().map_err(|e| io_error(&node.to_string(), timeout, e))?;
-        let (Blocking(reader), peer) =
-            handshake(Blocking::new(socket), local, cookie, |e, challenged| handshake_error(node, timeout, e, challenged))?;
+        let (Blocking(reader), peer) = handshake(Blocking::new(socket), local, cookie, |e, challenged| {
+            handshake_error(node, timeout, e, challenged)
+        })?;
         // As OTP does: a node that answers to another name is not the node asked for (a
         // host alias, an address, a second node behind one port).
         if peer.name.to_string() != node.to_string() {
@@ -216,7 +220,9 @@ fn is_closed(e: &io::Error) -> bool {
 fn io_error(node: &str, timeout: Duration, e: io::Error) -> DistError {
     match e.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => DistError::Timeout { node: node.to_owned(), timeout },
-        io::ErrorKind::UnexpectedEof => DistError::Connection { node: node.to_owned(), detail: "the node closed the connection".into() },
+        io::ErrorKind::UnexpectedEof => {
+            DistError::Connection { node: node.to_owned(), detail: "the node closed the connection".into() }
+        }
         _ => DistError::Connection { node: node.to_owned(), detail: e.to_string() },
     }
 }

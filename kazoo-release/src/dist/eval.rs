@@ -24,7 +24,13 @@ impl Client {
 
     /// `Module:Function(Args)`, each argument an Erlang term in source form (`"[1,2]"`), and
     /// returns the value as `~p` prints it.
-    pub fn apply(&mut self, module: &str, function: &str, args: &[String], out: &mut dyn Write) -> Result<String, DistError> {
+    pub fn apply(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &[String],
+        out: &mut dyn Write,
+    ) -> Result<String, DistError> {
         let args: Vec<String> = args.iter().map(|a| bytes(a)).collect();
         let job = format!("{{apply, {}, {}, [{}]}}", atom(module), atom(function), args.join(", "));
         self.run_driver(&job, out)
@@ -43,7 +49,9 @@ impl Client {
         match as_tagged(result) {
             Some(("ok", [Term::Binary(printed)])) => Ok(String::from_utf8_lossy(&printed.bytes).into_owned()),
             Some(("parse_error", _)) => Err(self.parse_error("the expression".into(), result)),
-            Some(("bad_arg", [Term::FixInteger(n), error])) => Err(self.parse_error(format!("argument {}", n.value), error)),
+            Some(("bad_arg", [Term::FixInteger(n), error])) => {
+                Err(self.parse_error(format!("argument {}", n.value), error))
+            }
             Some(("raised", [Term::Binary(message)])) => Err(DistError::Badrpc {
                 node: self.node.to_string(),
                 reason: String::from_utf8_lossy(&message.bytes).trim_end().to_owned(),
@@ -54,12 +62,14 @@ impl Client {
 
     fn parse_error(&self, what: String, error: &Term) -> DistError {
         match as_tagged(error) {
-            Some(("parse_error", [Term::FixInteger(line), Term::FixInteger(column), Term::Binary(message)])) => DistError::Parse {
-                what,
-                line: line.value.try_into().unwrap_or(0),
-                column: column.value.try_into().unwrap_or(0),
-                message: String::from_utf8_lossy(&message.bytes).into_owned(),
-            },
+            Some(("parse_error", [Term::FixInteger(line), Term::FixInteger(column), Term::Binary(message)])) => {
+                DistError::Parse {
+                    what,
+                    line: line.value.try_into().unwrap_or(0),
+                    column: column.value.try_into().unwrap_or(0),
+                    message: String::from_utf8_lossy(&message.bytes).into_owned(),
+                }
+            }
             _ => self.protocol(error),
         }
     }

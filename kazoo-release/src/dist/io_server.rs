@@ -79,7 +79,9 @@ pub(super) fn chardata(term: &Term, latin1: bool, text: &mut String) -> bool {
         Term::Binary(b) => std::str::from_utf8(&b.bytes).map(|s| text.push_str(s)).is_ok(),
         Term::List(l) => l.elements.iter().all(|t| chardata(t, latin1, text)),
         Term::ImproperList(l) => {
-            l.elements.iter().all(|t| chardata(t, latin1, text)) && matches!(*l.last, Term::Binary(_)) && chardata(&l.last, latin1, text)
+            l.elements.iter().all(|t| chardata(t, latin1, text))
+                && matches!(*l.last, Term::Binary(_))
+                && chardata(&l.last, latin1, text)
         }
         _ => false,
     }

@@ -19,10 +19,7 @@ pub use rpc::Client;
 
 /// Whether a node named `node` is registered with the EPMD of its host: it runs, or holds
 /// the name. No cookie is needed; a host whose EPMD is down runs no node.
-pub fn registered(
-    node: &crate::name::NodeName,
-    timeout: std::time::Duration,
-) -> Result<bool, DistError> {
+pub fn registered(node: &crate::name::NodeName, timeout: std::time::Duration) -> Result<bool, DistError> {
     match epmd::port_of(node, timeout) {
         Ok(_) => Ok(true),
         Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => Ok(false),

@@ -45,7 +45,13 @@ impl Client {
     /// `Module:Function(Args)` on the node, as `rpc:call` does it: through `rex`, with our
     /// own process as the group leader, so what the call prints goes to `out`.
     /// `{badrpc, Reason}` becomes [`DistError::Badrpc`].
-    pub fn call(&mut self, module: &str, function: &str, args: Vec<Term>, out: &mut dyn Write) -> Result<Term, DistError> {
+    pub fn call(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: Vec<Term>,
+        out: &mut dyn Write,
+    ) -> Result<Term, DistError> {
         let request = tuple(vec![
             atom("call"),
             atom(module),

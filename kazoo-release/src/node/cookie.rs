@@ -30,7 +30,12 @@ pub struct Cookie {
 
 /// The cookie for `node_type` of the release at `root`: `given` (`--cookie`), else
 /// `<PREFIX>_COOKIE`, else the release's sources in order, else its default cookie.
-pub fn resolve_cookie(given: Option<&str>, node_type: &str, conventions: &Resolved, root: &Path) -> Result<Cookie, CookieError> {
+pub fn resolve_cookie(
+    given: Option<&str>,
+    node_type: &str,
+    conventions: &Resolved,
+    root: &Path,
+) -> Result<Cookie, CookieError> {
     let env = conventions.var("COOKIE");
     let found = |value: String| Cookie { value, warning: None };
     if let Some(cookie) = given {
@@ -41,7 +46,9 @@ pub fn resolve_cookie(given: Option<&str>, node_type: &str, conventions: &Resolv
     }
     for source in &conventions.cookie_sources {
         let cookie = match source {
-            CookieSource::ConfigDirFile => existing(conventions.config_dir().join("cookie")).map(|p| read_cookie_file(p, &env)),
+            CookieSource::ConfigDirFile => {
+                existing(conventions.config_dir().join("cookie")).map(|p| read_cookie_file(p, &env))
+            }
             CookieSource::HomeFile => home_cookie_file().map(|p| read_cookie_file(p, &env)),
             // Only a machine without any config file falls through; a broken one is an error.
             CookieSource::ConfigIni => match config_ini::file_cookie(node_type) {
@@ -112,4 +119,3 @@ mod tests {
         }
     }
 }
-

@@ -28,8 +28,10 @@ pub enum DaemonError {
     Exited { node: String, status: ExitStatus, log: StartLog },
     #[error("node {node} did not answer and finish booting within {waited:?}, so it was killed; raise --timeout if it boots slowly{}", log.describe())]
     TimedOut { node: String, waited: Duration, log: StartLog },
-    #[error("node {node} rejects the cookie it was started with, so it was killed: another cookie was given to it, \
-             or another node holds the name ({source})")]
+    #[error(
+        "node {node} rejects the cookie it was started with, so it was killed: another cookie was given to it, \
+             or another node holds the name ({source})"
+    )]
     CookieRejected { node: String, source: DistError },
 }
 

@@ -17,7 +17,8 @@ impl PrivateHome {
     pub fn create(dir: &Path, cookie: &str) -> io::Result<PrivateHome> {
         // tempfile makes the directory with mode 0700 and a name nobody can guess.
         let home = tempfile::Builder::new().prefix("home-").tempdir_in(dir)?;
-        let mut file = OpenOptions::new().write(true).create_new(true).mode(0o400).open(home.path().join(".erlang.cookie"))?;
+        let mut file =
+            OpenOptions::new().write(true).create_new(true).mode(0o400).open(home.path().join(".erlang.cookie"))?;
         file.write_all(cookie.as_bytes())?;
         Ok(PrivateHome(home))
     }

@@ -65,7 +65,9 @@ pub fn run(point: Point, hook: &Hook, env: &HookEnv, client: Option<&mut Client>
                 source: Box::new(source),
                 stops: point.stops(),
             };
-            let client = client.ok_or_else(|| failed(DistError::Connection { node: env.node.to_string(), detail: "no connection to the node".into() }))?;
+            let client = client.ok_or_else(|| {
+                failed(DistError::Connection { node: env.node.to_string(), detail: "no connection to the node".into() })
+            })?;
             client.apply(module, function, args, &mut std::io::stdout()).map(drop).map_err(failed)
         }
     }

@@ -72,9 +72,7 @@ impl NameType {
         let host = match self {
             NameType::Short => short_host(self, name).host,
             NameType::Long => {
-                let resolved = (name.host.as_str(), 0)
-                    .to_socket_addrs()
-                    .map(|mut a| a.next().is_some());
+                let resolved = (name.host.as_str(), 0).to_socket_addrs().map(|mut a| a.next().is_some());
                 match resolved {
                     Ok(true) => name.host.clone(),
                     Ok(false) => return Err(long_names(&name.host, "no address".into())),
@@ -82,18 +80,14 @@ impl NameType {
                 }
             }
         };
-        Ok(NodeName {
-            name: name.name.clone(),
-            host,
-        })
+        Ok(NodeName { name: name.name.clone(), host })
     }
 
     /// The name type of a shell node that connects to a node named `target` with this
     /// type. Erlang refuses a long-name connection to a host without a dot (that is not an
     /// IP address), such as `vm`; the target accepts a short-name peer, so use that.
     fn to_reach(self, target: &NodeName) -> NameType {
-        let dotless =
-            !target.host.contains('.') && target.host.parse::<std::net::IpAddr>().is_err();
+        let dotless = !target.host.contains('.') && target.host.parse::<std::net::IpAddr>().is_err();
         match self {
             NameType::Long if dotless => NameType::Short,
             other => other,
@@ -107,10 +101,7 @@ fn short_host(name_type: NameType, name: &NodeName) -> NodeName {
         NameType::Short => name.host.split('.').next().unwrap_or_default(),
         NameType::Long => &name.host,
     };
-    NodeName {
-        name: name.name.clone(),
-        host: host.to_owned(),
-    }
+    NodeName { name: name.name.clone(), host: host.to_owned() }
 }
 
 fn words(words: &[&std::ffi::OsStr]) -> Vec<OsString> {
@@ -118,10 +109,7 @@ fn words(words: &[&std::ffi::OsStr]) -> Vec<OsString> {
 }
 
 fn long_names(host: &str, detail: String) -> LaunchError {
-    LaunchError::LongNames {
-        host: host.to_owned(),
-        detail,
-    }
+    LaunchError::LongNames { host: host.to_owned(), detail }
 }
 
 /// The runtime a release runs on.
@@ -138,29 +126,17 @@ impl Erts {
     /// very ERTS version the tree was built for (its boot scripts load that kernel).
     pub fn of_tree(tree: &Tree) -> Result<Erts, LaunchError> {
         if tree.erts_bin().join("erl").is_file() {
-            return Ok(Erts {
-                bin: tree.erts_bin(),
-                bundled: true,
-            });
+            return Ok(Erts { bin: tree.erts_bin(), bundled: true });
         }
         let wanted = &tree.erts_vsn;
-        let otp = OtpInstall::detect().map_err(|e| LaunchError::NoErts {
-            vsn: wanted.clone(),
-            found: e.to_string(),
-        })?;
+        let otp =
+            OtpInstall::detect().map_err(|e| LaunchError::NoErts { vsn: wanted.clone(), found: e.to_string() })?;
         let bin = otp.root.join(format!("erts-{wanted}")).join("bin");
         match bin.join("erlexec").is_file() {
-            true => Ok(Erts {
-                bin,
-                bundled: false,
-            }),
+            true => Ok(Erts { bin, bundled: false }),
             false => Err(LaunchError::NoErts {
                 vsn: wanted.clone(),
-                found: format!(
-                    "the Erlang/OTP at {} has ERTS {}",
-                    otp.root.display(),
-                    otp.erts_vsn
-                ),
+                found: format!("the Erlang/OTP at {} has ERTS {}", otp.root.display(), otp.erts_vsn),
             }),
         }
     }
@@ -199,21 +175,15 @@ pub struct Vm {
 impl Vm {
     pub fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
-        command
-            .args(&self.args)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(&self.cwd);
+        command.args(&self.args).envs(self.env.iter().map(|(k, v)| (k, v))).current_dir(&self.cwd);
         command
     }
 
     /// The command as the `sh -c` line run_erl takes (`exec` so the VM replaces the shell);
     /// the environment goes on run_erl's own process, which the VM inherits.
     pub fn shell_line(&self) -> String {
-        let words = std::iter::once(self.program.as_os_str())
-            .chain(self.args.iter().map(OsString::as_os_str));
-        let quoted: Vec<String> = words
-            .map(|w| format!("'{}'", w.to_string_lossy().replace('\'', r"'\''")))
-            .collect();
+        let words = std::iter::once(self.program.as_os_str()).chain(self.args.iter().map(OsString::as_os_str));
+        let quoted: Vec<String> = words.map(|w| format!("'{}'", w.to_string_lossy().replace('\'', r"'\''"))).collect();
         format!("exec {}", quoted.join(" "))
     }
 }
@@ -222,11 +192,7 @@ impl Vm {
 pub enum Role<'a> {
     /// A node of the release, with an interactive shell (console, and daemons, whose
     /// shell is on run_erl's pipe) or without (foreground).
-    Node {
-        name: &'a NodeName,
-        files: &'a NodeFiles,
-        shell: bool,
-    },
+    Node { name: &'a NodeName, files: &'a NodeFiles, shell: bool },
     /// A hidden node whose shell runs on `target` (`erl -remsh`), with the target's
     /// `net_ticktime` (peers with different tick times drop each other).
     /// The shell node is named `<helper>_remsh_<pid>`.
@@ -257,12 +223,8 @@ impl Launch<'_> {
         let args = match role {
             Role::Node { name, files, shell } => {
                 let name = name.to_string();
-                let mut args = words(&[
-                    self.name_type.flag().as_ref(),
-                    name.as_ref(),
-                    "-boot".as_ref(),
-                    files.boot.as_ref(),
-                ]);
+                let mut args =
+                    words(&[self.name_type.flag().as_ref(), name.as_ref(), "-boot".as_ref(), files.boot.as_ref()]);
                 args.extend(words(&[
                     "-config".as_ref(),
                     files.config.as_ref(),
@@ -277,10 +239,7 @@ impl Launch<'_> {
             Role::Remsh { target, ticktime, helper } => {
                 let name_type = self.name_type.to_reach(target);
                 // Unique per process, so that two operators' consoles never clash.
-                let me = NodeName {
-                    name: format!("{helper}_remsh_{}", std::process::id()),
-                    host: target.host.clone(),
-                };
+                let me = NodeName { name: format!("{helper}_remsh_{}", std::process::id()), host: target.host.clone() };
                 let me = short_host(name_type, &me).to_string();
                 let (target, ticktime) = (target.to_string(), ticktime.to_string());
                 let boot = self.tree.layout.vsn_dir().join("start_clean");
@@ -301,12 +260,7 @@ impl Launch<'_> {
                 args
             }
         };
-        Vm {
-            program,
-            args,
-            env,
-            cwd: self.cwd.to_owned(),
-        }
+        Vm { program, args, env, cwd: self.cwd.to_owned() }
     }
 }
 
@@ -315,19 +269,13 @@ mod tests {
     use super::*;
 
     fn name(host: &str) -> NodeName {
-        NodeName {
-            name: "kazoo_apps".into(),
-            host: host.into(),
-        }
+        NodeName { name: "kazoo_apps".into(), host: host.into() }
     }
 
     #[test]
     fn shell_nodes_use_short_names_to_reach_a_dotless_host() {
         assert_eq!(NameType::Long.to_reach(&name("vm")), NameType::Short);
-        assert_eq!(
-            NameType::Long.to_reach(&name("db1.example.com")),
-            NameType::Long
-        );
+        assert_eq!(NameType::Long.to_reach(&name("db1.example.com")), NameType::Long);
         assert_eq!(NameType::Long.to_reach(&name("127.0.0.1")), NameType::Long);
         assert_eq!(NameType::Short.to_reach(&name("vm")), NameType::Short);
     }
@@ -335,20 +283,12 @@ mod tests {
     #[test]
     fn short_names_keep_the_first_label() {
         assert_eq!(NameType::Short.node_name(&name("a.b.c")).unwrap().host, "a");
-        assert_eq!(
-            NameType::Long.node_name(&name("localhost")).unwrap().host,
-            "localhost"
-        );
+        assert_eq!(NameType::Long.node_name(&name("localhost")).unwrap().host, "localhost");
     }
 
     #[test]
     fn the_shell_line_quotes_every_word() {
-        let vm = Vm {
-            program: "/e/erl".into(),
-            args: vec!["-x".into(), "it's".into()],
-            env: vec![],
-            cwd: "/".into(),
-        };
+        let vm = Vm { program: "/e/erl".into(), args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into() };
         assert_eq!(vm.shell_line(), r"exec '/e/erl' '-x' 'it'\''s'");
     }
 }

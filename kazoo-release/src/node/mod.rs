@@ -16,5 +16,5 @@ pub mod pipes;
 pub mod subst;
 pub mod supervise;
 
-pub use cookie::{check_cookie, resolve_cookie, CookieError};
 pub use crate::name::{hostname, NameError, NodeName};
+pub use cookie::{check_cookie, resolve_cookie, CookieError};

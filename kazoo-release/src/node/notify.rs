@@ -61,10 +61,7 @@ impl Shared {
     /// kazoo's failure, so an error is only said on stderr.
     fn send(&self, states: &str) {
         if let Err(e) = self.socket.send(states.as_bytes()) {
-            eprintln!(
-                "warning: cannot tell the service manager `{}`: {e}",
-                states.trim_end().replace('\n', ", ")
-            );
+            eprintln!("warning: cannot tell the service manager `{}`: {e}", states.trim_end().replace('\n', ", "));
         }
     }
 
@@ -91,13 +88,9 @@ impl Notifier {
             return Notifier(None);
         };
         match connect(address.as_bytes()) {
-            Ok(socket) => Notifier(Some(Inner {
-                shared: Arc::new(Shared {
-                    socket,
-                    stopping: AtomicBool::new(false),
-                }),
-                watched,
-            })),
+            Ok(socket) => {
+                Notifier(Some(Inner { shared: Arc::new(Shared { socket, stopping: AtomicBool::new(false) }), watched }))
+            }
             Err(e) => {
                 eprintln!(
                     "warning: cannot reach the service manager's socket {} ({NOTIFY_SOCKET_ENV}): {e}; \
@@ -116,9 +109,7 @@ impl Notifier {
             return;
         };
         let node = &inner.watched.name;
-        inner.shared.send(&format!(
-            "MAINPID={pid}\nSTATUS=booting node {node} (OS pid {pid})\n"
-        ));
+        inner.shared.send(&format!("MAINPID={pid}\nSTATUS=booting node {node} (OS pid {pid})\n"));
         let (shared, watched) = (Arc::clone(&inner.shared), inner.watched.clone());
         let watchdog = watchdog_period();
         std::thread::spawn(move || watch(&shared, &watched, pid, watchdog));
@@ -160,14 +151,8 @@ fn connect(address: &[u8]) -> io::Result<UnixDatagram> {
 
 /// `WATCHDOG_USEC` when it is meant for this process (`WATCHDOG_PID` unset or ours).
 pub fn watchdog_period() -> Option<Duration> {
-    let usec: u64 = std::env::var(WATCHDOG_USEC_ENV)
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-        .filter(|&u| u > 0)?;
-    let ours = std::env::var(WATCHDOG_PID_ENV)
-        .map_or(true, |pid| pid.trim() == std::process::id().to_string());
+    let usec: u64 = std::env::var(WATCHDOG_USEC_ENV).ok()?.trim().parse().ok().filter(|&u| u > 0)?;
+    let ours = std::env::var(WATCHDOG_PID_ENV).map_or(true, |pid| pid.trim() == std::process::id().to_string());
     ours.then(|| Duration::from_micros(usec))
 }
 
@@ -192,9 +177,7 @@ fn watch(shared: &Shared, watched: &Watched, pid: u32, watchdog: Option<Duration
         match readiness(&awaited) {
             Readiness::Up(_) => break,
             Readiness::Rejected(e) => {
-                shared.send(&format!(
-                    "STATUS=node {node} cannot be asked whether it has booted: {e}\n"
-                ));
+                shared.send(&format!("STATUS=node {node} cannot be asked whether it has booted: {e}\n"));
                 return;
             }
             Readiness::NotYet if said.elapsed() >= STATUS_EVERY => {
@@ -212,9 +195,7 @@ fn watch(shared: &Shared, watched: &Watched, pid: u32, watchdog: Option<Duration
     if shared.stopping() {
         return;
     }
-    shared.send(&format!(
-        "READY=1\nSTATUS=node {node} running (OS pid {pid})\n"
-    ));
+    shared.send(&format!("READY=1\nSTATUS=node {node} running (OS pid {pid})\n"));
     if let Some(period) = watchdog {
         feed(shared, watched, period / 2);
     }
@@ -231,12 +212,11 @@ fn feed(shared: &Shared, watched: &Watched, every: Duration) {
         }
         let pinged = match client.as_mut() {
             Some(c) => c.ping(),
-            None => Client::connect(&watched.name, &watched.cookie, every, &watched.helper)
-                .and_then(|mut c| {
-                    let pong = c.ping();
-                    client = Some(c);
-                    pong
-                }),
+            None => Client::connect(&watched.name, &watched.cookie, every, &watched.helper).and_then(|mut c| {
+                let pong = c.ping();
+                client = Some(c);
+                pong
+            }),
         };
         match pinged {
             Ok(()) if !shared.stopping() => shared.send("WATCHDOG=1\n"),

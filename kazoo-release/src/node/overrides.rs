@@ -36,13 +36,20 @@ pub enum OverrideError {
 /// vm.args is checked and sys.config parsed either way, so that a broken file fails here
 /// with its line rather than as a VM that dies at boot (or, with a cookie in vm.args, a node
 /// that rejects ours).
-pub fn node_files(release: &NodeFiles, config_dir: &Path, node: &str, private: &Path) -> Result<NodeFiles, OverrideError> {
+pub fn node_files(
+    release: &NodeFiles,
+    config_dir: &Path,
+    node: &str,
+    private: &Path,
+) -> Result<NodeFiles, OverrideError> {
     let core = config_dir.join("core");
     let given_args = first_existing([core.join(format!("{node}.vm.args"))]).unwrap_or_else(|| release.args.clone());
     let config = first_existing([core.join(format!("{node}.sys.config")), config_dir.join("app.config")])
         .unwrap_or_else(|| release.config.clone());
     let (args, config) = match subst::enabled() {
-        true => (substituted(&given_args, &private.join("vm.args"))?, substituted(&config, &private.join("sys.config"))?),
+        true => {
+            (substituted(&given_args, &private.join("vm.args"))?, substituted(&config, &private.join("sys.config"))?)
+        }
         false => (given_args.clone(), config),
     };
     let text = read(&args)?;
@@ -66,7 +73,8 @@ pub fn node_files(release: &NodeFiles, config_dir: &Path, node: &str, private: &
 fn tree_modules(release: &NodeFiles, node: &str) -> Result<Modules, OverrideError> {
     let rel = release.boot.with_file_name(format!("{node}.rel"));
     let lib = release.boot.ancestors().nth(3).unwrap_or(Path::new("")).join("lib");
-    let bad = |path: &Path, problem: String| OverrideError::Release { node: node.to_owned(), path: path.to_owned(), problem };
+    let bad =
+        |path: &Path, problem: String| OverrideError::Release { node: node.to_owned(), path: path.to_owned(), problem };
     let terms = term::parse_file(&rel).map_err(|e| bad(&rel, e.message))?;
     let apps = match terms.as_slice() {
         [Term::Tuple(items)] => items.get(3).and_then(Term::as_list),
@@ -85,7 +93,9 @@ fn tree_modules(release: &NodeFiles, node: &str) -> Result<Modules, OverrideErro
         let file = lib.join(format!("{name}-{vsn}")).join("ebin").join(format!("{name}.app"));
         let terms = term::parse_file(&file).map_err(|e| bad(&file, e.message))?;
         let modules = match terms.as_slice() {
-            [Term::Tuple(items)] => items.get(2).and_then(|props| props.proplist_get("modules")).and_then(Term::as_list),
+            [Term::Tuple(items)] => {
+                items.get(2).and_then(|props| props.proplist_get("modules")).and_then(Term::as_list)
+            }
             _ => None,
         };
         let modules = modules.ok_or_else(|| bad(&file, "it has no {modules, [...]} list".into()))?;

@@ -26,17 +26,9 @@ const LOG_STUB: &str = "erlang.log.";
 #[derive(Debug, thiserror::Error)]
 pub enum PipeError {
     #[error("cannot create {}: {source}; set {env} to a directory you can write", path.display())]
-    Create {
-        path: PathBuf,
-        env: &'static str,
-        source: io::Error,
-    },
+    Create { path: PathBuf, env: &'static str, source: io::Error },
     #[error("cannot write in {} (uid {me}); set {env} to a directory this user can write, or give it the directory", path.display())]
-    Unwritable {
-        path: PathBuf,
-        env: &'static str,
-        me: u32,
-    },
+    Unwritable { path: PathBuf, env: &'static str, me: u32 },
     #[error("{} belongs to uid {owner}, not to you (uid {me}): another user's node, or a trap; remove it or set {PIPE_DIR_ENV} elsewhere", path.display())]
     NotOurs { path: PathBuf, owner: u32, me: u32 },
     #[error("{} is a symbolic link, not a directory; remove it or set {PIPE_DIR_ENV} elsewhere", path.display())]
@@ -55,14 +47,9 @@ pub struct RunDirs {
 impl RunDirs {
     /// The directories of node `name` of release `release` in the tree at `root`.
     pub fn of(root: &Path, release: &str, name: &NodeName) -> RunDirs {
-        let pipe_base =
-            std::env::var_os(PIPE_DIR_ENV).map_or_else(default_pipe_base, PathBuf::from);
-        let log_base = std::env::var_os(LOG_DIR_ENV)
-            .map_or_else(|| default_log_base(root, release), PathBuf::from);
-        RunDirs {
-            pipe: pipe_base.join(name.to_string()),
-            log: log_base.join(&name.name),
-        }
+        let pipe_base = std::env::var_os(PIPE_DIR_ENV).map_or_else(default_pipe_base, PathBuf::from);
+        let log_base = std::env::var_os(LOG_DIR_ENV).map_or_else(|| default_log_base(root, release), PathBuf::from);
+        RunDirs { pipe: pipe_base.join(name.to_string()), log: log_base.join(&name.name) }
     }
 
     /// Makes the pipe dir (mode 0700) when missing; one that exists must be a directory of
@@ -76,20 +63,13 @@ impl RunDirs {
                 .map_err(|source| create_error(&default_base, PIPE_DIR_ENV, source))?;
         }
         create(&self.pipe, 0o700, PIPE_DIR_ENV)?;
-        let meta = fs::symlink_metadata(&self.pipe)
-            .map_err(|source| create_error(&self.pipe, PIPE_DIR_ENV, source))?;
+        let meta = fs::symlink_metadata(&self.pipe).map_err(|source| create_error(&self.pipe, PIPE_DIR_ENV, source))?;
         if meta.file_type().is_symlink() {
-            return Err(PipeError::Symlink {
-                path: self.pipe.clone(),
-            });
+            return Err(PipeError::Symlink { path: self.pipe.clone() });
         }
         let me = euid();
         if meta.uid() != me {
-            return Err(PipeError::NotOurs {
-                path: self.pipe.clone(),
-                owner: meta.uid(),
-                me,
-            });
+            return Err(PipeError::NotOurs { path: self.pipe.clone(), owner: meta.uid(), me });
         }
         if meta.mode() & 0o077 != 0 {
             fs::set_permissions(&self.pipe, fs::Permissions::from_mode(0o700))
@@ -104,11 +84,7 @@ impl RunDirs {
         create(&self.log, 0o750, LOG_DIR_ENV)?;
         match writable(&self.log) {
             true => Ok(&self.log),
-            false => Err(PipeError::Unwritable {
-                path: self.log.clone(),
-                env: LOG_DIR_ENV,
-                me: euid(),
-            }),
+            false => Err(PipeError::Unwritable { path: self.log.clone(), env: LOG_DIR_ENV, me: euid() }),
         }
     }
 
@@ -143,7 +119,8 @@ impl RunDirs {
         }
         let text = String::from_utf8_lossy(&text);
         let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        let causes: Vec<String> = all.iter().filter(|l| names_a_failure(l)).take(CAUSES).map(|l| l.to_string()).collect();
+        let causes: Vec<String> =
+            all.iter().filter(|l| names_a_failure(l)).take(CAUSES).map(|l| l.to_string()).collect();
         let tail = all[all.len().saturating_sub(lines)..].join("\n");
         StartLog { path: newest.unwrap_or_else(|| self.log.clone()), causes, tail }
     }
@@ -197,13 +174,16 @@ pub fn recorded_nodes(root: &Path) -> Vec<(NodeName, String)> {
     let mut nodes: Vec<(NodeName, String)> = entries
         .flatten()
         .filter_map(|entry| {
-            let (name, host) = entry.file_name().to_str()?.split_once('@').map(|(n, h)| (n.to_owned(), h.to_owned()))?;
+            let (name, host) =
+                entry.file_name().to_str()?.split_once('@').map(|(n, h)| (n.to_owned(), h.to_owned()))?;
             let name = NodeName { name, host };
             let dirs = RunDirs { pipe: entry.path(), log: PathBuf::new() };
             let pid = dirs.recorded_vm(&name)?;
             let args = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
             let args: Vec<&[u8]> = args.split(|&b| b == 0).collect();
-            let after = |flag: &str| args.windows(2).find(|w| w[0] == flag.as_bytes()).map(|w| String::from_utf8_lossy(w[1]).into_owned());
+            let after = |flag: &str| {
+                args.windows(2).find(|w| w[0] == flag.as_bytes()).map(|w| String::from_utf8_lossy(w[1]).into_owned())
+            };
             (fs::canonicalize(after("-root")?).ok()? == root).then_some(())?;
             let node_type = Path::new(&after("-boot")?).file_name()?.to_str()?.to_owned();
             Some((name, node_type))
@@ -250,8 +230,17 @@ impl StartLog {
 fn names_a_failure(line: &str) -> bool {
     // Not a bare "error": erlexec's usage, printed after its complaint, says it often.
     const SIGNS: [&str; 11] = [
-        "unknown flag", "bad ", "invalid", "{error", "error:", "failed", "failure", "eaddrinuse", "Kernel pid terminated",
-        "could not", "cannot",
+        "unknown flag",
+        "bad ",
+        "invalid",
+        "{error",
+        "error:",
+        "failed",
+        "failure",
+        "eaddrinuse",
+        "Kernel pid terminated",
+        "could not",
+        "cannot",
     ];
     let lower = line.to_lowercase();
     SIGNS.iter().any(|sign| lower.contains(&sign.to_lowercase()))
@@ -267,9 +256,7 @@ fn default_log_base(root: &Path, release: &str) -> PathBuf {
     let in_tree = root.join("log");
     match writable(&in_tree) || (!in_tree.exists() && writable(root)) {
         true => in_tree,
-        false => std::env::temp_dir()
-            .join(format!("{release}-{}", euid()))
-            .join("log"),
+        false => std::env::temp_dir().join(format!("{release}-{}", euid())).join("log"),
     }
 }
 
@@ -279,14 +266,7 @@ fn writable(dir: &Path) -> bool {
         return false;
     };
     // SAFETY: a valid NUL-terminated path; faccessat only reads it.
-    unsafe {
-        libc::faccessat(
-            libc::AT_FDCWD,
-            path.as_ptr(),
-            libc::W_OK | libc::X_OK,
-            libc::AT_EACCESS,
-        ) == 0
-    }
+    unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), libc::W_OK | libc::X_OK, libc::AT_EACCESS) == 0 }
 }
 
 fn euid() -> u32 {
@@ -295,19 +275,11 @@ fn euid() -> u32 {
 }
 
 fn create(dir: &Path, mode: u32, env: &'static str) -> Result<(), PipeError> {
-    DirBuilder::new()
-        .recursive(true)
-        .mode(mode)
-        .create(dir)
-        .map_err(|source| create_error(dir, env, source))
+    DirBuilder::new().recursive(true).mode(mode).create(dir).map_err(|source| create_error(dir, env, source))
 }
 
 fn create_error(path: &Path, env: &'static str, source: io::Error) -> PipeError {
-    PipeError::Create {
-        path: path.to_owned(),
-        env,
-        source,
-    }
+    PipeError::Create { path: path.to_owned(), env, source }
 }
 
 fn entries(dir: &Path, stub: &str) -> Vec<PathBuf> {

@@ -87,7 +87,13 @@ const RESEND: Duration = Duration::from_millis(500);
 
 /// Waits for the first stop signal, then sends the VM SIGTERM until it has exited (again
 /// and again is harmless: a stopping node takes it as one more `init:stop()`).
-fn forward(signals: libc::sigset_t, pid: libc::pid_t, terminal: Terminal, exited: &AtomicBool, stopping: impl FnOnce()) {
+fn forward(
+    signals: libc::sigset_t,
+    pid: libc::pid_t,
+    terminal: Terminal,
+    exited: &AtomicBool,
+    stopping: impl FnOnce(),
+) {
     loop {
         let mut signal = 0;
         // SAFETY: `signals` is an initialised set and `signal` a valid out pointer.

@@ -53,9 +53,8 @@ impl fmt::Display for Tok {
 /// Words `erl_scan` reserves: unquoted, they are not atoms. (`maybe` and `else` are only
 /// reserved when the `maybe_expr` feature is on; the printer quotes them too, to be safe.)
 pub(crate) const RESERVED: &[&str] = &[
-    "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case",
-    "catch", "cond", "div", "end", "fun", "if", "let", "not", "of", "or", "orelse", "receive",
-    "rem", "try", "when", "xor",
+    "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case", "catch", "cond", "div",
+    "end", "fun", "if", "let", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
 ];
 
 /// Erlang atoms hold at most 255 characters.
@@ -93,11 +92,7 @@ impl Lexer {
     pub fn new(src: &str) -> Lexer {
         // A byte order mark is not part of the text (editors on Windows add one).
         let src = src.strip_prefix('\u{FEFF}').unwrap_or(src);
-        Lexer {
-            chars: src.chars().collect(),
-            at: 0,
-            pos: Pos { line: 1, column: 1 },
-        }
+        Lexer { chars: src.chars().collect(), at: 0, pos: Pos { line: 1, column: 1 } }
     }
 
     fn peek(&self) -> Option<char> {
@@ -112,10 +107,7 @@ impl Lexer {
         let c = self.peek()?;
         self.at += 1;
         if c == '\n' {
-            self.pos = Pos {
-                line: self.pos.line + 1,
-                column: 1,
-            };
+            self.pos = Pos { line: self.pos.line + 1, column: 1 };
         } else {
             self.pos.column += 1;
         }
@@ -147,10 +139,7 @@ impl Lexer {
             c if is_atom_start(c) => {
                 let name = self.name();
                 if RESERVED.contains(&name.as_str()) {
-                    return Err((
-                        start,
-                        format!("`{name}` is a reserved word; write '{name}' for the atom"),
-                    ));
+                    return Err((start, format!("`{name}` is a reserved word; write '{name}' for the atom")));
                 }
                 Tok::Atom(name)
             }
@@ -170,10 +159,7 @@ impl Lexer {
             '\'' => {
                 let name = self.quoted('\'', start)?;
                 if name.chars().count() > MAX_ATOM_CHARS {
-                    return Err((
-                        start,
-                        format!("atom too long (over {MAX_ATOM_CHARS} characters)"),
-                    ));
+                    return Err((start, format!("atom too long (over {MAX_ATOM_CHARS} characters)")));
                 }
                 Tok::Atom(name)
             }
@@ -182,27 +168,17 @@ impl Lexer {
                 match self.peek() {
                     None | Some('%') => Tok::Dot,
                     Some(c) if is_white(c) => Tok::Dot,
-                    Some(_) => {
-                        return Err((
-                            start,
-                            "unexpected `.` (a term ends with `.` and whitespace)".into(),
-                        ))
-                    }
+                    Some(_) => return Err((start, "unexpected `.` (a term ends with `.` and whitespace)".into())),
                 }
             }
             _ => {
                 let two: String = [Some(c), self.peek_at(1)].into_iter().flatten().collect();
                 let punct = ["=>", ":=", "<<", ">>"]
                     .into_iter()
-                    .chain([
-                        "{", "}", "[", "]", "(", ")", ",", "|", "#", "/", ":", "-", "+",
-                    ])
+                    .chain(["{", "}", "[", "]", "(", ")", ",", "|", "#", "/", ":", "-", "+"])
                     .find(|p| two.starts_with(p));
                 let Some(punct) = punct else {
-                    return Err((
-                        start,
-                        format!("unexpected character `{}`", c.escape_debug()),
-                    ));
+                    return Err((start, format!("unexpected character `{}`", c.escape_debug())));
                 };
                 for _ in punct.chars() {
                     self.bump();
@@ -228,9 +204,7 @@ impl Lexer {
         loop {
             match self.peek() {
                 Some(c) if c.is_digit(radix) => digits.push(c),
-                Some('_')
-                    if !digits.is_empty() && self.peek_at(1).is_some_and(|c| c.is_digit(radix)) => {
-                }
+                Some('_') if !digits.is_empty() && self.peek_at(1).is_some_and(|c| c.is_digit(radix)) => {}
                 _ => return digits,
             }
             self.bump();
@@ -238,12 +212,7 @@ impl Lexer {
     }
 
     fn number(&mut self, start: Pos) -> Result<Tok, Located> {
-        let too_big = || {
-            (
-                start,
-                "integer out of range (terms hold 64-bit integers)".to_string(),
-            )
-        };
+        let too_big = || (start, "integer out of range (terms hold 64-bit integers)".to_string());
         let whole = self.digits(10);
         if self.peek() == Some('#') {
             let radix = whole.parse::<u32>().ok().filter(|r| (2..=36).contains(r));
@@ -258,9 +227,7 @@ impl Lexer {
             if digits.is_empty() {
                 return Err((self.pos, format!("missing base {radix} digits after `#`")));
             }
-            return u64::from_str_radix(&digits, radix)
-                .map(Tok::Integer)
-                .map_err(|_| too_big());
+            return u64::from_str_radix(&digits, radix).map(Tok::Integer).map_err(|_| too_big());
         }
         if self.peek() == Some('.') && self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) {
             self.bump();
@@ -278,9 +245,7 @@ impl Lexer {
                 }
                 text.push_str(&exponent);
             }
-            let value: f64 = text
-                .parse()
-                .map_err(|_| (start, format!("bad float `{text}`")))?;
+            let value: f64 = text.parse().map_err(|_| (start, format!("bad float `{text}`")))?;
             if !value.is_finite() {
                 return Err((start, format!("float `{text}` out of range")));
             }
@@ -297,11 +262,7 @@ impl Lexer {
             let at = self.pos;
             match self.bump() {
                 None => {
-                    let what = if quote == '"' {
-                        "string"
-                    } else {
-                        "quoted atom"
-                    };
+                    let what = if quote == '"' { "string" } else { "quoted atom" };
                     return Err((start, format!("unterminated {what} (no closing {quote})")));
                 }
                 Some(c) if c == quote => return Ok(text),

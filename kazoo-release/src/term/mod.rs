@@ -104,11 +104,9 @@ impl Term {
     /// The value of the first `{key, Value}` tuple of a proplist, as `proplists:get_value/2`
     /// would find it (`.app` files: `{vsn, "9.0"}`, `{applications, [...]}`).
     pub fn proplist_get(&self, key: &str) -> Option<&Term> {
-        self.as_list()?
-            .iter()
-            .find_map(|entry| match entry.as_tuple()? {
-                [k, value] if k.as_atom() == Some(key) => Some(value),
-                _ => None,
-            })
+        self.as_list()?.iter().find_map(|entry| match entry.as_tuple()? {
+            [k, value] if k.as_atom() == Some(key) => Some(value),
+            _ => None,
+        })
     }
 }

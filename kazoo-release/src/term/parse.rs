@@ -18,11 +18,7 @@ pub struct ParseError {
 
 /// Reads every term of `src` (each ending in `.`); `file` names the source in errors.
 pub fn parse_str(src: &str, file: &str) -> Result<Vec<Term>, ParseError> {
-    let mut parser = Parser {
-        lexer: Lexer::new(src),
-        peeked: None,
-        depth: 0,
-    };
+    let mut parser = Parser { lexer: Lexer::new(src), peeked: None, depth: 0 };
     parser.terms().map_err(|(pos, message)| ParseError {
         file: file.to_string(),
         line: pos.line,
@@ -36,12 +32,7 @@ pub fn parse_file(path: &Path) -> Result<Vec<Term>, ParseError> {
     let file = path.display().to_string();
     match std::fs::read_to_string(path) {
         Ok(src) => parse_str(&src, &file),
-        Err(err) => Err(ParseError {
-            file,
-            line: 0,
-            column: 0,
-            message: err.to_string(),
-        }),
+        Err(err) => Err(ParseError { file, line: 0, column: 0, message: err.to_string() }),
     }
 }
 
@@ -85,9 +76,7 @@ impl Parser {
             terms.push(self.term()?);
             match self.next()? {
                 (_, Tok::Dot) => {}
-                (pos, tok) => {
-                    return Err((pos, format!("missing `.` after the term (found {tok})")))
-                }
+                (pos, tok) => return Err((pos, format!("missing `.` after the term (found {tok})"))),
             }
         }
         Ok(terms)
@@ -110,18 +99,12 @@ impl Parser {
                 (at, Tok::Punct("{")) => self.nested(|p| p.container(at, "#{")),
                 (at, tok) => Err((at, format!("expected `{{` after `#`, found {tok}"))),
             },
-            Tok::Var(name) => Err((
-                pos,
-                format!("variable `{name}` in a term; write '{name}' for the atom"),
-            )),
+            Tok::Var(name) => Err((pos, format!("variable `{name}` in a term; write '{name}' for the atom"))),
             tok => Err((pos, format!("expected a term, found {tok}"))),
         }
     }
 
-    fn nested(
-        &mut self,
-        body: impl FnOnce(&mut Self) -> Result<Term, Located>,
-    ) -> Result<Term, Located> {
+    fn nested(&mut self, body: impl FnOnce(&mut Self) -> Result<Term, Located>) -> Result<Term, Located> {
         if self.depth == MAX_DEPTH {
             let (pos, _) = self.peek()?;
             return Err((*pos, format!("terms nested deeper than {MAX_DEPTH} levels")));
@@ -190,16 +173,8 @@ impl Parser {
     fn tail(&mut self, at: Pos, items: &mut Vec<Term>) -> Result<(), Located> {
         match self.term()? {
             Term::List(more) => items.extend(more),
-            Term::Charlist(text) => {
-                items.extend(text.chars().map(|c| Term::Integer(i64::from(u32::from(c)))))
-            }
-            _ => {
-                return Err((
-                    at,
-                    "improper lists (`[Head | Tail]` with a non-list tail) are not supported"
-                        .into(),
-                ))
-            }
+            Term::Charlist(text) => items.extend(text.chars().map(|c| Term::Integer(i64::from(u32::from(c))))),
+            _ => return Err((at, "improper lists (`[Head | Tail]` with a non-list tail) are not supported".into())),
         }
         Ok(())
     }
@@ -225,21 +200,12 @@ impl Parser {
                             bytes.extend_from_slice(text.as_bytes());
                             return Ok(());
                         }
-                        (at, tok) => {
-                            return Err((
-                                at,
-                                format!("only `/utf8` is supported here, found {tok}"),
-                            ))
-                        }
+                        (at, tok) => return Err((at, format!("only `/utf8` is supported here, found {tok}"))),
                     }
                 }
                 for c in text.chars() {
-                    let byte = u8::try_from(u32::from(c)).map_err(|_| {
-                        (
-                            pos,
-                            format!("`{c}` is not a byte; add `/utf8` after the string"),
-                        )
-                    })?;
+                    let byte = u8::try_from(u32::from(c))
+                        .map_err(|_| (pos, format!("`{c}` is not a byte; add `/utf8` after the string")))?;
                     bytes.push(byte);
                 }
             }
@@ -247,33 +213,18 @@ impl Parser {
                 Ok(byte) => bytes.push(byte),
                 Err(_) => return Err((pos, format!("{value} is not a byte (0 to 255)"))),
             },
-            tok => {
-                return Err((
-                    pos,
-                    format!("expected a string or a byte in a binary, found {tok}"),
-                ))
-            }
+            tok => return Err((pos, format!("expected a string or a byte in a binary, found {tok}"))),
         }
         if let (at, Tok::Punct(spec @ (":" | "/"))) = self.peek()? {
-            return Err((
-                *at,
-                format!("bit syntax `{spec}` is not supported in a term"),
-            ));
+            return Err((*at, format!("bit syntax `{spec}` is not supported in a term")));
         }
         Ok(())
     }
 }
 
 fn integer(pos: Pos, magnitude: u64, negative: bool) -> Result<Term, Located> {
-    let value = if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
-    };
-    value.map(Term::Integer).ok_or((
-        pos,
-        "integer out of range (terms hold 64-bit integers)".into(),
-    ))
+    let value = if negative { 0i64.checked_sub_unsigned(magnitude) } else { i64::try_from(magnitude).ok() };
+    value.map(Term::Integer).ok_or((pos, "integer out of range (terms hold 64-bit integers)".into()))
 }
 
 /// The error for a container that is not closed where `tok` was found.

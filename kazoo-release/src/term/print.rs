@@ -92,11 +92,9 @@ fn write_float(f: &mut impl Write, value: f64) -> fmt::Result {
 
 /// Text as a string (`/utf8` when not ASCII), anything else as bytes.
 fn write_binary(f: &mut impl Write, bytes: &[u8]) -> fmt::Result {
-    let text = std::str::from_utf8(bytes).ok().filter(|text| {
-        !text
-            .chars()
-            .any(|c| c.is_control() && !"\n\t\r\u{1b}".contains(c))
-    });
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|text| !text.chars().any(|c| c.is_control() && !"\n\t\r\u{1b}".contains(c)));
     f.write_str("<<")?;
     match text {
         Some("") => {}
@@ -122,10 +120,7 @@ impl Term {
     /// tuples, lists or maps (proplists), and fills lines otherwise (lists of atoms,
     /// lager's formatter config).
     pub fn pretty(&self) -> String {
-        let mut out = Pretty {
-            text: String::new(),
-            column: 0,
-        };
+        let mut out = Pretty { text: String::new(), column: 0 };
         out.term(self, 0);
         out.text
     }
@@ -163,9 +158,7 @@ fn is_container(term: &Term) -> bool {
 /// A tuple whose only container is its last element, which can then open on the tuple's line.
 fn hugs(items: &[Term]) -> bool {
     match items.split_last() {
-        Some((last, head)) => {
-            !head.is_empty() && is_container(last) && !head.iter().any(is_container)
-        }
+        Some((last, head)) => !head.is_empty() && is_container(last) && !head.iter().any(is_container),
         None => false,
     }
 }
@@ -211,12 +204,10 @@ impl Pretty {
                 self.block(level, "[", items, "]", each)
             }
             Term::List(items) if !items.is_empty() => self.fill(level, items),
-            Term::Map(pairs) if !pairs.is_empty() => {
-                self.block(level, "#{", pairs, "}", |p, (key, value), level| {
-                    p.push(&format!("{key} => "));
-                    p.term(value, level);
-                })
-            }
+            Term::Map(pairs) if !pairs.is_empty() => self.block(level, "#{", pairs, "}", |p, (key, value), level| {
+                p.push(&format!("{key} => "));
+                p.term(value, level);
+            }),
             _ => self.push(&flat),
         }
     }

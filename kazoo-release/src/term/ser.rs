@@ -44,9 +44,7 @@ impl ser::Error for SerError {
 
 /// The Erlang term for `value` (see the module documentation for the mapping).
 pub fn to_term<T: Serialize + ?Sized>(value: &T) -> Result<Term, SerError> {
-    Ok(value
-        .serialize(TermSerializer::default())?
-        .unwrap_or_else(undefined))
+    Ok(value.serialize(TermSerializer::default())?.unwrap_or_else(undefined))
 }
 
 fn undefined() -> Term {
@@ -92,15 +90,10 @@ fn untag(tagged: Term) -> Option<Term> {
     };
     Some(match (tag.as_str(), value) {
         ("Atom", Term::Charlist(name)) => Term::Atom(name),
-        ("Integer", v @ Term::Integer(_))
-        | ("Float", v @ Term::Float(_))
-        | ("Charlist", v @ Term::Charlist(_)) => v,
-        ("Binary", Term::List(bytes)) => Term::Binary(
-            bytes
-                .iter()
-                .map(|b| u8::try_from(b.as_integer()?).ok())
-                .collect::<Option<_>>()?,
-        ),
+        ("Integer", v @ Term::Integer(_)) | ("Float", v @ Term::Float(_)) | ("Charlist", v @ Term::Charlist(_)) => v,
+        ("Binary", Term::List(bytes)) => {
+            Term::Binary(bytes.iter().map(|b| u8::try_from(b.as_integer()?).ok()).collect::<Option<_>>()?)
+        }
         ("Tuple", Term::List(items)) => Term::Tuple(items),
         ("List", Term::List(items)) => Term::List(items),
         ("Map", Term::List(pairs)) => Term::Map(
@@ -170,11 +163,7 @@ impl Serializer for TermSerializer {
         int(u32::from(v))
     }
     fn serialize_str(self, v: &str) -> Out {
-        Ok(Some(if self.key {
-            Term::atom(v)
-        } else {
-            Term::charlist(v)
-        }))
+        Ok(Some(if self.key { Term::atom(v) } else { Term::charlist(v) }))
     }
     fn serialize_bytes(self, v: &[u8]) -> Out {
         Ok(Some(Term::binary(v)))
@@ -191,12 +180,7 @@ impl Serializer for TermSerializer {
     fn serialize_unit_struct(self, _name: &'static str) -> Out {
         self.serialize_unit()
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Out {
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Out {
         Ok(Some(Term::atom(variant)))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Out {
@@ -206,9 +190,7 @@ impl Serializer for TermSerializer {
         let tagged = value.serialize(TermSerializer::default())?;
         match tagged.and_then(untag) {
             Some(term) => Ok(Some(term)),
-            None => Err(SerError::Custom(format!(
-                "the newtype name `{MAGIC}` is reserved for Term"
-            ))),
+            None => Err(SerError::Custom(format!("the newtype name `{MAGIC}` is reserved for Term"))),
         }
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -221,16 +203,10 @@ impl Serializer for TermSerializer {
         Ok(Some(Term::tuple([Term::atom(variant), to_term(value)?])))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Items, SerError> {
-        Ok(Items {
-            items: Vec::with_capacity(len.unwrap_or(0)),
-            tuple: false,
-        })
+        Ok(Items { items: Vec::with_capacity(len.unwrap_or(0)), tuple: false })
     }
     fn serialize_tuple(self, len: usize) -> Result<Items, SerError> {
-        Ok(Items {
-            items: Vec::with_capacity(len),
-            tuple: true,
-        })
+        Ok(Items { items: Vec::with_capacity(len), tuple: true })
     }
     fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Items, SerError> {
         self.serialize_tuple(len)
@@ -276,11 +252,7 @@ impl Items {
     }
 
     fn finish(self) -> Out {
-        Ok(Some(if self.tuple {
-            Term::Tuple(self.items)
-        } else {
-            Term::List(self.items)
-        }))
+        Ok(Some(if self.tuple { Term::Tuple(self.items) } else { Term::List(self.items) }))
     }
 }
 
@@ -319,11 +291,7 @@ struct Proplist {
 
 impl Proplist {
     fn new(len: usize, variant: Option<&'static str>) -> Proplist {
-        Proplist {
-            entries: Vec::with_capacity(len),
-            key: None,
-            variant,
-        }
+        Proplist { entries: Vec::with_capacity(len), key: None, variant }
     }
 
     fn entry<T: Serialize + ?Sized>(&mut self, key: Term, value: &T) -> Result<(), SerError> {
@@ -399,21 +367,15 @@ impl StringKind {
     /// Reads back what `term(..)` serialized to (in JSON: `{"Atom": "info"}`).
     fn deserialize<'de, D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
         match (self, Term::deserialize(deserializer)?) {
-            (StringKind::Atom, Term::Atom(text)) | (StringKind::Charlist, Term::Charlist(text)) => {
-                Ok(text)
-            }
-            (StringKind::Binary, Term::Binary(bytes)) => {
-                String::from_utf8(bytes).map_err(D::Error::custom)
-            }
+            (StringKind::Atom, Term::Atom(text)) | (StringKind::Charlist, Term::Charlist(text)) => Ok(text),
+            (StringKind::Binary, Term::Binary(bytes)) => String::from_utf8(bytes).map_err(D::Error::custom),
             (kind, other) => {
                 let wanted = match kind {
                     StringKind::Atom => "an atom",
                     StringKind::Binary => "a binary",
                     StringKind::Charlist => "a charlist",
                 };
-                Err(D::Error::custom(format!(
-                    "expected {wanted}, found `{other}`"
-                )))
+                Err(D::Error::custom(format!("expected {wanted}, found `{other}`")))
             }
         }
     }
@@ -458,10 +420,7 @@ string_wrapper! {
 pub mod as_atom {
     use super::*;
 
-    pub fn serialize<T: AsRef<str> + ?Sized, S: Serializer>(
-        value: &T,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: AsRef<str> + ?Sized, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
         StringKind::Atom.term(value.as_ref()).serialize(serializer)
     }
 
@@ -475,13 +434,8 @@ pub mod as_atom {
 pub mod as_binary {
     use super::*;
 
-    pub fn serialize<T: AsRef<str> + ?Sized, S: Serializer>(
-        value: &T,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        StringKind::Binary
-            .term(value.as_ref())
-            .serialize(serializer)
+    pub fn serialize<T: AsRef<str> + ?Sized, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        StringKind::Binary.term(value.as_ref()).serialize(serializer)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {

@@ -9,19 +9,13 @@ use kazoo_release::term::{parse_file, parse_str, Term};
 const INSTALL: &str = "apt-get install erlang-nox erlang-lager";
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// The installed OTP's application directory; the tests need a real one.
 pub fn otp_lib() -> PathBuf {
     let lib = PathBuf::from("/usr/lib/erlang/lib");
-    assert!(
-        lib.is_dir(),
-        "no Erlang/OTP at {}: {INSTALL}",
-        lib.display()
-    );
+    assert!(lib.is_dir(), "no Erlang/OTP at {}: {INSTALL}", lib.display());
     lib
 }
 
@@ -36,11 +30,7 @@ fn erl() -> PathBuf {
 pub fn erl_consult(files: &[&Path]) -> Vec<Vec<Term>> {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("consulted");
-    let paths = Term::list(
-        files
-            .iter()
-            .map(|f| Term::charlist(f.to_str().expect("UTF-8 path"))),
-    );
+    let paths = Term::list(files.iter().map(|f| Term::charlist(f.to_str().expect("UTF-8 path"))));
     let out_path = Term::charlist(out.to_str().expect("UTF-8 path"));
     let code = format!(
         "Text = [case file:consult(F) of
@@ -65,26 +55,18 @@ pub fn erl_consult(files: &[&Path]) -> Vec<Vec<Term>> {
     );
     let results = parse_file(&out).unwrap_or_else(|err| panic!("erl's output: {err}"));
     assert_eq!(results.len(), files.len());
-    results
-        .into_iter()
-        .map(|terms| terms.as_list().expect("consult gives a list").to_vec())
-        .collect()
+    results.into_iter().map(|terms| terms.as_list().expect("consult gives a list").to_vec()).collect()
 }
 
 /// Erlang cannot tell `"ab"` from `[97, 98]` (nor `""` from `[]`), and prints map keys in
 /// its own order: compare terms in a form where those differences vanish.
 pub fn normalise(term: &Term) -> Term {
     match term {
-        Term::Charlist(text) => {
-            Term::list(text.chars().map(|c| Term::Integer(i64::from(u32::from(c)))))
-        }
+        Term::Charlist(text) => Term::list(text.chars().map(|c| Term::Integer(i64::from(u32::from(c))))),
         Term::Tuple(items) => Term::tuple(items.iter().map(normalise)),
         Term::List(items) => Term::list(items.iter().map(normalise)),
         Term::Map(pairs) => {
-            let mut pairs: Vec<_> = pairs
-                .iter()
-                .map(|(k, v)| (normalise(k), normalise(v)))
-                .collect();
+            let mut pairs: Vec<_> = pairs.iter().map(|(k, v)| (normalise(k), normalise(v))).collect();
             pairs.sort_by_key(|(k, _)| k.to_string());
             Term::Map(pairs)
         }
@@ -99,17 +81,10 @@ pub fn normalise_all(terms: &[Term]) -> Vec<Term> {
 /// Printing then parsing gives the same terms, in both the one-line and the file form.
 pub fn assert_reprints(terms: &[Term]) {
     let file = kazoo_release::term::to_file_string(terms);
-    assert_eq!(
-        parse_str(&file, "pretty").unwrap_or_else(|e| panic!("{e}\n{file}")),
-        terms
-    );
+    assert_eq!(parse_str(&file, "pretty").unwrap_or_else(|e| panic!("{e}\n{file}")), terms);
     for term in terms {
         let line = term.to_string();
         assert!(!line.contains('\n'), "one line: {line}");
-        assert_eq!(
-            parse_str(&format!("{line}."), "line").unwrap(),
-            std::slice::from_ref(term),
-            "{line}"
-        );
+        assert_eq!(parse_str(&format!("{line}."), "line").unwrap(), std::slice::from_ref(term), "{line}");
     }
 }
