@@ -2,15 +2,17 @@
 //! real Erlang/OTP, with nothing of the system's Erlang on PATH.
 
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use kazoo_release::term::{self, Term};
 
-const ERTS_VSN_FILE: &str = "releases/start_erl.data";
+#[path = "support/mod.rs"]
+mod support;
+
+use support::boot::{boot_and_eval, versions, Node, Sandbox};
 
 fn kazoo(out: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kazoo"))
@@ -27,42 +29,6 @@ fn build(out: &Path, args: &[&str]) -> String {
     let output = kazoo(out, &[&["build-release"], args].concat());
     assert!(output.status.success(), "build-release failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
-}
-
-/// `(erts vsn, release vsn)` from `releases/start_erl.data`.
-fn versions(root: &Path) -> (String, String) {
-    let data = fs::read_to_string(root.join(ERTS_VSN_FILE)).unwrap();
-    let (erts, vsn) = data.trim().split_once(' ').unwrap();
-    (erts.to_owned(), vsn.to_owned())
-}
-
-/// A HOME with a cookie, and a PATH with only what `erl`'s script needs: no Erlang at all.
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
-        let cookie = dir.path().join(".erlang.cookie");
-        fs::write(&cookie, "release_test_cookie").unwrap();
-        fs::set_permissions(&cookie, fs::Permissions::from_mode(0o400)).unwrap();
-        fs::create_dir(dir.path().join("bin")).unwrap();
-        for tool in ["dirname", "basename"] {
-            std::os::unix::fs::symlink(Path::new("/usr/bin").join(tool), dir.path().join("bin").join(tool)).unwrap();
-        }
-        Sandbox { dir }
-    }
-}
-
-/// A node that is killed however the test ends.
-struct Node(Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// What a booted node said about itself.
@@ -82,41 +48,6 @@ fn boot(root: &Path, node: &str, sandbox: &Sandbox) -> Booted {
     let said = boot_and_eval(root, node, sandbox, report);
     let apps = said("apps").trim_matches(['[', ']']).split(',').map(str::to_owned).collect();
     Booted { apps, log_root: said("log_root") }
-}
-
-/// Boots node type `node` from `root` (cwd at the root, no Erlang on PATH), has it evaluate
-/// `expr` (which prints `key: value` lines and halts), and returns a lookup of those lines.
-fn boot_and_eval(root: &Path, node: &str, sandbox: &Sandbox, expr: &str) -> impl Fn(&str) -> String {
-    let (erts, vsn) = versions(root);
-    let child = Command::new(root.join(format!("erts-{erts}/bin/erl")))
-        .args(["-boot", &format!("releases/{vsn}/{node}")])
-        .args(["-config", &format!("releases/{vsn}/{node}.sys.config")])
-        .args(["-args_file", &format!("releases/{vsn}/{node}.vm.args")])
-        // No node name: a boot that needs no distribution starts no EPMD to leave behind.
-        .args(["-noshell", "-eval", expr])
-        .current_dir(root)
-        .env_clear()
-        .env("HOME", sandbox.dir.path())
-        .env("PATH", sandbox.dir.path().join("bin"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the release's erl runs");
-    let mut node_guard = Node(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while node_guard.0.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "node type {node} did not boot and halt within 60 s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut stdout = String::new();
-    node_guard.0.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-    let mut stderr = String::new();
-    node_guard.0.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-    let node = node.to_owned();
-    move |key: &str| {
-        let line = stdout.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(": "));
-        line.unwrap_or_else(|| panic!("node type {node} did not report {key}: {stdout}\n{stderr}")).to_owned()
-    }
 }
 
 /// The applications `<node>.rel` has the boot script start (all but `load` and `none`).
@@ -309,7 +240,10 @@ fn a_build_killed_mid_copy_leaves_the_previous_release() {
         fs::write(&marker, "previous").unwrap();
     }
     assert!(killed_mid_copy, "no kill landed before the swap in 10 tries");
-    assert!(root.join("bin/kazoo").is_file() && root.join(ERTS_VSN_FILE).is_file(), "the previous release is whole");
+    assert!(
+        root.join("bin/kazoo").is_file() && root.join("releases/start_erl.data").is_file(),
+        "the previous release is whole"
+    );
     build(out.path(), &[]);
     assert_eq!(staging_dirs(out.path()), Vec::<PathBuf>::new(), "the next build cleans up");
     assert!(!marker.exists());

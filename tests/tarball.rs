@@ -7,12 +7,11 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
+use support::boot::{boot_and_eval, versions, Sandbox};
 use support::ok;
 
 fn kazoo(out: &Path, args: &[&str]) -> Output {
@@ -25,13 +24,6 @@ fn kazoo(out: &Path, args: &[&str]) -> Output {
         .env_remove("SOURCE_DATE_EPOCH")
         .output()
         .expect("the kazoo binary runs")
-}
-
-/// `(erts vsn, release vsn)` from `releases/start_erl.data`.
-fn versions(root: &Path) -> (String, String) {
-    let data = fs::read_to_string(root.join("releases/start_erl.data")).unwrap();
-    let (erts, vsn) = data.trim().split_once(' ').unwrap();
-    (erts.to_owned(), vsn.to_owned())
 }
 
 /// Runs `tar-release` into `out`; returns the release root and the tarball's path.
@@ -198,63 +190,9 @@ fn the_dist_profile_strips_the_beams_and_its_release_still_boots() {
 
     let report = "io:format(\"apps: ~w~n\", [lists:sort([A || {A, _, _} <- application:which_applications()])]), \
                   erlang:halt(0).";
-    let said = boot_and_eval(&root, "kazoo_apps", report);
+    let said = boot_and_eval(&root, "kazoo_apps", &Sandbox::new(), report);
     let apps = said("apps");
     for app in ["kazoo_apps", "sasl", "runtime_tools", "tools", "kernel", "stdlib"] {
         assert!(apps.trim_matches(['[', ']']).split(',').any(|a| a == app), "{app} is not running: {apps}");
-    }
-}
-
-/// A node that is killed however the test ends.
-struct Node(Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Boots node type `node` from the release at `root` with the tree's own `erl` (cwd at the
-/// root, a private HOME with a cookie, no Erlang on PATH), has it evaluate `expr` (which
-/// prints `key: value` lines and halts), and returns a lookup of those lines.
-fn boot_and_eval(root: &Path, node: &str, expr: &str) -> impl Fn(&str) -> String {
-    let home = tempfile::tempdir().unwrap();
-    let cookie = home.path().join(".erlang.cookie");
-    fs::write(&cookie, "tarball_test_cookie").unwrap();
-    fs::set_permissions(&cookie, fs::Permissions::from_mode(0o400)).unwrap();
-    fs::create_dir(home.path().join("bin")).unwrap();
-    for tool in ["dirname", "basename"] {
-        std::os::unix::fs::symlink(Path::new("/usr/bin").join(tool), home.path().join("bin").join(tool)).unwrap();
-    }
-    let (erts, vsn) = versions(root);
-    let child = Command::new(root.join(format!("erts-{erts}/bin/erl")))
-        .args(["-boot", &format!("releases/{vsn}/{node}")])
-        .args(["-config", &format!("releases/{vsn}/{node}.sys.config")])
-        .args(["-args_file", &format!("releases/{vsn}/{node}.vm.args")])
-        // No node name: a boot that needs no distribution starts no EPMD to leave behind.
-        .args(["-noshell", "-eval", expr])
-        .current_dir(root)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", home.path().join("bin"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the release's erl runs");
-    let mut node_guard = Node(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while node_guard.0.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "node type {node} did not boot and halt within 60 s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut stdout = String::new();
-    node_guard.0.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-    let mut stderr = String::new();
-    node_guard.0.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-    let node = node.to_owned();
-    move |key: &str| {
-        let line = stdout.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(": "));
-        line.unwrap_or_else(|| panic!("node type {node} did not report {key}: {stdout}\n{stderr}")).to_owned()
     }
 }

@@ -2,6 +2,7 @@
 //! private EPMD per test and reading a command's output. Each test target uses part of it.
 #![allow(dead_code)]
 
+pub mod boot;
 pub mod isolated;
 mod node;
 
