@@ -6,7 +6,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -15,100 +15,11 @@ use kazoo_release::node::hostname;
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{failed, ok, text, Epmd};
+#[path = "support/host.rs"]
+mod host;
 
-const NODE_TYPES: [&str; 2] = ["ecallmgr", "kazoo_apps"];
-
-/// One test's machine; every node it started is stopped (or killed) when dropped.
-struct Host {
-    dir: tempfile::TempDir,
-    epmd: Epmd,
-    cookie: String,
-}
-
-impl Host {
-    fn new() -> Host {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = tempfile::tempdir().unwrap();
-        for sub in ["home", "etc/core"] {
-            fs::create_dir_all(dir.path().join(sub)).unwrap();
-        }
-        let epmd = Epmd::private();
-        let cookie = format!("secret_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        Host { dir, epmd, cookie }
-    }
-
-    fn path(&self, sub: &str) -> PathBuf {
-        self.dir.path().join(sub)
-    }
-
-    /// What this test's commands run with (for tmux's shell line too).
-    fn env(&self) -> Vec<(&'static str, String)> {
-        let path = |sub: &str| self.path(sub).display().to_string();
-        vec![
-            ("ERL_EPMD_PORT", self.epmd.0.clone()),
-            ("HOME", path("home")),
-            ("PIPE_DIR", path("pipes")),
-            ("KAZOO_CONFIG_DIR", path("etc")),
-            ("KAZOO_COOKIE", self.cookie.clone()),
-        ]
-    }
-
-    /// The kazoo binary in this host's scrubbed environment, its cwd the host's directory.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
-        command.args(args).current_dir(self.dir.path()).envs(self.env());
-        for var in [
-            "REL",
-            "KAZOO_PROFILE",
-            "KAZOO_REL_DIR",
-            "RUNNER_LOG_DIR",
-            "RELX_REPLACE_OS_VARS",
-            "NODE_NAME_TYPE",
-            "KAZOO_CONFIG",
-        ] {
-            command.env_remove(var);
-        }
-        command
-    }
-
-    fn kazoo(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("kazoo runs")
-    }
-
-    /// `kazoo eval NODE EXPR`'s printed value.
-    fn eval(&self, node: &str, expr: &str) -> String {
-        ok(self.kazoo(&["eval", node, expr])).trim().to_owned()
-    }
-
-    fn wait_answers(&self, node: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !self.kazoo(&["ping", node]).status.success() {
-            assert!(Instant::now() < deadline, "{node} did not come up");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// The shell line tmux runs: this host's environment, then `kazoo ARGS`, then the exit
-    /// status on screen.
-    fn shell_line(&self, args: &str) -> String {
-        let env: Vec<String> = self.env().iter().map(|(k, v)| format!("{k}='{v}'")).collect();
-        format!(
-            "cd '{}' && env -u REL -u KAZOO_PROFILE {} '{}' {args}; echo EXIT=$?; sleep 60",
-            self.dir.path().display(),
-            env.join(" "),
-            env!("CARGO_BIN_EXE_kazoo")
-        )
-    }
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        for node in NODE_TYPES {
-            let _ = self.command(&["stop", node, "--kill", "--timeout", "10"]).stderr(Stdio::null()).output();
-        }
-    }
-}
+use host::{Host, NODE_TYPES};
+use support::{failed, ok, text};
 
 /// A terminal (a tmux server of its own) running one command; killed when dropped.
 struct Terminal {

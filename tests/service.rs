@@ -7,83 +7,18 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixDatagram};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{ok, Epmd};
+#[path = "support/host.rs"]
+mod host;
 
-/// One test's machine; its nodes are stopped (or killed) when dropped.
-struct Host {
-    dir: tempfile::TempDir,
-    epmd: Epmd,
-    cookie: String,
-}
-
-impl Host {
-    fn new() -> Host {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = tempfile::tempdir().unwrap();
-        for sub in ["home", "etc/core"] {
-            fs::create_dir_all(dir.path().join(sub)).unwrap();
-        }
-        let cookie = format!("service_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        Host { dir, epmd: Epmd::private(), cookie }
-    }
-
-    fn path(&self, sub: &str) -> PathBuf {
-        self.dir.path().join(sub)
-    }
-
-    /// The kazoo binary in this host's scrubbed environment, its cwd the host's directory.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kazoo"));
-        command
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("ERL_EPMD_PORT", &self.epmd.0)
-            .env("HOME", self.path("home"))
-            .env("PIPE_DIR", self.path("pipes"))
-            .env("KAZOO_CONFIG_DIR", self.path("etc"))
-            .env("KAZOO_COOKIE", &self.cookie);
-        for var in [
-            "REL",
-            "KAZOO_PROFILE",
-            "KAZOO_REL_DIR",
-            "RUNNER_LOG_DIR",
-            "RELX_REPLACE_OS_VARS",
-            "NODE_NAME_TYPE",
-            "KAZOO_CONFIG",
-            "NOTIFY_SOCKET",
-            "WATCHDOG_USEC",
-            "WATCHDOG_PID",
-        ] {
-            command.env_remove(var);
-        }
-        command
-    }
-
-    fn kazoo(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("kazoo runs")
-    }
-
-    fn eval(&self, node: &str, expr: &str) -> String {
-        ok(self.kazoo(&["eval", node, expr])).trim().to_owned()
-    }
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        for node in ["ecallmgr", "kazoo_apps"] {
-            let _ = self.command(&["stop", node, "--kill", "--timeout", "10"]).stderr(Stdio::null()).output();
-        }
-    }
-}
+use host::Host;
+use support::ok;
 
 /// A foreground kazoo, killed when dropped if still running.
 struct Foreground(Child);
@@ -287,8 +222,16 @@ fn logs_show_the_console_log_and_follow_it_and_the_application_logs() {
         std::thread::sleep(Duration::from_millis(100));
     }
 
-    // -f: what is printed after it began following.
-    let child = host.command(&["logs", "kazoo_apps", "-f", "-n", "1"]).stdout(Stdio::piped()).spawn().unwrap();
+    // -f: what is printed after it began following. It first prints the log's last lines:
+    // a mark, then the shell's prompt, which a terminal-less shell prints again after each
+    // output and which ends with no newline.
+    host.eval("kazoo_apps", "io:format(user, \"before-follow~n\", []).");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ok(host.kazoo(&["logs", "kazoo_apps", "-n", "2"])).contains("before-follow") {
+        assert!(Instant::now() < deadline, "the mark before following never reached the log");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let child = host.command(&["logs", "kazoo_apps", "-f", "-n", "2"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut following = Foreground(child);
     let (lines, read) = mpsc::channel();
     let stdout = following.0.stdout.take().unwrap();
