@@ -10,6 +10,7 @@ mod files;
 mod node;
 mod release;
 mod remote;
+mod upgrade;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -106,6 +107,8 @@ enum Command {
     Release(release::ReleaseCommand),
     #[command(flatten)]
     Remote(remote::RemoteCommand),
+    #[command(flatten)]
+    Upgrade(upgrade::UpgradeCommand),
 }
 
 /// Writes `text` to stdout (see [`CliError::output`] for what a write error means).
@@ -204,5 +207,6 @@ fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliEr
         Command::Node(command) => command.run(&context),
         Command::Release(command) => command.run(&context),
         Command::Remote(command) => command.run(&context),
+        Command::Upgrade(command) => command.run(&context),
     }
 }

@@ -1,0 +1,214 @@
+//! `upgrade`, `downgrade` and `releases`: another version of the release applied to a
+//! running node without a restart, and the versions the tree holds.
+//!
+//! The tree's version listing is `releases`, not `versions`: `versions [NODE]` already says
+//! what a running node runs, and a NODE-less `versions` listing the tree instead would
+//! change what it prints for scripts that call it without NODE.
+
+use std::path::Path;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use super::context::{launch_error, Naming};
+use super::remote::{failed, seconds};
+use super::{exit, print, CliError, Context};
+use crate::node::launch::NameType;
+use crate::tree::Tree;
+use crate::upgrade::{self, Direction, UpgradeError};
+
+/// Exit codes of upgrades (see also [`exit`]).
+pub mod codes {
+    /// The tarball is of another release.
+    pub const OTHER_RELEASE: u8 = 40;
+    /// The tarball's ERTS is not the tree's (a new ERTS needs a restart).
+    pub const ERTS_DIFFERS: u8 = 41;
+    /// The tarball does not unpack or lacks a release's files, or VSN is not unpacked.
+    pub const BAD_VERSION: u8 = 42;
+    /// The upgrade failed on the node and was put back: the node runs what it ran.
+    pub const ROLLED_BACK: u8 = 43;
+    /// The upgrade failed and putting it back failed too: restart the node.
+    pub const ROLLBACK_FAILED: u8 = 44;
+}
+
+#[derive(Subcommand)]
+pub enum UpgradeCommand {
+    /// Upgrade a running node to another version, without a restart: TARBALL (from
+    /// tar-release, unpacked into the tree first) or VSN (unpacked already); the version
+    /// then becomes the one the tree boots.
+    Upgrade {
+        /// A tarball of the release (`<name>-<vsn>.tar.gz`), or a version in the tree.
+        #[arg(value_name = "TARBALL|VSN")]
+        target: String,
+        /// `type` or `type@host` (default: $REL, else the release's default node).
+        node: Option<String>,
+        #[command(flatten)]
+        options: UpgradeOptions,
+    },
+    /// Move a running node back to an older version in the tree, the same way.
+    Downgrade {
+        /// A version in the tree (`releases` lists them).
+        vsn: String,
+        /// `type` or `type@host` (default: $REL, else the release's default node).
+        node: Option<String>,
+        #[command(flatten)]
+        options: UpgradeOptions,
+    },
+    /// List the versions in the tree: permanent (what it boots), old, unpacked.
+    Releases,
+}
+
+/// How to reach the node, and whether to change anything.
+#[derive(Args)]
+pub struct UpgradeOptions {
+    /// Print the plan and change nothing (a tarball is unpacked aside, then removed).
+    #[arg(long)]
+    dry_run: bool,
+    /// The node's cookie [default: the release's cookie sources].
+    #[arg(long)]
+    cookie: Option<String>,
+    /// The node's name, when not its type's; also the release's NODE variable.
+    #[arg(long, value_name = "NAME[@HOST]")]
+    name: Option<String>,
+    /// The node uses a short name (-sname); also NODE_NAME_TYPE=-sname.
+    #[arg(long)]
+    sname: bool,
+    /// Seconds to wait for each answer of the node (the whole apply is one).
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
+    timeout: Duration,
+}
+
+impl UpgradeCommand {
+    pub fn run(self, context: &Context) -> Result<(), CliError> {
+        match self {
+            UpgradeCommand::Upgrade {
+                target,
+                node,
+                options,
+            } => move_to(context, &target, node.as_deref(), &options, Direction::Up),
+            UpgradeCommand::Downgrade { vsn, node, options } => {
+                move_to(context, &vsn, node.as_deref(), &options, Direction::Down)
+            }
+            UpgradeCommand::Releases => {
+                let root = context.root();
+                let versions = upgrade::tree_versions(&root).map_err(upgrade_error)?;
+                let text: String = versions
+                    .iter()
+                    .map(|v| format!("{} {}\n", v.vsn, v.status))
+                    .collect();
+                print(text)
+            }
+        }
+    }
+}
+
+fn move_to(
+    context: &Context,
+    target: &str,
+    node: Option<&str>,
+    options: &UpgradeOptions,
+    direction: Direction,
+) -> Result<(), CliError> {
+    let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
+    let name = context.embedded.release;
+    let tarball = Path::new(target);
+    let is_tarball =
+        direction == Direction::Up && (target.ends_with(".tar.gz") || tarball.is_file());
+    let naming = Naming {
+        node,
+        name: options.name.as_deref(),
+    };
+    let name_type = NameType::choose(options.sname).map_err(launch_error)?;
+    let node_name = context.target(&naming, name_type)?;
+    let node_type = context
+        .node_type_of(&naming)?
+        .unwrap_or_else(|| context.spec().default_node.clone());
+    let cookie = context.cookie(options.cookie.as_deref(), &node_type)?;
+    let connect = || {
+        context
+            .connect(&node_name, &cookie, options.timeout)
+            .map_err(failed)
+    };
+    let from = tree.vsn().to_owned();
+
+    if options.dry_run {
+        let mut client = connect()?;
+        let plan = match is_tarball {
+            true => upgrade::with_staged(&tree, name, tarball, |staged, vsn| {
+                upgrade::plan(&mut client, staged, &node_type, &from, vsn, direction)
+            }),
+            false => upgrade::plan(
+                &mut client,
+                tree.root(),
+                &node_type,
+                &from,
+                target,
+                direction,
+            ),
+        };
+        return print(plan.map_err(upgrade_error)?);
+    }
+    let vsn = match is_tarball {
+        true => {
+            let unpacked = upgrade::unpack(&tree, name, tarball).map_err(upgrade_error)?;
+            match unpacked.already {
+                true => eprintln!(
+                    "{} is unpacked already in {}",
+                    unpacked.vsn,
+                    tree.root().display()
+                ),
+                false => eprintln!(
+                    "unpacked {} into {}: {} added, {} shared",
+                    unpacked.vsn,
+                    tree.root().display(),
+                    list_or_none(&unpacked.added),
+                    unpacked.shared.len()
+                ),
+            }
+            unpacked.vsn
+        }
+        false => target.to_owned(),
+    };
+    let mut client = connect()?;
+    let plan = upgrade::plan(&mut client, tree.root(), &node_type, &from, &vsn, direction)
+        .map_err(upgrade_error)?;
+    print(&plan)?;
+    let applied = upgrade::apply(&mut client, &plan).map_err(upgrade_error)?;
+    for (module, pids) in &applied.suspended {
+        eprintln!("code_change: {module} in {pids}");
+    }
+    for (module, pids) in &applied.not_purged {
+        eprintln!("warning: old code of {module} is still run by {pids}; it stays loaded as old code until they leave it");
+    }
+    upgrade::make_permanent(tree.root(), name, &tree.erts_vsn, &vsn).map_err(upgrade_error)?;
+    print(format!(
+        "node {node_name} runs {vsn}; {vsn} is permanent: a restart boots it\n"
+    ))
+}
+
+fn list_or_none(items: &[String]) -> String {
+    match items.is_empty() {
+        true => "nothing".to_owned(),
+        false => items.join(", "),
+    }
+}
+
+/// The error with the exit code of its kind.
+fn upgrade_error(error: UpgradeError) -> CliError {
+    let error = match error {
+        UpgradeError::Dist(e) => return failed(e),
+        other => other,
+    };
+    let code = match &error {
+        UpgradeError::OtherRelease { .. } => codes::OTHER_RELEASE,
+        UpgradeError::ErtsDiffers { .. } => codes::ERTS_DIFFERS,
+        UpgradeError::BadTarball { .. } | UpgradeError::NotUnpacked { .. } => codes::BAD_VERSION,
+        UpgradeError::RolledBack { .. } => codes::ROLLED_BACK,
+        UpgradeError::RollbackFailed { .. } => codes::ROLLBACK_FAILED,
+        UpgradeError::Dist(_)
+        | UpgradeError::Tree { .. }
+        | UpgradeError::Io { .. }
+        | UpgradeError::Node { .. } => exit::FAILURE,
+    };
+    CliError::new(code, error.to_string())
+}

@@ -1,0 +1,319 @@
+//! The plan of an upgrade, made here from what the node actually runs: its running
+//! applications and the MD5 of each loaded module (asked on the node), against the target
+//! version's `releases/<vsn>/<node type>.rel` and the MD5 of each of its `.beam` files
+//! (`beam_lib:md5/1` on the node, the same sum `module_info(md5)` gives of loaded code, so
+//! a module is changed exactly when its code is).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::apply::run_program;
+use super::UpgradeError;
+use crate::dist::Client;
+use crate::term::Term;
+
+/// Which way the versions go: `code_change` gets the old version (up) or `{down, Vsn}`
+/// (down), before the new code is loaded when going down, as relups do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// What an upgrade changes on one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub node: String,
+    pub node_type: String,
+    /// The version the tree boots now (what the node was started from or last moved to).
+    pub from: String,
+    pub to: String,
+    pub direction: Direction,
+    /// `(app, vsn)`.
+    pub added_apps: Vec<(String, String)>,
+    pub removed_apps: Vec<(String, String)>,
+    /// `(app, running vsn, new vsn)`.
+    pub changed_apps: Vec<(String, String, String)>,
+    /// `(module, app)`.
+    pub added_modules: Vec<(String, String)>,
+    pub changed_modules: Vec<(String, String)>,
+    pub removed_modules: Vec<(String, String)>,
+    /// The tree's root, for the files the node reads.
+    pub root: PathBuf,
+    /// Every application of the target version: `(app, vsn)`, in the .rel's order.
+    pub(super) target_apps: Vec<(String, String)>,
+    /// The running applications the tree holds: `(app, vsn)`.
+    pub(super) running_apps: Vec<(String, String)>,
+}
+
+impl Plan {
+    /// Nothing would change.
+    pub fn is_empty(&self) -> bool {
+        self.added_apps.is_empty()
+            && self.removed_apps.is_empty()
+            && self.changed_apps.is_empty()
+            && self.added_modules.is_empty()
+            && self.changed_modules.is_empty()
+            && self.removed_modules.is_empty()
+    }
+
+    pub(super) fn ebin(&self, app: &str, vsn: &str) -> PathBuf {
+        self.root
+            .join("lib")
+            .join(format!("{app}-{vsn}"))
+            .join("ebin")
+    }
+
+    pub(super) fn sys_config(&self, vsn: &str) -> PathBuf {
+        self.root
+            .join("releases")
+            .join(vsn)
+            .join(format!("{}.sys.config", self.node_type))
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = match self.direction {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+        };
+        writeln!(
+            f,
+            "{verb} of {} ({}) from {} to {}:",
+            self.node, self.node_type, self.from, self.to
+        )?;
+        if self.is_empty() {
+            return writeln!(f, "  nothing changes: the node runs what {} holds", self.to);
+        }
+        for (app, from, to) in &self.changed_apps {
+            writeln!(f, "  application {app} {from} -> {to}")?;
+        }
+        for (app, vsn) in &self.added_apps {
+            writeln!(f, "  application {app} {vsn} added (started)")?;
+        }
+        for (app, vsn) in &self.removed_apps {
+            writeln!(f, "  application {app} {vsn} removed (stopped)")?;
+        }
+        for (module, app) in &self.changed_modules {
+            writeln!(f, "  module {module} ({app}) changed")?;
+        }
+        for (module, app) in &self.added_modules {
+            writeln!(f, "  module {module} ({app}) added")?;
+        }
+        for (module, app) in &self.removed_modules {
+            writeln!(f, "  module {module} ({app}) removed")?;
+        }
+        writeln!(f, "  environment: {}", self.sys_config(&self.to).display())
+    }
+}
+
+/// The plan of moving the node `client` talks to, of node type `node_type`, from the tree's
+/// version `from` to `to` (unpacked in the tree at `root`).
+pub fn plan(
+    client: &mut Client,
+    root: &Path,
+    node_type: &str,
+    from: &str,
+    to: &str,
+    direction: Direction,
+) -> Result<Plan, UpgradeError> {
+    let target_apps = rel_apps(root, to, node_type)?;
+    // An application the node runs that the version it came from does not list was
+    // started by hand: not the release's to stop.
+    let from_apps = rel_apps(root, from, node_type).ok();
+    let probe: Vec<Term> = target_apps
+        .iter()
+        .map(|(app, vsn)| {
+            Term::tuple([
+                Term::binary(app),
+                Term::binary(path_text(
+                    &root.join("lib").join(format!("{app}-{vsn}")).join("ebin"),
+                )),
+            ])
+        })
+        .collect();
+    let facts = run_program(
+        client,
+        &Term::tuple([Term::atom("facts"), Term::list(probe)]),
+    )?;
+    let facts = Facts::parse(&facts).map_err(|detail| UpgradeError::Node {
+        node: client.node().to_string(),
+        detail,
+    })?;
+
+    let target: BTreeMap<&str, &str> = target_apps
+        .iter()
+        .map(|(a, v)| (a.as_str(), v.as_str()))
+        .collect();
+    let running: BTreeMap<&str, &str> = facts
+        .apps
+        .iter()
+        .map(|(a, v)| (a.as_str(), v.as_str()))
+        .collect();
+    let mut plan = Plan {
+        node: client.node().to_string(),
+        node_type: node_type.to_owned(),
+        from: from.to_owned(),
+        to: to.to_owned(),
+        direction,
+        added_apps: Vec::new(),
+        removed_apps: Vec::new(),
+        changed_apps: Vec::new(),
+        added_modules: Vec::new(),
+        changed_modules: Vec::new(),
+        removed_modules: Vec::new(),
+        root: root.to_owned(),
+        running_apps: Vec::new(),
+        target_apps: target_apps.clone(),
+    };
+    for (app, vsn) in &facts.apps {
+        if root.join("lib").join(format!("{app}-{vsn}")).is_dir() {
+            plan.running_apps.push((app.clone(), vsn.clone()));
+        }
+    }
+    for (app, vsn) in &target_apps {
+        match running.get(app.as_str()) {
+            None => {
+                plan.added_apps.push((app.clone(), vsn.clone()));
+                for (module, _) in facts.new_of(app) {
+                    plan.added_modules.push((module.to_owned(), app.clone()));
+                }
+            }
+            Some(old) if old != vsn => {
+                plan.changed_apps
+                    .push((app.clone(), (*old).to_owned(), vsn.clone()));
+                let loaded = facts.loaded_of(app);
+                let new = facts.new_of(app);
+                for (module, md5) in &new {
+                    match loaded.iter().find(|(m, _)| m == module) {
+                        None => plan.added_modules.push(((*module).to_owned(), app.clone())),
+                        Some((_, "none")) => {}
+                        Some((_, old_md5)) if old_md5 != md5 => plan
+                            .changed_modules
+                            .push(((*module).to_owned(), app.clone())),
+                        Some(_) => {}
+                    }
+                }
+                for (module, md5) in &loaded {
+                    if *md5 != "none" && !new.iter().any(|(m, _)| m == module) {
+                        plan.removed_modules
+                            .push(((*module).to_owned(), app.clone()));
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for (app, vsn) in &facts.apps {
+        let released = from_apps
+            .as_ref()
+            .map_or(true, |apps| apps.iter().any(|(a, _)| a == app));
+        if !target.contains_key(app.as_str()) && released {
+            plan.removed_apps.push((app.clone(), vsn.clone()));
+            for (module, md5) in facts.loaded_of(app) {
+                if md5 != "none" {
+                    plan.removed_modules.push((module.to_owned(), app.clone()));
+                }
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// What the node said it runs.
+struct Facts {
+    apps: Vec<(String, String)>,
+    /// `(app, module, md5 or "none")`.
+    loaded: Vec<(String, String, String)>,
+    /// `(app, module, md5)` of the target version's files.
+    new: Vec<(String, String, String)>,
+}
+
+impl Facts {
+    fn parse(text: &str) -> Result<Facts, String> {
+        let mut facts = Facts {
+            apps: Vec::new(),
+            loaded: Vec::new(),
+            new: Vec::new(),
+        };
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words[..] {
+                ["app", app, vsn] => facts.apps.push((app.into(), vsn.into())),
+                ["loaded", app, module, md5] => {
+                    facts.loaded.push((app.into(), module.into(), md5.into()))
+                }
+                ["new", app, module, md5] => {
+                    facts.new.push((app.into(), module.into(), md5.into()))
+                }
+                ["bad", app, ..] => {
+                    return Err(format!("a .beam file of {app} cannot be read: {line}"))
+                }
+                _ => return Err(format!("unexpected line `{line}`")),
+            }
+        }
+        Ok(facts)
+    }
+
+    fn loaded_of(&self, app: &str) -> Vec<(&str, &str)> {
+        self.loaded
+            .iter()
+            .filter(|(a, _, _)| a == app)
+            .map(|(_, m, s)| (m.as_str(), s.as_str()))
+            .collect()
+    }
+
+    fn new_of(&self, app: &str) -> Vec<(&str, &str)> {
+        self.new
+            .iter()
+            .filter(|(a, _, _)| a == app)
+            .map(|(_, m, s)| (m.as_str(), s.as_str()))
+            .collect()
+    }
+}
+
+/// The applications of `releases/<vsn>/<node_type>.rel` a node runs (not those of type
+/// `load` or `none`), with their versions.
+pub(super) fn rel_apps(
+    root: &Path,
+    vsn: &str,
+    node_type: &str,
+) -> Result<Vec<(String, String)>, UpgradeError> {
+    let path = root
+        .join("releases")
+        .join(vsn)
+        .join(format!("{node_type}.rel"));
+    if !root.join("releases").join(vsn).is_dir() {
+        return Err(UpgradeError::NotUnpacked {
+            vsn: vsn.to_owned(),
+            root: root.to_owned(),
+        });
+    }
+    let bad = |detail: String| UpgradeError::Tree {
+        path: path.clone(),
+        detail,
+    };
+    let terms = crate::term::parse_file(&path).map_err(|e| bad(e.to_string()))?;
+    let apps = terms
+        .first()
+        .and_then(Term::as_tuple)
+        .and_then(|t| t.get(3))
+        .and_then(Term::as_list);
+    let apps = apps.ok_or_else(|| bad("it is not {release, Name, Erts, Apps}".into()))?;
+    Ok(apps
+        .iter()
+        .filter_map(|app| match app.as_tuple()? {
+            [name, vsn] => Some((name.as_atom()?.to_owned(), vsn.as_str()?.to_owned())),
+            [name, vsn, kind] if !matches!(kind.as_atom(), Some("load" | "none")) => {
+                Some((name.as_atom()?.to_owned(), vsn.as_str()?.to_owned()))
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+pub(super) fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
