@@ -54,6 +54,54 @@ const CALLER: &str = "Caller = spawn(fun() -> Loop = fun L(Ok, Err, Max) -> rece
 
 const NEXT_MODULE: &str = "-module(kazoo_apps_next).\n-export([hello/0]).\nhello() -> from_next.\n";
 
+/// An application that is its own supervisor; with `fail`, its start fails.
+const EXTRA_APP: &str = r#"
+-module(kazoo_extra_app).
+-behaviour(application).
+-behaviour(supervisor).
+-export([start/2, stop/1, init/1]).
+start(_Type, _Args) ->
+    case application:get_env(kazoo_extra, fail) of
+        {ok, true} -> {error, refused_to_start};
+        _ -> supervisor:start_link(?MODULE, [])
+    end.
+stop(_State) -> ok.
+init([]) -> {ok, {#{}, []}}.
+"#;
+
+/// Adds application kazoo_extra at `extra` to the version staged at `src` (node type kazoo_apps).
+fn add_extra_app(src: &Path, vsn: &str, extra: &str, fail: bool) {
+    let ebin = src.join(format!("lib/kazoo_extra-{extra}/ebin"));
+    fs::create_dir_all(&ebin).unwrap();
+    let env = if fail { "[{fail, true}]" } else { "[]" };
+    fs::write(
+        ebin.join("kazoo_extra.app"),
+        format!(
+            "{{application, kazoo_extra, [{{vsn, \"{extra}\"}}, {{modules, [kazoo_extra_app]}}, {{registered, []}}, \
+             {{applications, [kernel, stdlib]}}, {{mod, {{kazoo_extra_app, []}}}}, {{env, {env}}}]}}.\n"
+        ),
+    )
+    .unwrap();
+    let source = src.join("kazoo_extra_app.erl");
+    fs::write(&source, EXTRA_APP).unwrap();
+    assert!(Command::new("erlc")
+        .arg("-o")
+        .arg(&ebin)
+        .arg(&source)
+        .status()
+        .unwrap()
+        .success());
+    fs::remove_file(&source).unwrap();
+    let rel = src.join(format!("releases/{vsn}/kazoo_apps.rel"));
+    let text = fs::read_to_string(&rel).unwrap();
+    let ours = format!("{{kazoo_apps, \"{vsn}\"}}");
+    fs::write(
+        &rel,
+        text.replace(&ours, &format!("{ours},\n{{kazoo_extra, \"{extra}\"}}")),
+    )
+    .unwrap();
+}
+
 /// One test's machine with a tree at 4.3.0 in `rel/kazoo`; its node is stopped when dropped.
 struct Host {
     dir: tempfile::TempDir,
@@ -504,4 +552,66 @@ fn a_tarball_of_another_release_or_erts_is_refused() {
         .unwrap()
         .flatten()
         .any(|e| e.file_name().to_string_lossy().starts_with('.')));
+}
+
+#[test]
+fn an_added_application_is_started_and_one_that_does_not_start_puts_all_back() {
+    let host = Host::new();
+    host.start();
+    let pid = host.os_pid();
+    for _ in 0..2 {
+        host.eval("kazoo_apps_server:ping()");
+    }
+    let running = "lists:keymember(kazoo_extra, 1, application:which_applications())";
+
+    // kazoo_extra does not start: the code_change already made is undone too.
+    let bad = host.tarball_of("4.3.3", NEXT_SERVER, |src| {
+        add_extra_app(src, "4.3.3", "1.0", true)
+    });
+    let bad = bad.to_str().unwrap();
+    let plan = ok(host.kazoo(&["upgrade", bad, "--dry-run"]));
+    assert!(
+        plan.contains("application kazoo_extra 1.0 added (started)"),
+        "{plan}"
+    );
+    let (code, stderr) = failed(host.kazoo(&["upgrade", bad, "kazoo_apps"]));
+    assert_eq!(code, 43, "{stderr}");
+    assert!(
+        stderr.contains("start kazoo_extra") && stderr.contains("refused_to_start"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("code_change kazoo_apps_server"),
+        "the code_change was undone: {stderr}"
+    );
+    assert_eq!(host.os_pid(), pid);
+    assert_eq!(host.eval("sys:get_state(kazoo_apps_server)"), "2");
+    assert_eq!(host.eval("kazoo_apps_server:ping()"), "pong");
+    assert!(host
+        .eval("code:which(kazoo_apps_server)")
+        .contains("kazoo_apps-4.3.0/ebin"));
+    assert_eq!(host.eval(running), "false");
+    assert_eq!(host.eval("code:is_loaded(kazoo_extra_app)"), "false");
+    assert_eq!(host.eval("code:lib_dir(kazoo_extra)"), "{error,bad_name}");
+    assert!(host.booted().ends_with(" 4.3.0"));
+
+    // kazoo_extra starts: added with the upgrade, stopped by the downgrade.
+    let good = host.tarball_of("4.3.4", NEXT_SERVER, |src| {
+        add_extra_app(src, "4.3.4", "1.1", false)
+    });
+    ok(host.kazoo(&["upgrade", good.to_str().unwrap(), "kazoo_apps"]));
+    assert_eq!(host.eval(running), "true");
+    assert_eq!(
+        host.eval("sys:get_state(kazoo_apps_server)"),
+        "{state,3,upgraded}"
+    );
+    let output = ok(host.kazoo(&["downgrade", "4.3.0", "kazoo_apps"]));
+    assert!(
+        output.contains("application kazoo_extra 1.1 removed (stopped)"),
+        "{output}"
+    );
+    assert_eq!(host.eval(running), "false");
+    assert_eq!(host.eval("code:is_loaded(kazoo_extra_app)"), "false");
+    assert_eq!(host.eval("sys:get_state(kazoo_apps_server)"), "3");
+    assert_eq!(host.os_pid(), pid);
 }

@@ -74,7 +74,8 @@ begin
             %% The processes running each module, found through the supervision trees of the
             %% running applications, as release_handler_1:get_supervised_procs finds them.
             Children = fun Walk(Sup) ->
-                Kids = try supervisor:which_children(Sup) catch _:_ -> [] end,
+                %% A bounded wait: an application's top process need not be a supervisor.
+                Kids = try gen_server:call(Sup, which_children, 5000) catch _:_ -> [] end,
                 lists:flatmap(fun({_, Pid, supervisor, Ms}) when is_pid(Pid) -> [{Pid, Ms} | Walk(Pid)];
                                  ({_, Pid, worker, Ms}) when is_pid(Pid), is_list(Ms) -> [{Pid, Ms}];
                                  (_) -> []
@@ -169,7 +170,7 @@ begin
                                           ok -> ok;
                                           {error, R3} -> Fail(Fmt("stop ~s", [App]), R3)
                                       end,
-                                      Push(Fmt("stop ~s", [App]), fun() -> ok = application:start(A, permanent) end)
+                                      Push(Fmt("stop ~s", [App]), fun() -> ok = application:start(A, temporary) end)
                               end, Stop),
                 lists:foreach(fun({M, _, _}) ->
                                       code:soft_purge(M) orelse Fail(Fmt("remove ~s", [M]), old_code_still_running),
@@ -177,11 +178,14 @@ begin
                                       {M, OldFile, OldBin} = lists:keyfind(M, 1, Old),
                                       Push(Fmt("remove ~s", [M]), fun() -> Load(M, OldFile, OldBin) end)
                               end, [O || {M, _, _} = O <- Old, lists:member(M, [Atom(D) || D <- Delete])]),
+                %% Started temporary: a permanent application that fails to start would take
+                %% the node down, where the rollback must keep it up. The boot script of the
+                %% version starts it permanent at the next restart.
                 lists:foreach(fun(App) ->
                                       A = Atom(App),
-                                      case application:start(A, permanent) of
+                                      case application:start(A, temporary) of
                                           ok -> ok;
-                                          {error, R4} -> Fail(Fmt("start ~s", [App]), R4)
+                                          {error, R4} -> application:unload(A), Fail(Fmt("start ~s", [App]), R4)
                                       end,
                                       Push(Fmt("start ~s", [App]), fun() -> application:stop(A), application:unload(A) end)
                               end, Start),
