@@ -615,3 +615,34 @@ fn an_added_application_is_started_and_one_that_does_not_start_puts_all_back() {
     assert_eq!(host.eval("sys:get_state(kazoo_apps_server)"), "3");
     assert_eq!(host.os_pid(), pid);
 }
+
+#[test]
+fn an_operators_sys_config_stays_the_nodes_environment() {
+    let host = Host::new();
+    let operator = host.path("etc/core/kazoo_apps.sys.config");
+    fs::write(&operator, "[{kazoo_apps, [{operator_note, \"mine\"}]}].\n").unwrap();
+    host.start();
+    let tarball = host.next_version("4.3.1", NEXT_SERVER);
+    let output = ok(host.kazoo(&["upgrade", tarball.to_str().unwrap(), "kazoo_apps"]));
+    assert!(
+        output.contains(&format!(
+            "environment: {} (the operator's",
+            operator.display()
+        )),
+        "{output}"
+    );
+    assert_eq!(
+        host.eval("application:get_env(kazoo_apps, operator_note)"),
+        "{ok,\"mine\"}"
+    );
+    assert_eq!(
+        host.eval("application:get_env(kazoo_apps, release_note)"),
+        "undefined"
+    );
+    assert_eq!(host.app_vsn(), "\"4.3.1\"");
+    // The wrong way round is refused before anything changes.
+    let (code, stderr) = failed(host.kazoo(&["upgrade", "4.3.0", "kazoo_apps"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("use `downgrade 4.3.0`"), "{stderr}");
+    assert_eq!(host.app_vsn(), "\"4.3.1\"");
+}

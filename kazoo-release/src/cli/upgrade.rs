@@ -173,7 +173,17 @@ fn move_to(
     let plan = upgrade::plan(&mut client, tree.root(), &node_type, &from, &vsn, direction)
         .map_err(upgrade_error)?;
     print(&plan)?;
-    let applied = upgrade::apply(&mut client, &plan).map_err(upgrade_error)?;
+    let applied = upgrade::apply(&mut client, &plan).map_err(|e| match e {
+        // The node goes on applying, or putting back, without the client.
+        UpgradeError::Dist(e @ crate::dist::DistError::Timeout { .. }) => {
+            let mut error = failed(e);
+            error.message.push_str(&format!(
+                "; the node may still be moving to {vsn} or back: see `versions {node_name}`, then run the command again"
+            ));
+            error
+        }
+        e => upgrade_error(e),
+    })?;
     for (module, pids) in &applied.suspended {
         eprintln!("code_change: {module} in {pids}");
     }
@@ -203,6 +213,7 @@ fn upgrade_error(error: UpgradeError) -> CliError {
         UpgradeError::OtherRelease { .. } => codes::OTHER_RELEASE,
         UpgradeError::ErtsDiffers { .. } => codes::ERTS_DIFFERS,
         UpgradeError::BadTarball { .. } | UpgradeError::NotUnpacked { .. } => codes::BAD_VERSION,
+        UpgradeError::WrongWay { .. } => exit::USAGE,
         UpgradeError::RolledBack { .. } => codes::ROLLED_BACK,
         UpgradeError::RollbackFailed { .. } => codes::ROLLBACK_FAILED,
         UpgradeError::Dist(_)

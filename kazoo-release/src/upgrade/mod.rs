@@ -48,6 +48,8 @@ pub enum UpgradeError {
     },
     #[error("version {vsn} is not unpacked in {}; give its tarball, or one of the versions `releases` lists", root.display())]
     NotUnpacked { vsn: String, root: PathBuf },
+    #[error("{to} is {} than {from}, the version the tree runs: use `{} {to}`", if *up { "older" } else { "newer" }, if *up { "downgrade" } else { "upgrade" })]
+    WrongWay { from: String, to: String, up: bool },
     #[error("{}: {detail}", path.display())]
     Tree { path: PathBuf, detail: String },
     #[error("cannot {action} {}: {source}", path.display())]

@@ -1,7 +1,8 @@
 %% Evaluated on the node by erl_eval:eval_str/1 (one call, no code of ours loaded on the node).
 %% The client puts in place of the job placeholder below one of
 %%   {facts, [{App, Ebin}]}: what the node runs, and the MD5 of each .beam in each Ebin, as
-%%     lines `app App Vsn`, `loaded App Mod Md5|none`, `new App Mod Md5`;
+%%     lines `app App Vsn`, `loaded App Mod Md5|none`, `new App Mod Md5`, `config File`
+%%     (the sys.config it booted with);
 %%   {apply, Plan}: the plan applied in the order OTP's release_handler applies a relup, all
 %%     or nothing, answered with lines `ok`, `suspended Mod Pid`, `not_purged Mod Pids` or
 %%     `failed Reason` then `undone Step` (each step put back) or `undo_failed Step Reason`.
@@ -35,7 +36,11 @@ begin
                         {error, beam_lib, Reason} -> Fmt("bad ~s ~s ~0p~n", [App, File, Reason])
                     end || File <- filelib:wildcard(filename:join(Str(Ebin), "*.beam"))]
                    || {App, Ebin} <- NewApps],
-            iolist_to_binary([Apps, Loaded, New]);
+            Config = case init:get_argument(config) of
+                         {ok, [[File | _] | _]} -> Fmt("config ~ts~n", [File]);
+                         _ -> <<>>
+                     end,
+            iolist_to_binary([Apps, Loaded, New, Config]);
         {apply, Plan} ->
             #{direction := Direction, paths := Paths, add := Add, change := Change, delete := Delete,
               start := Start, stop := Stop, remove_paths := RemovePaths, extra := Extra,

@@ -41,6 +41,9 @@ pub struct Plan {
     pub removed_modules: Vec<(String, String)>,
     /// The tree's root, for the files the node reads.
     pub root: PathBuf,
+    /// The sys.config the node booted with when it is the operator's (from the release's
+    /// config dir, or substituted), not one of the tree's: it stays the node's environment.
+    pub operator_config: Option<PathBuf>,
     /// Every application of the target version: `(app, vsn)`, in the .rel's order.
     pub(super) target_apps: Vec<(String, String)>,
     /// The running applications the tree holds: `(app, vsn)`.
@@ -65,7 +68,11 @@ impl Plan {
             .join("ebin")
     }
 
+    /// The sys.config of version `vsn`, or the operator's the node booted with.
     pub(super) fn sys_config(&self, vsn: &str) -> PathBuf {
+        if let Some(config) = &self.operator_config {
+            return config.clone();
+        }
         self.root
             .join("releases")
             .join(vsn)
@@ -105,7 +112,15 @@ impl fmt::Display for Plan {
         for (module, app) in &self.removed_modules {
             writeln!(f, "  module {module} ({app}) removed")?;
         }
-        writeln!(f, "  environment: {}", self.sys_config(&self.to).display())
+        let whose = match self.operator_config {
+            Some(_) => " (the operator's, which the node booted with)",
+            None => "",
+        };
+        writeln!(
+            f,
+            "  environment: {}{whose}",
+            self.sys_config(&self.to).display()
+        )
     }
 }
 
@@ -119,6 +134,17 @@ pub fn plan(
     to: &str,
     direction: Direction,
 ) -> Result<Plan, UpgradeError> {
+    let wrong_way = match direction {
+        Direction::Up => crate::apps::compare_versions(to, from).is_lt(),
+        Direction::Down => crate::apps::compare_versions(to, from).is_gt(),
+    };
+    if wrong_way {
+        return Err(UpgradeError::WrongWay {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            up: direction == Direction::Up,
+        });
+    }
     let target_apps = rel_apps(root, to, node_type)?;
     // An application the node runs that the version it came from does not list was
     // started by hand: not the release's to stop.
@@ -165,6 +191,11 @@ pub fn plan(
         changed_modules: Vec::new(),
         removed_modules: Vec::new(),
         root: root.to_owned(),
+        operator_config: facts
+            .config
+            .as_deref()
+            .map(PathBuf::from)
+            .filter(|c| !is_tree_config(root, c, node_type)),
         running_apps: Vec::new(),
         target_apps: target_apps.clone(),
     };
@@ -229,6 +260,24 @@ struct Facts {
     loaded: Vec<(String, String, String)>,
     /// `(app, module, md5)` of the target version's files.
     new: Vec<(String, String, String)>,
+    /// The sys.config the node booted with (`-config`).
+    config: Option<String>,
+}
+
+/// Whether `config` is the sys.config of node type `node_type` of some version of the tree
+/// at `root` (`releases/<vsn>/<node>.sys.config`, `-config` may leave out the extension).
+fn is_tree_config(root: &Path, config: &Path, node_type: &str) -> bool {
+    let file = config
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or_default();
+    let ours = file == format!("{node_type}.sys.config") || file == format!("{node_type}.sys");
+    let releases = config.parent().and_then(Path::parent);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    ours && releases.is_some_and(|dir| same(dir, &root.join("releases")))
 }
 
 impl Facts {
@@ -237,6 +286,7 @@ impl Facts {
             apps: Vec::new(),
             loaded: Vec::new(),
             new: Vec::new(),
+            config: None,
         };
         for line in text.lines() {
             let words: Vec<&str> = line.split_whitespace().collect();
@@ -248,6 +298,7 @@ impl Facts {
                 ["new", app, module, md5] => {
                     facts.new.push((app.into(), module.into(), md5.into()))
                 }
+                ["config", ..] => facts.config = line.strip_prefix("config ").map(str::to_owned),
                 ["bad", app, ..] => {
                     return Err(format!("a .beam file of {app} cannot be read: {line}"))
                 }
