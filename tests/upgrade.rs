@@ -646,3 +646,29 @@ fn an_operators_sys_config_stays_the_nodes_environment() {
     assert!(stderr.contains("use `downgrade 4.3.0`"), "{stderr}");
     assert_eq!(host.app_vsn(), "\"4.3.1\"");
 }
+
+/// The benchmark behind scripts/bench-upgrade.sh (ignored in test runs): the wall time of
+/// `upgrade` and of `downgrade` with a client calling the server every millisecond, and
+/// the longest call it saw during each.
+#[test]
+#[ignore]
+fn bench_upgrade() {
+    let host = Host::new();
+    host.start();
+    let tarball = host.next_version("4.3.1", NEXT_SERVER);
+    let report = "kazoo_caller ! {report, self()}, receive {calls, Ok, Err, Max} -> {Ok, Err, Max} after 5000 -> timeout end";
+    for args in [
+        vec!["upgrade", tarball.to_str().unwrap(), "kazoo_apps"],
+        vec!["downgrade", "4.3.0", "kazoo_apps"],
+    ] {
+        assert_eq!(host.eval(CALLER), "ok");
+        let started = std::time::Instant::now();
+        ok(host.kazoo(&args));
+        let took = started.elapsed();
+        let calls = host.eval(report);
+        println!(
+            "bench: {} took {took:.2?}; calls meanwhile {{ok, failed, longest us}}: {calls}",
+            args[0]
+        );
+    }
+}

@@ -173,6 +173,9 @@ fn move_to(
     let plan = upgrade::plan(&mut client, tree.root(), &node_type, &from, &vsn, direction)
         .map_err(upgrade_error)?;
     print(&plan)?;
+    if plan.is_empty() && vsn == from {
+        return Ok(());
+    }
     let applied = upgrade::apply(&mut client, &plan).map_err(|e| match e {
         // The node goes on applying, or putting back, without the client.
         UpgradeError::Dist(e @ crate::dist::DistError::Timeout { .. }) => {
