@@ -193,7 +193,16 @@ fn move_to(
     for (module, pids) in &applied.not_purged {
         eprintln!("warning: old code of {module} is still run by {pids}; it stays loaded as old code until they leave it");
     }
-    upgrade::make_permanent(tree.root(), name, &tree.erts_vsn, &vsn).map_err(upgrade_error)?;
+    let verb = match direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    };
+    upgrade::make_permanent(tree.root(), name, &tree.erts_vsn, &vsn).map_err(|e| {
+        CliError::failure(format!(
+            "node {node_name} runs {vsn}, but the tree could not be made to boot it: {e}; a restart would boot {from}: \
+             fix that, then run `{verb} {vsn}` again (it changes no code and makes {vsn} permanent)"
+        ))
+    })?;
     print(format!(
         "node {node_name} runs {vsn}; {vsn} is permanent: a restart boots it\n"
     ))

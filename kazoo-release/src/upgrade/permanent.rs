@@ -187,3 +187,70 @@ fn release_vsn(release: &Term) -> Option<&str> {
 fn release_status(release: &Term) -> Option<&str> {
     release.as_tuple()?.get(5)?.as_atom()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(dir: &Path) -> std::path::PathBuf {
+        let root = dir.join("kazoo");
+        for vsn in ["4.3.0", "4.3.1"] {
+            fs::create_dir_all(root.join("releases").join(vsn)).unwrap();
+        }
+        fs::create_dir_all(root.join("bin")).unwrap();
+        fs::write(root.join("bin/kazoo"), "old").unwrap();
+        fs::write(root.join("bin/kazoo-4.3.1"), "new").unwrap();
+        fs::write(root.join("releases/start_erl.data"), "13.1.5 4.3.0\n").unwrap();
+        fs::write(
+            root.join("releases/RELEASES"),
+            "[{release,\"kazoo\",\"4.3.0\",\"13.1.5\",[{kernel,\"8.5.3\",\"lib/kernel-8.5.3\"}],permanent}].\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("releases/kazoo-4.3.1.rel"),
+            "{release, {\"kazoo\", \"4.3.1\"}, {erts, \"13.1.5\"}, [{kernel, \"8.5.3\"}, {kazoo_apps, \"4.3.1\"}]}.\n",
+        )
+        .unwrap();
+        root
+    }
+
+    #[test]
+    fn an_unpacked_version_becomes_permanent_and_the_last_one_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = tree(dir.path());
+        let statuses = |root: &Path| -> Vec<(String, String)> {
+            tree_versions(root)
+                .unwrap()
+                .into_iter()
+                .map(|v| (v.vsn, v.status))
+                .collect()
+        };
+        let pair = |v: &str, s: &str| (v.to_owned(), s.to_owned());
+        record_unpacked(&root, "4.3.1").unwrap();
+        assert_eq!(
+            statuses(&root),
+            [pair("4.3.0", "permanent"), pair("4.3.1", "unpacked")]
+        );
+        make_permanent(&root, "kazoo", "13.1.5", "4.3.1").unwrap();
+        assert_eq!(
+            statuses(&root),
+            [pair("4.3.0", "old"), pair("4.3.1", "permanent")]
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("releases/start_erl.data")).unwrap(),
+            "13.1.5 4.3.1\n"
+        );
+        assert_eq!(fs::read_to_string(root.join("bin/kazoo")).unwrap(), "new");
+        // RELEASES stays what release_handler reads.
+        let consult = format!(
+            "{{ok, [[_, {{release, \"kazoo\", \"4.3.1\", \"13.1.5\", [_, {{kazoo_apps, \"4.3.1\", \"lib/kazoo_apps-4.3.1\"}}], permanent}}]]}} \
+             = file:consult(\"{}\"), halt().",
+            root.join("releases/RELEASES").display()
+        );
+        let status = std::process::Command::new("erl")
+            .args(["-noshell", "-eval", &consult])
+            .status()
+            .unwrap();
+        assert!(status.success(), "RELEASES as file:consult reads it");
+    }
+}
