@@ -672,3 +672,44 @@ fn bench_upgrade() {
         );
     }
 }
+
+#[test]
+fn an_applications_own_appup_gives_its_instructions() {
+    let host = Host::new();
+    host.start();
+    host.eval("kazoo_apps_server:ping()");
+    // code_change puts its Extra in the state: the .appup's `{advanced, from_appup}`.
+    let server = NEXT_SERVER
+        .replace(
+            "code_change(_OldVsn, N, _Extra)",
+            "code_change(_OldVsn, N, Extra)",
+        )
+        .replace("{ok, {state, N, upgraded}}", "{ok, {state, N, Extra}}");
+    let tarball = host.tarball_of("4.3.5", &server, |src| {
+        fs::write(
+            src.join("lib/kazoo_apps-4.3.5/ebin/kazoo_apps.appup"),
+            "{\"4.3.5\",\n [{\"4.3.0\", [{add_module, kazoo_apps_next}, {update, kazoo_apps_server, {advanced, from_appup}}]}],\n \
+             [{\"4.3.0\", [{update, kazoo_apps_server, {advanced, from_appup}}, {delete_module, kazoo_apps_next}]}]}.\n",
+        )
+        .unwrap();
+    });
+    let output = ok(host.kazoo(&["upgrade", tarball.to_str().unwrap(), "kazoo_apps"]));
+    assert!(
+        output.contains("application kazoo_apps: the instructions of its .appup"),
+        "{output}"
+    );
+    assert!(
+        output.contains(
+            "module kazoo_apps_server (kazoo_apps) changed (code_change with from_appup)"
+        ),
+        "{output}"
+    );
+    assert_eq!(
+        host.eval("sys:get_state(kazoo_apps_server)"),
+        "{state,1,from_appup}"
+    );
+    assert_eq!(host.eval("kazoo_apps_next:hello()"), "'from_4.3.5'");
+    ok(host.kazoo(&["downgrade", "4.3.0", "kazoo_apps"]));
+    assert_eq!(host.eval("sys:get_state(kazoo_apps_server)"), "1");
+    assert_eq!(host.eval("code:is_loaded(kazoo_apps_next)"), "false");
+}

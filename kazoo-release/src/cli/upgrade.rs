@@ -224,7 +224,9 @@ fn upgrade_error(error: UpgradeError) -> CliError {
     let code = match &error {
         UpgradeError::OtherRelease { .. } => codes::OTHER_RELEASE,
         UpgradeError::ErtsDiffers { .. } => codes::ERTS_DIFFERS,
-        UpgradeError::BadTarball { .. } | UpgradeError::NotUnpacked { .. } => codes::BAD_VERSION,
+        UpgradeError::BadTarball { .. }
+        | UpgradeError::NotUnpacked { .. }
+        | UpgradeError::Appup { .. } => codes::BAD_VERSION,
         UpgradeError::WrongWay { .. } => exit::USAGE,
         UpgradeError::RolledBack { .. } => codes::ROLLED_BACK,
         UpgradeError::RollbackFailed { .. } => codes::ROLLBACK_FAILED,

@@ -162,6 +162,15 @@ fn job(plan: &Plan) -> Term {
             ),
         ),
         ("extra", Term::list([])),
+        (
+            "modes",
+            Term::Map(
+                plan.modes
+                    .iter()
+                    .map(|(m, mode)| (Term::atom(m), mode.to_term()))
+                    .collect(),
+            ),
+        ),
         ("new_apps", list(existing(&plan.target_apps))),
         ("new_config", path(plan.sys_config(&plan.to))),
         ("old_apps", list(existing(&plan.running_apps))),

@@ -7,13 +7,15 @@
 //!   new binary as `bin/<name>-<vsn>`).
 //! - [`plan`]: what the node actually runs (asked on the node) against the new version's
 //!   `releases/<vsn>/<node type>.rel`: applications added, removed, at another version;
-//!   modules added, removed, changed (the loaded module's MD5 against the new file's).
+//!   modules added, removed, changed (the loaded module's MD5 against the new file's), or
+//!   what an application's own `.appup` says for the step ([`Mode`]).
 //! - [`apply`]: the plan run on the node by [`NODE_PROGRAM`], in the order OTP's
 //!   release_handler uses, all or nothing: a failure puts the node back on what it ran.
 //! - [`permanent`]: the version applied becomes the one the tree boots (`RELEASES`,
 //!   `start_erl.data`, `bin/<name>`).
 
 mod apply;
+mod appup;
 mod permanent;
 mod plan;
 mod unpack;
@@ -21,6 +23,7 @@ mod unpack;
 use std::path::PathBuf;
 
 pub use apply::{apply, Applied};
+pub use appup::Mode;
 pub use permanent::{make_permanent, tree_versions, TreeVersion};
 pub use plan::{plan, Direction, Plan};
 pub use unpack::{unpack, with_staged, Unpacked};
@@ -50,6 +53,8 @@ pub enum UpgradeError {
     NotUnpacked { vsn: String, root: PathBuf },
     #[error("{to} is {} than {from}, the version the tree runs: use `{} {to}`", if *up { "older" } else { "newer" }, if *up { "downgrade" } else { "upgrade" })]
     WrongWay { from: String, to: String, up: bool },
+    #[error("{}: {detail}", path.display())]
+    Appup { path: PathBuf, detail: String },
     #[error("{}: {detail}", path.display())]
     Tree { path: PathBuf, detail: String },
     #[error("cannot {action} {}: {source}", path.display())]

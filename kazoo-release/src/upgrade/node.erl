@@ -43,7 +43,7 @@ begin
             iolist_to_binary([Apps, Loaded, New, Config]);
         {apply, Plan} ->
             #{direction := Direction, paths := Paths, add := Add, change := Change, delete := Delete,
-              start := Start, stop := Stop, remove_paths := RemovePaths, extra := Extra,
+              start := Start, stop := Stop, remove_paths := RemovePaths, extra := Extra, modes := Modes,
               new_apps := NewAppFiles, new_config := NewConfig,
               old_apps := OldAppFiles, old_config := OldConfig} = Plan,
             Undo = '$kazoo_upgrade_undo',
@@ -107,7 +107,11 @@ begin
                 OldConf = Consult(OldConfig),
                 NewConf = Consult(NewConfig),
                 EnvBefore = application_controller:prep_config_change(),
-                Changed = [{Atom(M), ProcsOf(Atom(M))} || {M, _} <- Change],
+                %% How each changed module changes: auto (its sys processes suspended and
+                %% code_change'd), or as an .appup says: {advanced, Extra}, soft (suspended, no
+                %% code_change), load (no suspension).
+                ModeOf = fun(M) -> maps:get(M, Modes, auto) end,
+                Changed = [{Atom(M), case ModeOf(Atom(M)) of load -> []; _ -> ProcsOf(Atom(M)) end} || {M, _} <- Change],
                 %% Code paths.
                 lists:foreach(fun({App, NewEbin, none}) ->
                                       code:add_patha(Str(NewEbin)) =:= true orelse Fail(Fmt("add path ~s", [NewEbin]), bad_directory),
@@ -134,8 +138,9 @@ begin
                 Vsns = maps:from_list([{M, {VsnOf(Bin), VsnOf(proplists:get_value(M, [{Mo, B} || {Mo, _, B} <- NewBins]))}}
                                        || {M, _, Bin} <- Old, lists:keymember(M, 1, Changed)]),
                 CodeChange = fun(M, P, Arg, Back) ->
-                    case catch sys:change_code(P, M, Arg, Extra) of
-                        ok -> Push(Fmt("code_change ~s ~p", [M, P]), fun() -> ok = sys:change_code(P, M, Back, Extra) end);
+                    X = case ModeOf(M) of {advanced, E} -> E; _ -> Extra end,
+                    case catch sys:change_code(P, M, Arg, X) of
+                        ok -> Push(Fmt("code_change ~s ~p", [M, P]), fun() -> ok = sys:change_code(P, M, Back, X) end);
                         Error -> Fail(Fmt("code_change of ~s in ~p", [M, P]), Error)
                     end
                 end,
@@ -157,7 +162,7 @@ begin
                              up -> CodeChange(M, P, OldVsn, {down, OldVsn});
                              down -> CodeChange(M, P, {down, NewVsn}, NewVsn)
                          end
-                     end || {M, Ps} <- Changed, P <- Ps],
+                     end || {M, Ps} <- Changed, ModeOf(M) =/= soft, P <- Ps],
                     ok
                 end,
                 case Direction of

@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::apply::run_program;
+use super::appup::{self, Instruction, Mode};
 use super::UpgradeError;
 use crate::dist::Client;
 use crate::term::Term;
@@ -22,7 +23,7 @@ pub enum Direction {
 }
 
 /// What an upgrade changes on one node.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub node: String,
     pub node_type: String,
@@ -39,6 +40,10 @@ pub struct Plan {
     pub added_modules: Vec<(String, String)>,
     pub changed_modules: Vec<(String, String)>,
     pub removed_modules: Vec<(String, String)>,
+    /// How changed modules change when not [`Mode::Auto`] (an .appup said so).
+    pub modes: Vec<(String, Mode)>,
+    /// The applications whose own .appup gave their instructions.
+    pub appups: Vec<String>,
     /// The tree's root, for the files the node reads.
     pub root: PathBuf,
     /// The sys.config the node booted with when it is the operator's (from the release's
@@ -59,6 +64,34 @@ impl Plan {
             && self.added_modules.is_empty()
             && self.changed_modules.is_empty()
             && self.removed_modules.is_empty()
+    }
+
+    /// `app`'s own instructions instead of what the MD5s say.
+    fn use_appup(&mut self, app: &str, instructions: Vec<Instruction>, loaded: &[(&str, &str)]) {
+        for list in [
+            &mut self.added_modules,
+            &mut self.changed_modules,
+            &mut self.removed_modules,
+        ] {
+            list.retain(|(_, a)| a != app);
+        }
+        for instruction in instructions {
+            match instruction {
+                Instruction::Add(m) => self.added_modules.push((m, app.to_owned())),
+                Instruction::Delete(m) => {
+                    if loaded.iter().any(|(l, md5)| *l == m && *md5 != "none") {
+                        self.removed_modules.push((m, app.to_owned()));
+                    }
+                }
+                Instruction::Change(m, mode) => {
+                    if mode != Mode::Auto {
+                        self.modes.push((m.clone(), mode));
+                    }
+                    self.changed_modules.push((m, app.to_owned()));
+                }
+            }
+        }
+        self.appups.push(app.to_owned());
     }
 
     pub(super) fn ebin(&self, app: &str, vsn: &str) -> PathBuf {
@@ -103,8 +136,22 @@ impl fmt::Display for Plan {
         for (app, vsn) in &self.removed_apps {
             writeln!(f, "  application {app} {vsn} removed (stopped)")?;
         }
+        for app in &self.appups {
+            writeln!(f, "  application {app}: the instructions of its .appup")?;
+        }
         for (module, app) in &self.changed_modules {
-            writeln!(f, "  module {module} ({app}) changed")?;
+            let how = match self
+                .modes
+                .iter()
+                .find(|(m, _)| m == module)
+                .map(|(_, mode)| mode)
+            {
+                Some(Mode::Advanced(extra)) => format!(" (code_change with {})", extra.pretty()),
+                Some(Mode::Soft) => " (soft: no code_change)".to_owned(),
+                Some(Mode::Load) => " (loaded, no process suspended)".to_owned(),
+                Some(Mode::Auto) | None => String::new(),
+            };
+            writeln!(f, "  module {module} ({app}) changed{how}")?;
         }
         for (module, app) in &self.added_modules {
             writeln!(f, "  module {module} ({app}) added")?;
@@ -190,6 +237,8 @@ pub fn plan(
         added_modules: Vec::new(),
         changed_modules: Vec::new(),
         removed_modules: Vec::new(),
+        modes: Vec::new(),
+        appups: Vec::new(),
         root: root.to_owned(),
         operator_config: facts
             .config
@@ -232,6 +281,9 @@ pub fn plan(
                         plan.removed_modules
                             .push(((*module).to_owned(), app.clone()));
                     }
+                }
+                if let Some(instructions) = appup::instructions(root, app, old, vsn, direction)? {
+                    plan.use_appup(app, instructions, &loaded);
                 }
             }
             Some(_) => {}
