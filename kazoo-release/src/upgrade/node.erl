@@ -88,8 +88,13 @@ begin
             end,
             Tops = [case application_master:get_child(Master) of
                         {Pid, _AppMod} when is_pid(Pid) ->
-                            SupMods = try [supervisor:get_callback_module(Pid)] catch _:_ -> [] end,
-                            [{Pid, SupMods} | Children(Pid)];
+                            %% Walked only when it is a supervisor: a which_children call
+                            %% could crash another kind of process.
+                            try supervisor:get_callback_module(Pid) of
+                                SupMod -> [{Pid, [SupMod]} | Children(Pid)]
+                            catch
+                                _:_ -> []
+                            end;
                         _ -> []
                     end || {App, _, _} <- application:which_applications(),
                            Master <- [application_controller:get_master(App)], is_pid(Master)],
