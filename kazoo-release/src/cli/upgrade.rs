@@ -54,8 +54,13 @@ pub enum UpgradeCommand {
         #[command(flatten)]
         options: UpgradeOptions,
     },
-    /// List the versions in the tree: permanent (what it boots), old, unpacked.
-    Releases,
+    /// List the versions in the tree: permanent (what it boots), old, unpacked; and which
+    /// one each running node of the release on this host runs (current).
+    Releases {
+        /// The nodes use short names (-sname); also NODE_NAME_TYPE=-sname.
+        #[arg(long)]
+        sname: bool,
+    },
 }
 
 /// How to reach the node, and whether to change anything.
@@ -89,12 +94,26 @@ impl UpgradeCommand {
             UpgradeCommand::Downgrade { vsn, node, options } => {
                 move_to(context, &vsn, node.as_deref(), &options, Direction::Down)
             }
-            UpgradeCommand::Releases => {
+            UpgradeCommand::Releases { sname } => {
                 let root = context.root();
                 let versions = upgrade::tree_versions(&root).map_err(upgrade_error)?;
+                let vsns: Vec<String> = versions.iter().map(|v| v.vsn.clone()).collect();
+                let current = current_on_nodes(context, &vsns, sname);
                 let text: String = versions
                     .iter()
-                    .map(|v| format!("{} {}\n", v.vsn, v.status))
+                    .map(|v| {
+                        let nodes: Vec<&str> = current
+                            .iter()
+                            .filter(|(_, c)| *c == v.vsn)
+                            .map(|(n, _)| n.as_str())
+                            .collect();
+                        match nodes.is_empty() {
+                            true => format!("{} {}\n", v.vsn, v.status),
+                            false => {
+                                format!("{} {}, current on {}\n", v.vsn, v.status, nodes.join(" "))
+                            }
+                        }
+                    })
                     .collect();
                 print(text)
             }
@@ -206,6 +225,41 @@ fn move_to(
     print(format!(
         "node {node_name} runs {vsn}; {vsn} is permanent: a restart boots it\n"
     ))
+}
+
+/// `(node, version)` of each node of the release's node types running on this host that
+/// answers (within a second) and runs one of `versions`; a node that does not is left out.
+fn current_on_nodes(context: &Context, versions: &[String], sname: bool) -> Vec<(String, String)> {
+    let Ok(name_type) = NameType::choose(sname) else {
+        return Vec::new();
+    };
+    let root = context.root();
+    let mut current = Vec::new();
+    for node in &context.spec().nodes {
+        let naming = Naming {
+            node: Some(&node.name),
+            name: None,
+        };
+        let Ok(name) = context.target(&naming, name_type) else {
+            continue;
+        };
+        let Ok(name) = name_type.node_name(&name) else {
+            continue;
+        };
+        if !crate::dist::registered(&name, Duration::from_secs(1)).unwrap_or(false) {
+            continue;
+        }
+        let Ok(cookie) = context.cookie(None, &node.name) else {
+            continue;
+        };
+        let Ok(mut client) = context.connect(&name, &cookie, Duration::from_secs(1)) else {
+            continue;
+        };
+        if let Ok(Some(vsn)) = upgrade::current_version(&mut client, &root, &node.name, versions) {
+            current.push((name.to_string(), vsn));
+        }
+    }
+    current
 }
 
 fn list_or_none(items: &[String]) -> String {

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 pub use apply::{apply, Applied};
 pub use appup::Mode;
 pub use permanent::{make_permanent, tree_versions, TreeVersion};
-pub use plan::{plan, Direction, Plan};
+pub use plan::{current_version, plan, Direction, Plan};
 pub use unpack::{unpack, with_staged, Unpacked};
 
 /// The program run on the node (through `erl_eval:eval_str/1`, like the eval driver): it

@@ -305,6 +305,28 @@ pub fn plan(
     Ok(plan)
 }
 
+/// Which of `versions` (unpacked in the tree at `root`) the node `client` talks to runs:
+/// the one whose `<node_type>.rel` applications all run on it at those versions.
+pub fn current_version(
+    client: &mut Client,
+    root: &Path,
+    node_type: &str,
+    versions: &[String],
+) -> Result<Option<String>, UpgradeError> {
+    let facts = run_program(client, &Term::tuple([Term::atom("facts"), Term::list([])]))?;
+    let facts = Facts::parse(&facts).map_err(|detail| UpgradeError::Node {
+        node: client.node().to_string(),
+        detail,
+    })?;
+    Ok(versions
+        .iter()
+        .find(|vsn| {
+            let apps = rel_apps(root, vsn, node_type).unwrap_or_default();
+            !apps.is_empty() && apps.iter().all(|app| facts.apps.contains(app))
+        })
+        .cloned())
+}
+
 /// What the node said it runs.
 struct Facts {
     apps: Vec<(String, String)>,
