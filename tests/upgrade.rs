@@ -718,3 +718,33 @@ fn an_applications_own_appup_gives_its_instructions() {
     assert_eq!(host.eval("sys:get_state(kazoo_apps_server)"), "1");
     assert_eq!(host.eval("code:is_loaded(kazoo_apps_next)"), "false");
 }
+
+#[test]
+fn two_upgrades_at_once_take_turns() {
+    let host = Host::new();
+    host.start();
+    host.eval("kazoo_apps_server:ping()");
+    let tarball = host.next_version("4.3.1", NEXT_SERVER);
+    let binary = host.root().join("bin/kazoo");
+    let spawn = || {
+        host.command(
+            binary.to_str().unwrap(),
+            &["upgrade", tarball.to_str().unwrap(), "kazoo_apps"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    for child in [first, second] {
+        ok(child.wait_with_output().unwrap());
+    }
+    // code_change ran once: a second one would find the new state and crash.
+    assert_eq!(
+        host.eval("sys:get_state(kazoo_apps_server)"),
+        "{state,1,upgraded}"
+    );
+    assert_eq!(host.app_vsn(), "\"4.3.1\"");
+    assert!(host.booted().ends_with(" 4.3.1"));
+}

@@ -128,6 +128,17 @@ fn move_to(
     options: &UpgradeOptions,
     direction: Direction,
 ) -> Result<(), CliError> {
+    // One upgrade of a tree at a time, and no build rewriting it meanwhile (a dry run
+    // changes nothing).
+    let root = context.root();
+    let out = root.parent().unwrap_or(&root).to_owned();
+    let _lock = match options.dry_run {
+        true => None,
+        false => Some(
+            crate::assemble::build_lock(&out, context.embedded.release)
+                .map_err(CliError::failure)?,
+        ),
+    };
     let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
     let name = context.embedded.release;
     let tarball = Path::new(target);
