@@ -102,6 +102,7 @@ pub mod render;
 pub mod spec;
 pub mod term;
 pub mod tree;
+pub mod upgrade;
 pub mod vm_args;
 
 pub use kazoo_release_macros::Release;

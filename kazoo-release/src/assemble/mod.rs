@@ -48,6 +48,8 @@ use crate::embed::Embedded;
 
 pub use error::AssembleError;
 pub use layout::{node_files, Layout, NodeFiles, TREE_COOKIE};
+/// Upgrades take the build lock too: no build rewrites a tree while a node moves.
+pub(crate) use swap::lock as build_lock;
 
 use copy::CopyPlan;
 use fingerprint::Fingerprint;

@@ -11,6 +11,7 @@ mod node;
 mod release;
 mod remote;
 mod service;
+mod upgrade;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +80,17 @@ pub mod exit {
     pub const RUN_DIR: u8 = 35;
     /// A hook of the release failed (a pre_ hook: the start or stop was not done).
     pub const HOOK_FAILED: u8 = 36;
+    // upgrade and downgrade:
+    /// The tarball is of another release.
+    pub const OTHER_RELEASE: u8 = 40;
+    /// The tarball's ERTS is not the tree's (a new ERTS needs a restart).
+    pub const ERTS_DIFFERS: u8 = 41;
+    /// The tarball does not unpack or lacks a release's files, or VSN is not unpacked.
+    pub const BAD_VERSION: u8 = 42;
+    /// The upgrade failed on the node and was put back: the node runs what it ran.
+    pub const ROLLED_BACK: u8 = 43;
+    /// The upgrade failed and putting it back failed too: restart the node.
+    pub const ROLLBACK_FAILED: u8 = 44;
 }
 
 /// The command line; what names the release (its name, version, variables, profiles,
@@ -111,6 +123,8 @@ enum Command {
     Remote(remote::RemoteCommand),
     #[command(flatten)]
     Service(service::ServiceCommand),
+    #[command(flatten)]
+    Upgrade(upgrade::UpgradeCommand),
 }
 
 /// Writes `text` to stdout (see [`CliError::output`] for what a write error means).
@@ -209,5 +223,6 @@ fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliEr
         Command::Release(command) => command.run(&context),
         Command::Remote(command) => command.run(&context),
         Command::Service(command) => command.run(&context),
+        Command::Upgrade(command) => command.run(&context),
     }
 }
