@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::Epmd;
+
 /// Where build.rs compiled the fixture applications (`<lib_root>/applications/...`).
 const LIB_ROOT: &str = concat!(env!("OUT_DIR"), "/erlang");
 
@@ -39,12 +44,20 @@ fn rebar3_project(dir: &Path, node_name: &str, cookie: &str) {
     std::fs::create_dir_all(dir.join("deps")).unwrap();
 }
 
-/// Stops the relx node however the test ends.
-struct RelxNode(PathBuf);
+/// Stops the relx node however the test ends, then its EPMD (a private one, as its pipes
+/// are: nothing of the test outlives it).
+struct RelxNode {
+    root: PathBuf,
+    epmd: Epmd,
+    pipes: tempfile::TempDir,
+}
 
 impl RelxNode {
     fn script(&self, args: &[&str]) -> Output {
-        run(Command::new(self.0.join("bin/kazoo_apps")).args(args))
+        run(Command::new(self.root.join("bin/kazoo_apps"))
+            .args(args)
+            .env("ERL_EPMD_PORT", &self.epmd.0)
+            .env("PIPE_DIR", self.pipes.path()))
     }
 }
 
@@ -66,7 +79,11 @@ fn rebar3_assembles_a_release_from_the_rendered_files_and_it_boots() {
         .env("REBAR_COLOR", "none"));
     assert!(output.status.success(), "rebar3 release failed:\n{}", String::from_utf8_lossy(&output.stdout));
 
-    let node = RelxNode(project.path().join("_build/default/rel/kazoo_apps"));
+    let node = RelxNode {
+        root: project.path().join("_build/default/rel/kazoo_apps"),
+        epmd: Epmd::private(),
+        pipes: tempfile::tempdir().unwrap(),
+    };
     let started = node.script(&["daemon"]);
     assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -80,5 +97,5 @@ fn rebar3_assembles_a_release_from_the_rendered_files_and_it_boots() {
     for app in ["kazoo_apps", "lager", "sasl", "runtime_tools", "tools"] {
         assert!(apps.contains(app), "{app} is not running: {apps}");
     }
-    assert!(node.0.join("bin/sup").is_file(), "relx applied the overlays");
+    assert!(node.root.join("bin/sup").is_file(), "relx applied the overlays");
 }
