@@ -376,3 +376,23 @@ fn no_erl_anywhere_says_how_to_install() {
     assert!(matches!(err, AppsError::OtpNotFound { .. }), "{msg}");
     assert!(msg.contains("ERL_ROOT") && msg.contains("`erl`") && msg.contains("apt-get install erlang-nox"), "{msg}");
 }
+
+#[test]
+fn a_lib_dir_copy_wins_over_a_higher_version_in_the_otp_install() {
+    // Debian's erlang-lager puts lager 3.9.2 in OTP's lib/; Kazoo pins 3.6.10 in its deps/.
+    let otp = otp();
+    let in_otp = otp.lib_dir().read_dir().unwrap().filter_map(Result::ok).any(|e| e.file_name() == "lager-3.9.2");
+    assert!(
+        in_otp,
+        "this test needs Debian's erlang-lager (3.9.2) in {}: run scripts/setup.sh",
+        otp.lib_dir().display()
+    );
+    let deps = tempfile::tempdir().unwrap();
+    let pinned = write_app(deps.path(), "lager", "lager", "3.6.10", &["kernel", "stdlib"], &[]);
+    let index = AppIndex::scan(&[deps.path().into()], &otp).unwrap();
+    let resolved = index.resolve("kazoo_apps", &[app("lager")]).unwrap();
+    let lager = resolved.apps.iter().find(|a| a.name == "lager").unwrap();
+    assert_eq!((lager.vsn.as_str(), &lager.dir), ("3.6.10", &pinned));
+    let warning = index.warnings().iter().map(ToString::to_string).find(|w| w.contains("`lager`")).unwrap();
+    assert!(warning.contains("which win over the OTP install's"), "{warning}");
+}

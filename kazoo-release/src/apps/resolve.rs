@@ -145,9 +145,11 @@ fn chain(members: &HashMap<String, Member>, required_by: Option<&str>, app: &str
     chain
 }
 
-/// The copy of `name` to use: the pinned version, else the highest (the first found among
-/// equals, so lib dirs win over OTP's), which is said in the index's warnings when there
-/// are several copies; a pin wins silently. `None` when there is no copy at all.
+/// The copy of `name` to use: the pinned version, else the highest of the release's lib
+/// dirs (the first found among equals), and OTP's only when no lib dir has one: a project's
+/// pinned dependency wins over a same-named package in the OTP install (Debian's lager 3.9.2
+/// beside Kazoo's 3.6.10). Said in the index's warnings when there are several copies; a pin
+/// wins silently. `None` when there is no copy at all.
 fn choose<'i>(
     index: &'i AppIndex,
     node: &str,
@@ -156,20 +158,25 @@ fn choose<'i>(
 ) -> Result<Option<(&'i FoundApp, &'i AppInfo)>, AppsError> {
     let copies = index.find(name).map(|app| Ok((app, app.info()?))).collect::<Result<Vec<_>, AppsError>>()?;
     let Some(pinned) = pin else {
+        let in_lib_dirs = copies.iter().any(|(app, _)| app.origin != Origin::Otp);
+        let candidates = copies.iter().copied().filter(|(app, _)| !in_lib_dirs || app.origin != Origin::Otp);
         let highest =
-            copies.iter().copied().reduce(|best, next| match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
+            candidates.clone().reduce(|best, next| match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
                 true => next,
                 false => best,
             });
         if let (Some((app, info)), [_, _, ..]) = (highest, copies.as_slice()) {
-            let equals = copies.iter().filter(|(_, i)| i.vsn == info.vsn).count();
+            let equals = candidates.filter(|(_, i)| i.vsn == info.vsn).count();
+            let over_otp = in_lib_dirs && copies.iter().any(|(app, _)| app.origin == Origin::Otp);
             index.warn(ScanWarning::SeveralVersions {
                 app: name.to_owned(),
                 found: found(&copies),
                 chosen: (info.vsn.clone(), app.dir.clone()),
-                reason: match equals {
-                    1 => "the highest version",
-                    _ => "the first found of the highest version",
+                reason: match (over_otp, equals) {
+                    (true, 1) => "the highest version in the release's lib dirs, which win over the OTP install's",
+                    (true, _) => "the first found of the highest version in the release's lib dirs, which win over the OTP install's",
+                    (false, 1) => "the highest version",
+                    (false, _) => "the first found of the highest version",
                 },
             });
         }
