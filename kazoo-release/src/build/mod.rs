@@ -16,6 +16,7 @@
 
 mod emit;
 pub mod erlc;
+pub mod stage;
 mod overrides;
 mod verify;
 
