@@ -4,6 +4,7 @@
 
 pub mod boot;
 pub mod isolated;
+pub mod kazoo_src;
 mod node;
 
 #[allow(unused_imports)]

@@ -16,8 +16,8 @@
 
 mod emit;
 pub mod erlc;
-pub mod stage;
 mod overrides;
+pub mod stage;
 mod verify;
 
 use std::io::Write;

@@ -70,7 +70,9 @@ impl Stage {
                 }
                 match file.is_dir() {
                     true => pending.push(rel.join(name)),
-                    false => _ = self.entries.insert(rel.join(name), Entry::Link(std::path::absolute(&file).unwrap_or(file))),
+                    false => {
+                        _ = self.entries.insert(rel.join(name), Entry::Link(std::path::absolute(&file).unwrap_or(file)))
+                    }
                 }
             }
         }
@@ -104,7 +106,8 @@ impl Stage {
     }
 
     fn apply_patch(&mut self, patch: &Path) -> Result<AppliedPatch, StageError> {
-        let text = std::fs::read_to_string(patch).map_err(|source| StageError::Io { path: patch.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(patch).map_err(|source| StageError::Io { path: patch.to_owned(), source })?;
         let parse_error = |message: String| StageError::PatchParse { patch: patch.to_owned(), message };
         let diff_start = match text.starts_with("--- ") {
             true => 0,
