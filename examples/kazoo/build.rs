@@ -12,14 +12,14 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let lib_root = out_dir.join("erlang");
     // Kazoo's layout: applications/, core/ and deps/ hold one folder per application.
-    for lib_dir in release::Kazoo::spec().map(|s| s.lib_dirs).unwrap_or_default() {
-        let sources = erlc::compile_apps(lib_dir.as_ref(), &lib_root.join(&lib_dir)).unwrap_or_else(|e| {
-            eprintln!("error: {e}");
-            std::process::exit(1)
-        });
-        for source in sources {
-            println!("cargo:rerun-if-changed={}", source.display());
-        }
+    let lib_dirs = release::Kazoo::spec().map(|s| s.lib_dirs).unwrap_or_default();
+    let build = lib_dirs.iter().fold(erlc::Build::new(), |build, dir| build.lib_dir(dir));
+    let compiled = build.out_dir(&lib_root).compile().unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(1)
+    });
+    for source in &compiled.sources {
+        println!("cargo:rerun-if-changed={}", source.display());
     }
     kazoo_release::build::Builder::new::<release::Kazoo>()
         .spec_source("src/release.rs")
