@@ -5,6 +5,7 @@
 pub mod boot;
 pub mod isolated;
 pub mod kazoo_src;
+pub mod deployment;
 mod node;
 
 #[allow(unused_imports)]

@@ -254,3 +254,48 @@ pub fn rabbit_common(kazoo: &Path, scratch: &Path) -> Result<Vec<Generated>, Gen
     }
     Ok(out)
 }
+
+/// The `.app.src` erlang.mk writes for a project that has none (amqp_client and rabbit_common
+/// keep theirs in their Makefile): description, start module, registered names, environment
+/// and applications (`LOCAL_DEPS` and `DEPS`) read from its Makefile, the version given (the
+/// one Kazoo's make/deps.mk pins; erlang.mk asks git, which a source copy does not have).
+pub fn erlang_mk_app_src(kazoo: &Path, app: &str, vsn: &str) -> Result<Generated, GenerateError> {
+    let makefile_path = kazoo.join("deps").join(app).join("Makefile");
+    let makefile = read(&makefile_path)?;
+    let var = |name: &str| {
+        makefile.lines().find_map(|l| l.strip_prefix(name)?.trim_start().strip_prefix('=').map(str::trim))
+    };
+    let block = |name: &str| {
+        let start = makefile.find(&format!("define {name}\n"))? + "define \n".len() + name.len();
+        makefile[start..].find("endef").map(|end| makefile[start..start + end].trim().to_owned())
+    };
+    let words = |name: &str| var(name).unwrap_or("").split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let description = var("PROJECT_DESCRIPTION")
+        .ok_or_else(|| GenerateError(format!("{}: no PROJECT_DESCRIPTION to write {app}.app.src from", makefile_path.display())))?;
+    let applications = ["kernel".to_owned(), "stdlib".to_owned()].into_iter().chain(words("LOCAL_DEPS")).chain(words("DEPS"));
+    let mut text = format!(
+        "%% Written by the Kazoo example's build from {app}'s Makefile, as erlang.mk writes it.\n\
+         {{application, '{app}', [\n  {{description, \"{description}\"}},\n  {{vsn, \"{vsn}\"}},\n  {{modules, []}},\n  \
+         {{registered, [{}]}},\n  {{applications, [{}]}},\n  {{env, {}}}",
+        words("PROJECT_REGISTERED").join(", "),
+        applications.collect::<Vec<_>>().join(", "),
+        block("PROJECT_ENV").unwrap_or_else(|| "[]".into()),
+    );
+    if let Some(module) = var("PROJECT_MOD") {
+        text += &format!(",\n  {{mod, {{'{module}', []}}}}");
+    }
+    text += "\n]}.\n";
+    Ok((Path::new("deps").join(app).join("src").join(format!("{app}.app.src")), text))
+}
+
+/// The version make/deps.mk pins `dep` at (`dep_<name> = git <url> v3.7.14`), without the v.
+pub fn pinned_version(kazoo: &Path, dep: &str) -> Result<String, GenerateError> {
+    let deps_mk = kazoo.join("make/deps.mk");
+    let text = read(&deps_mk)?;
+    let prefix = format!("dep_{dep} ");
+    text.lines()
+        .filter(|l| l.starts_with(&prefix))
+        .find_map(|l| l.split_whitespace().last())
+        .map(|tag| tag.trim_start_matches('v').to_owned())
+        .ok_or_else(|| GenerateError(format!("{}: no `dep_{dep} = ...` line pinning {dep}'s version", deps_mk.display())))
+}
