@@ -208,7 +208,7 @@ pub(crate) fn otp_apps(otp: &OtpInstall) -> Result<HashMap<String, PathBuf>, Erl
     for dir in list(&otp.lib_dir())? {
         let name = file_name(&dir);
         let (app, vsn) = name.split_once('-').unwrap_or((&name, ""));
-        if found.get(app).is_none_or(|(old, _)| compare_versions(vsn, old).is_gt()) {
+        if found.get(app).map_or(true, |(old, _)| compare_versions(vsn, old).is_gt()) {
             found.insert(app.to_owned(), (vsn.to_owned(), dir));
         }
     }

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use super::config::AppConfig;
 use super::layout::{self, App};
@@ -215,12 +216,14 @@ fn link(
         if files.is_empty() {
             continue;
         }
+        let stderr = Arc::new(Stderr::default());
         let mut build = cc_build(&objects_dir, is_cpp);
+        build.message_logger(Some(stderr.clone()));
         build.include(&erl.erts_include).include(&erl.ei_include).include(app.dir.join("c_src")).files(files);
         for flag in flags(var).into_iter().chain(flags("ERL_CFLAGS")) {
             build.flag(flag);
         }
-        objects.extend(build.try_compile_intermediates().map_err(|e| e.to_string())?);
+        objects.extend(build.try_compile_intermediates().map_err(|e| format!("{e}\n{}", stderr.text()))?);
         linker = Some(build);
     }
     let Some(linker) = linker else { return Ok(()) };
@@ -236,9 +239,30 @@ fn link(
     }
 }
 
+/// The compiler's stderr, kept for the error when it fails (a build script's stdout is
+/// Cargo's, and `cargo:warning` lines would show a NIF's warnings on every build).
+#[derive(Default)]
+struct Stderr(Mutex<Vec<String>>);
+
+impl cc::BuildMessageLogger for Stderr {
+    fn log(&self, kind: cc::BuildMessageKind, message: cc::BuildMessage<'_>, _: &dyn std::any::Any) {
+        if kind == cc::BuildMessageKind::StderrForwarding {
+            self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(message.to_string());
+        }
+    }
+}
+
+impl Stderr {
+    fn text(&self) -> String {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).join("\n")
+    }
+}
+
+/// A `cc` build with only the project's own warning flags (its `-Werror` is meant for them).
 fn cc_build(objects_dir: &Path, cpp: bool) -> cc::Build {
     let mut build = cc::Build::new();
     build.cpp(cpp).pic(true).out_dir(objects_dir).cargo_metadata(false).cargo_warnings(false);
+    build.warnings(false).extra_warnings(false);
     // Outside a build script (a test, a tool) Cargo's TARGET, HOST and OPT_LEVEL are not set.
     if std::env::var_os("TARGET").is_none() {
         let host = host_triple();

@@ -1,16 +1,17 @@
 //! The attributes of an Erlang source or header that decide what to compile first and what
-//! an edit touches: `-module`, `-include`, `-include_lib`, `-behaviour` and the parse
+//! an edit touches: `-include`, `-include_lib`, `-behaviour` and the parse
 //! transforms of `-compile`. Read natively (no VM): forms are found by their `.` terminator,
 //! skipping comments, strings, quoted atoms and character literals, and an attribute's
 //! argument is read with the term parser. Arguments built from macros are not followed
-//! (`-include(?HRL)`), nor are `-ifdef`s: every include counts, as for `erlc -M`.
+//! (`-include(?HRL)`), nor are `-ifdef`s: every include counts, as for `erlc -M`. A module's
+//! name is its file's (the compiler refuses any other), not its `-module`, which may stand
+//! in an `-ifdef`.
 
 use crate::term::{self, Term};
 
 /// What one file declares.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Attributes {
-    pub module: Option<String>,
     pub includes: Vec<Include>,
     /// `-behaviour(M)` / `-behavior(M)`.
     pub behaviours: Vec<String>,
@@ -44,7 +45,6 @@ fn record(found: &mut Attributes, name: &str, argument: &str) {
         return;
     };
     match (name, &term) {
-        ("module", Term::Atom(module)) => found.module = Some(module.clone()),
         ("include", Term::Charlist(path)) => found.includes.push(Include::Local(path.clone())),
         ("include_lib", Term::Charlist(path)) => found.includes.push(Include::Lib(path.clone())),
         ("behaviour" | "behavior", Term::Atom(module)) => found.behaviours.push(module.clone()),
@@ -107,7 +107,7 @@ fn form_end(text: &[u8], mut at: usize) -> usize {
             b'"' | b'\'' => at = quoted_end(text, at),
             // `$x`, `$\n`, `$\x{41}`: the character after `$` is never a delimiter.
             b'$' => at += if text.get(at + 1) == Some(&b'\\') { 3 } else { 2 },
-            b'.' if text.get(at + 1).is_none_or(|c| c.is_ascii_whitespace() || *c == b'%') => return at,
+            b'.' if text.get(at + 1).map_or(true, |c| c.is_ascii_whitespace() || *c == b'%') => return at,
             _ => at += 1,
         }
     }
@@ -149,7 +149,6 @@ f() -> "a string with -include(\"x.hrl\"). inside", 'quoted. -atom', $", 1.5.
 -endif.
 "#;
         let found = attributes(source);
-        assert_eq!(found.module.as_deref(), Some("kz_thing"));
         assert_eq!(found.behaviours, ["gen_server", "kz_listener"]);
         assert_eq!(found.parse_transforms, ["lager_transform", "other_pt"]);
         assert_eq!(

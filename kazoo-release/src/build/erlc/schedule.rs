@@ -155,15 +155,29 @@ fn request(index: usize, unit: &Unit) -> Term {
     Term::tuple([Term::atom("compile"), id, file, Term::list(unit.options.iter().cloned())])
 }
 
-/// `{compiled, Id, ok | error, Errors, Warnings}` or `{compiled, Id, {crashed, Text}}`:
-/// the module's index, its errors and its warnings as erlc prints them.
+/// `{compiled, Id, ok | error, Errors, Warnings}` or `{compiled, Id, {crashed, Text}}`: the
+/// module's index, its errors (none when it compiled) and its warnings as erlc prints them.
+/// A module that failed on warnings alone (`warnings_as_errors`) has them as its errors.
 fn reply(reply: Term, count: usize) -> Result<(usize, Vec<String>, Vec<String>), ErlcError> {
     let bad = || ErlcError::Driver(format!("unexpected reply {reply}"));
     let items = reply.as_tuple().ok_or_else(bad)?;
     let index = items.get(1).and_then(Term::as_integer).and_then(|i| usize::try_from(i).ok()).filter(|&i| i < count);
     let index = index.ok_or_else(bad)?;
     match items {
-        [_, _, _, errors, warnings] => Ok((index, diagnostics(errors, ""), diagnostics(warnings, "Warning: "))),
+        [_, _, status, errors, warnings] => {
+            let (mut errors, warnings) = (diagnostics(errors, ""), diagnostics(warnings, "Warning: "));
+            match status.as_atom() {
+                Some("ok") => Ok((index, vec![], warnings)),
+                _ if errors.is_empty() && warnings.is_empty() => {
+                    Ok((index, vec![format!("{}: the compiler failed without saying why", reply)], vec![]))
+                }
+                _ if errors.is_empty() => Ok((index, warnings, vec![])),
+                _ => {
+                    errors.extend(warnings);
+                    Ok((index, errors, vec![]))
+                }
+            }
+        }
         [_, _, crashed] => {
             let text = crashed.as_tuple().and_then(|t| t.get(1)).and_then(Term::as_str).unwrap_or_default();
             Ok((index, vec![format!("the compiler crashed: {text}")], vec![]))

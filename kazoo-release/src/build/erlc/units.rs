@@ -66,7 +66,7 @@ pub(crate) fn plan(
                 options.insert(0, options::include(home_dir));
             }
             let attributes = resolver.read(&source.file);
-            let module = attributes.module.clone().unwrap_or_else(|| file_stem(&source.file));
+            let module = file_stem(&source.file);
             let include_path = include_path(&options);
             let (inputs, mut uses) = resolver.inputs(&source.file, &attributes, &include_path);
             uses.extend(options.iter().flat_map(scan::parse_transforms));
@@ -102,6 +102,10 @@ pub(crate) fn plan(
     Ok(Units { list })
 }
 
+/// Options that print the compiler's messages: the build returns them instead (erlc's form),
+/// and the compiler VM's output is its replies.
+const REPORTING: [&str; 4] = ["report", "report_errors", "report_warnings", "verbose"];
+
 /// An application's options, in the order the compiler applies them: its include dirs, the
 /// lib dir's flags, its rebar.config's `erl_opts`, the caller's for it; less the dropped ones.
 fn app_options(app: &App, config: &AppConfig, settings: &Settings, arch: &str) -> Result<Vec<Term>, ErlcError> {
@@ -114,7 +118,7 @@ fn app_options(app: &App, config: &AppConfig, settings: &Settings, arch: &str) -
     all.extend(flags(settings.lib_dir_flags.get(&app.lib_dir))?);
     all.extend(options::erl_opts(&config.terms, &app.dir, arch, &config.file)?);
     all.extend(flags(settings.app_flags.get(&app.name))?);
-    all.retain(|option| !dropped.contains(option));
+    all.retain(|option| !dropped.contains(option) && !REPORTING.contains(&option.as_atom().unwrap_or_default()));
     Ok(all)
 }
 
