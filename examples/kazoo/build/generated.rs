@@ -34,13 +34,15 @@ fn input(candidates: &[PathBuf], what: &str) -> Result<PathBuf, GenerateError> {
     })
 }
 
-/// core/kazoo_documents/Makefile: every `src/*.erl.src` is copied to `src/*.erl`.
+/// core/kazoo_documents/Makefile: every `src/*.erl.src` is copied to `src/*.erl` where there
+/// is none (`cp -n`: an `.erl` kept in the tree, edited by hand, wins).
 pub fn kazoo_documents(kazoo: &Path) -> Result<Vec<Generated>, GenerateError> {
     let src = Path::new("core/kazoo_documents/src");
     let mut out = Vec::new();
     for entry in std::fs::read_dir(kazoo.join(src)).map_err(|e| GenerateError(format!("{}: {e}", src.display())))? {
         let name = entry.map_err(|e| GenerateError(e.to_string()))?.file_name().to_string_lossy().into_owned();
-        if let Some(module) = name.strip_suffix(".erl.src") {
+        let module = name.strip_suffix(".erl.src");
+        if let Some(module) = module.filter(|m| !kazoo.join(src).join(format!("{m}.erl")).exists()) {
             out.push((src.join(format!("{module}.erl")), read(&kazoo.join(src).join(&name))?));
         }
     }

@@ -64,7 +64,7 @@ pub fn compile(kazoo: &Path, manifest_dir: &Path, out_dir: &Path) -> Result<Path
     }
     println!("cargo:rerun-if-changed={}", patch_dir.display());
     let lib_root = out_dir.join("kazoo");
-    let compiled = builder(&stage_root, &lib_root)
+    let compiled = with_git_versions(builder(&stage_root, &lib_root), &kazoo)?
         .compile()
         .map_err(|e| e.to_string().replace(&stage_root.display().to_string(), &kazoo.display().to_string()))?;
     println!(
@@ -96,6 +96,20 @@ fn generate(kazoo: &Path, out_dir: &Path) -> Result<Vec<generated::Generated>, S
         files.push(vec![generated::erlang_mk_app_src(kazoo, app, &amqp_vsn).map_err(|e| e.to_string())?]);
     }
     Ok(files.into_iter().flatten().collect())
+}
+
+/// Dependencies whose `.app.src` says `{vsn, git}`: erlang.mk asks their git checkout, which
+/// a source copy does not have. The tag make/deps.mk pins them at when it is a version, else
+/// 0.0.0 as rebar3 says then.
+const GIT_VERSIONED: [&str; 8] = ["bear", "eiconv", "eini", "erlcloud", "folsom", "gproc", "jesse", "lhttpc"];
+
+fn with_git_versions(mut build: erlc::Build, kazoo: &Path) -> Result<erlc::Build, String> {
+    for dep in GIT_VERSIONED {
+        let pinned = generated::pinned_version(kazoo, dep).ok();
+        let vsn = pinned.filter(|v| v.starts_with(|c: char| c.is_ascii_digit())).unwrap_or_else(|| "0.0.0".into());
+        build = build.app_vsn(dep, vsn);
+    }
+    Ok(build)
 }
 
 /// The compiler, with Kazoo's flags for its own applications and every application's
