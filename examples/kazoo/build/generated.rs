@@ -301,3 +301,47 @@ pub fn pinned_version(kazoo: &Path, dep: &str) -> Result<String, GenerateError> 
         .map(|tag| tag.trim_start_matches('v').to_owned())
         .ok_or_else(|| GenerateError(format!("{}: no `dep_{dep} = ...` line pinning {dep}'s version", deps_mk.display())))
 }
+
+/// The parsers and lexers of `dirs` (their `src/*.yrl` and `src/*.xrl`), made by OTP's yecc
+/// and leex in one `erl` run, as erlang.mk and rebar3 make them before compiling.
+pub fn parsers(kazoo: &Path, dirs: &[&str], scratch: &Path) -> Result<Vec<Generated>, GenerateError> {
+    let mut grammars = Vec::new();
+    for dir in dirs {
+        for app in std::fs::read_dir(kazoo.join(dir)).map_err(|e| GenerateError(format!("{}: {e}", kazoo.join(dir).display())))? {
+            let src = app.map_err(|e| GenerateError(e.to_string()))?.path().join("src");
+            for file in std::fs::read_dir(&src).into_iter().flatten().filter_map(Result::ok) {
+                let path = file.path();
+                if path.extension().is_some_and(|e| e == "xrl" || e == "yrl") {
+                    grammars.push(path);
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(scratch).map_err(|e| GenerateError(format!("{}: {e}", scratch.display())))?;
+    let calls: Vec<String> = grammars
+        .iter()
+        .map(|g| {
+            let tool = if g.extension().is_some_and(|e| e == "xrl") { "leex" } else { "yecc" };
+            let out = scratch.join(g.with_extension("erl").file_name().unwrap_or_default());
+            format!("{{ok, _}} = {tool}:file({:?}, [{{{}file, {:?}}}, return_errors])", g, if tool == "leex" { "scanner" } else { "parser" }, out)
+        })
+        .collect();
+    let eval = format!("{}, halt().", calls.join(", "));
+    let output = Command::new("erl")
+        .args(["-noshell", "-noinput", "-boot", "start_clean", "-eval", &eval])
+        .current_dir(scratch)
+        .env("ERL_CRASH_DUMP", scratch.join("erl_crash.dump"))
+        .output()
+        .map_err(|e| GenerateError(format!("erl (yecc and leex make the parsers): {e}")))?;
+    if !output.status.success() {
+        return Err(GenerateError(format!("yecc/leex failed: {}", String::from_utf8_lossy(&output.stdout))));
+    }
+    grammars
+        .iter()
+        .map(|g| {
+            let erl = g.with_extension("erl");
+            let rel = erl.strip_prefix(kazoo).unwrap_or(&erl).to_owned();
+            Ok((rel, read(&scratch.join(erl.file_name().unwrap_or_default()))?))
+        })
+        .collect()
+}

@@ -88,6 +88,7 @@ fn generate(kazoo: &Path, out_dir: &Path) -> Result<Vec<generated::Generated>, S
         generated::teletype(kazoo),
         generated::tasks(kazoo),
         generated::rabbit_common(kazoo, &out_dir.join("rabbit_common-codegen")),
+        generated::parsers(kazoo, &LIB_DIRS, &out_dir.join("parsers")),
     ];
     let mut files: Vec<_> = files.into_iter().collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
     // erlang.mk projects: rabbit_common comes with amqp_client, at its version.

@@ -10,10 +10,12 @@ use serde::Serialize;
 #[release(name = kazoo, default_node = kazoo_apps)]
 #[release(lib_dirs = ["applications", "core", "deps"], base_apps = [runtime_tools, tools, sasl])]
 #[release(include_erts = true, sys_config = sys_config)]
-// kazoo_data starts its database driver itself (kazoo_couch, as config.ini's [data] names
-// it): each node type carries it loaded, as Kazoo's relx.config.script loads every application.
-#[node(name = ecallmgr, apps = [ecallmgr, kazoo_couch(load)])]
-#[node(name = kazoo_apps, apps = [kazoo_apps, kazoo_couch(load)])]
+// Every application of the lib dirs is loaded on both node types, as Kazoo's relx.config.script
+// loads them all: kazoo_data starts its database driver (kazoo_couch) itself, kazoo_apps the
+// kapps its configuration names, and Kazoo's applications call some they do not list.
+#[release(load_lib_dirs = true)]
+#[node(name = ecallmgr, apps = [ecallmgr])]
+#[node(name = kazoo_apps, apps = [kazoo_apps])]
 #[vm_args(sasl_errlog_type = error, inet_dist_listen_min = 11500, inet_dist_listen_max = 11999,
           kernel_poll = true, async_threads = 100, warning_map = w, printable_range = unicode,
           env(ERL_CRASH_DUMP_NICE = "1"))]

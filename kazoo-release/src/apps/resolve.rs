@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{AppSpec, StartType};
+use crate::spec::{AppSpec, NodeType, ReleaseSpec, StartType};
 
 use super::error::{AppsError, ScanWarning};
 use super::scan::{AppIndex, AppInfo, FoundApp, Origin};
@@ -46,6 +46,24 @@ pub struct ResolvedApp {
 }
 
 impl AppIndex {
+    /// What node type `node` of `spec` is resolved from: the base applications, the node
+    /// type's own, and with `load_lib_dirs` every other application of the lib dirs, loaded.
+    pub fn node_apps(&self, spec: &ReleaseSpec, node: &NodeType) -> Vec<AppSpec> {
+        let mut apps = [spec.base_apps.as_slice(), &node.apps].concat();
+        if spec.load_lib_dirs {
+            let mut in_lib_dirs: Vec<&str> =
+                self.apps().iter().filter(|a| a.origin != Origin::Otp).map(|a| a.name.as_str()).collect();
+            in_lib_dirs.sort_unstable();
+            in_lib_dirs.dedup();
+            let loaded = in_lib_dirs.into_iter().filter(|name| !apps.iter().any(|a| a.name == *name));
+            let loaded: Vec<AppSpec> = loaded
+                .map(|name| AppSpec { name: name.to_owned(), version: None, start_type: StartType::Load })
+                .collect();
+            apps.extend(loaded);
+        }
+        apps
+    }
+
     /// Resolves the node type `node`, which lists `apps` (the release's base applications
     /// and its own): the dependency closure, one version of each, in start order.
     pub fn resolve(&self, node: &str, apps: &[AppSpec]) -> Result<Resolved, AppsError> {

@@ -46,7 +46,7 @@ impl<'a> Plan<'a> {
         let nodes = spec
             .nodes
             .iter()
-            .map(|node| index.resolve(&node.name, &[spec.base_apps.as_slice(), &node.apps].concat()))
+            .map(|node| index.resolve(&node.name, &index.node_apps(&spec, node)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             embedded,

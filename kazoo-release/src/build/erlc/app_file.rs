@@ -2,7 +2,8 @@
 //! `.app.src.script`, or a committed `ebin/<app>.app`) with `{modules, [...]}` set to what
 //! the build compiled for it, generated modules included.
 //!
-//! The version must be a string: `{vsn, git}` (and rebar3's other version-control words)
+//! `registered` and `description`, which systools requires, default to `[]` and `""` as
+//! rebar3 fills them in. The version must be a string: `{vsn, git}` (and rebar3's other version-control words)
 //! asks for a checkout's history that a source copy has not; [`super::Build::app_vsn`] gives
 //! the version, else the build fails naming the file.
 
@@ -38,6 +39,13 @@ pub(crate) fn write(app: &App, modules: &[String], settings: &Settings, driver: 
         }
     }
     properties.push(pair("modules", Term::list(modules.iter().map(Term::atom))));
+    // systools (and so a boot script) needs these; rebar3 fills them in when an .app.src
+    // leaves them out (deps/meta has no `registered`).
+    for (required, default) in [("registered", Term::list([])), ("description", Term::charlist(""))] {
+        if !properties.iter().any(|p| key(p) == Some(required)) {
+            properties.push(pair(required, default));
+        }
+    }
     application[2] = Term::List(properties);
     let out = app.ebin().join(format!("{}.app", app.name));
     super::write_if_changed(&out, term::to_file_string(&terms[..1]).as_bytes())
