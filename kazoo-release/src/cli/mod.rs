@@ -54,6 +54,8 @@ pub mod exit {
     pub const CONNECTION_LOST: u8 = 17;
     /// The node's host name does not resolve.
     pub const UNKNOWN_HOST: u8 = 18;
+    /// The node sent a message larger than --max-reply-size (refused unread).
+    pub const REPLY_TOO_LARGE: u8 = 19;
     /// read-release-cookie: no config.ini found, or `$KAZOO_CONFIG` names a missing file.
     pub const NO_CONFIG: u8 = 20;
     /// read-release-cookie: the config file cannot be read (permissions, a directory).
@@ -74,7 +76,7 @@ pub mod exit {
     /// parse, an unreadable override file, a cookie Erlang would mangle.
     pub const NODE_CONFIG: u8 = 33;
     /// The node cannot be named: long names on a host that does not resolve, a bad
-    /// NODE_NAME_TYPE.
+    /// NODE_NAME_TYPE, a host name too long for a node name.
     pub const NODE_NAME: u8 = 34;
     /// The pipe or log directory cannot be made, or is not the user's own.
     pub const RUN_DIR: u8 = 35;

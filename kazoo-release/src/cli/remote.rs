@@ -80,9 +80,14 @@ pub struct Connect {
     /// The node uses a short name (-sname); also NODE_NAME_TYPE=-sname.
     #[arg(long)]
     sname: bool,
-    /// Seconds to wait for the node's answer (for stop: for its exit).
+    /// Seconds for the whole exchange with the node, from the EPMD lookup to its last
+    /// answer (for stop: to its exit).
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     timeout: Duration,
+    /// The largest message taken from the node, in bytes or with K, M or G (KiB, MiB, GiB);
+    /// a larger reply is refused before it is read.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = bytes)]
+    max_reply_size: u64,
 }
 
 impl RemoteCommand {
@@ -124,7 +129,13 @@ impl RemoteCommand {
 impl Connect {
     fn client(&self, context: &Context, given: Option<&str>) -> Result<Client, CliError> {
         let (node, cookie) = self.node(context, given)?;
-        context.connect(&node, &cookie, self.timeout).map_err(failed)
+        self.connect(context, &node, &cookie).map_err(failed)
+    }
+
+    fn connect(&self, context: &Context, node: &NodeName, cookie: &str) -> Result<Client, DistError> {
+        let mut client = context.connect(node, cookie, self.timeout)?;
+        client.set_max_reply_size(self.max_reply_size);
+        Ok(client)
     }
 
     /// The node asked for and its cookie: that of its node type, else (another node's full
@@ -175,10 +186,10 @@ fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -
         }
         _ => Ok(()),
     };
-    let stopped = match context.connect(&node, &cookie, timeout) {
+    let stopped = match connect.connect(context, &node, &cookie) {
         Ok(mut client) => {
             hook(Point::PreStop, Some(&mut client))?;
-            client.stop(timeout)
+            client.stop()
         }
         Err(e) => Err(e),
     };
@@ -269,6 +280,19 @@ pub(super) fn seconds(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// A number of bytes, or of KiB, MiB or GiB with the suffix K, M or G.
+fn bytes(text: &str) -> Result<u64, String> {
+    const UNITS: [(&str, u64); 3] = [("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30)];
+    let (digits, unit) =
+        UNITS.iter().find_map(|&(suffix, unit)| Some((text.strip_suffix(suffix)?, unit))).unwrap_or((text, 1));
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{text}` is not a size above 0: write bytes, or a number with K, M or G (64M)"))
+}
+
 /// The error with the exit code of its kind (see [`exit`]).
 pub(super) fn failed(error: DistError) -> CliError {
     let code = match &error {
@@ -282,6 +306,8 @@ pub(super) fn failed(error: DistError) -> CliError {
         DistError::Parse { .. } => exit::BAD_EXPR,
         DistError::StillRunning { .. } => exit::STILL_RUNNING,
         DistError::Connection { .. } | DistError::Protocol { .. } => exit::CONNECTION_LOST,
+        DistError::TooLarge { .. } => exit::REPLY_TOO_LARGE,
+        DistError::BadName { .. } => exit::NODE_NAME,
     };
     CliError::new(code, error.to_string())
 }

@@ -211,7 +211,10 @@ fn feed(shared: &Shared, watched: &Watched, every: Duration) {
             return;
         }
         let pinged = match client.as_mut() {
-            Some(c) => c.ping(),
+            Some(c) => {
+                c.renew(every);
+                c.ping()
+            }
             None => Client::connect(&watched.name, &watched.cookie, every, &watched.helper).and_then(|mut c| {
                 let pong = c.ping();
                 client = Some(c);
