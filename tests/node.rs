@@ -314,6 +314,10 @@ fn variables_are_substituted_when_asked() {
     let (code, message) = failed(host.command(&["start", "ecallmgr"]).env("KAZOO_COOKIE", "-bad").output().unwrap());
     assert_eq!(code, 33, "{message}");
     assert!(message.contains("starts with `-`"), "{message}");
+    // Given as an option's value, not taken for an option of its own.
+    let (code, message) = failed(host.kazoo(&["start", "--cookie", "-abc", "ecallmgr"]));
+    assert_eq!(code, 33, "{message}");
+    assert!(message.contains("starts with `-`") && !message.contains("-- -abc"), "{message}");
 
     ok(start(Some("77")));
     assert_eq!(host.eval("ecallmgr", "application:get_env(ecallmgr, fetch_timeout)"), "{ok,77}");

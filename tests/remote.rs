@@ -64,6 +64,25 @@ fn ping_pid_versions_eval_and_rpc() {
     assert_eq!(ok(node.kazoo(&["rpc", "kazoo_apps", "erlang", "abs", "-4"])), "4\n");
 }
 
+/// As relx's and erl_call's users write them: options anywhere, `--` before a word that
+/// starts with `-`.
+#[test]
+fn options_go_anywhere_and_double_dash_ends_them() {
+    let node = Fixture::start();
+    let full = format!("kazoo_apps@{}", hostname().unwrap());
+    let cookie = node.node.cookie.as_str();
+    let run = |args: &[&str]| ok(node.command(args).output().unwrap());
+    assert_eq!(run(&["rpc", &full, "--cookie", cookie, "erlang", "node"]), format!("{full}\n"));
+    assert_eq!(run(&["rpc", "erlang", "--cookie", cookie, "abs", "-4", "--timeout", "5"]), "4\n");
+    assert_eq!(run(&["eval", &full, "--cookie", cookie, "1+2."]), "3\n");
+    assert_eq!(run(&["eval", "kazoo_apps", "1+2.", "--timeout", "2", "--cookie", cookie]), "3\n");
+    assert_eq!(run(&["eval", "--cookie", cookie, "--", "-1 + 2."]), "1\n");
+    assert_eq!(run(&["ping", &full, "--cookie", cookie, "--timeout", "2"]), "pong\n");
+    let (code, message) = failed(node.kazoo(&["eval", "kazoo_apps", "1.", "2."]));
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("eval takes [NODE] EXPR"), "{message}");
+}
+
 #[test]
 fn the_cookie_comes_from_the_option_the_variable_or_the_home_file() {
     let node = Fixture::start();

@@ -207,8 +207,12 @@ fn command(embedded: &Embedded, conventions: &Resolved, version: &str) -> clap::
         .filter(|sub| sub.get_arguments().any(|a| a.get_id() == "cookie"))
         .map(|sub| sub.get_name().to_owned())
         .collect();
+    // A cookie may start with `-`: `--cookie -abc` takes it as the value, so that the
+    // cookie's own check (Erlang would read it as a flag) says what is wrong with it.
     for name in with_cookie {
-        command = command.mut_subcommand(name, |sub| sub.mut_arg("cookie", |a| a.help(cookie_help.clone())));
+        command = command.mut_subcommand(name, |sub| {
+            sub.mut_arg("cookie", |a| a.help(cookie_help.clone()).allow_hyphen_values(true))
+        });
     }
     if !conventions.reads_config_ini() {
         command = command.mut_subcommand("read-release-cookie", |sub| sub.hide(true));

@@ -35,7 +35,8 @@ pub enum RemoteCommand {
     /// Evaluate Erlang expressions on the node: print what they print, then their value (~p).
     Eval {
         /// [NODE] EXPR: NODE as for ping; EXPR like `erlang:memory(total)` (final `.` optional).
-        #[arg(value_names = ["NODE", "EXPR"], num_args = 1..=2, required = true, allow_hyphen_values = true)]
+        /// Options go anywhere; after `--` nothing is one (an EXPR that starts with `-`).
+        #[arg(value_names = ["NODE", "EXPR"], num_args = 1.., required = true, allow_negative_numbers = true)]
         args: Vec<String>,
         #[command(flatten)]
         connect: Connect,
@@ -43,8 +44,9 @@ pub enum RemoteCommand {
     /// Call MODULE:FUNCTION(ARGS...) on the node, each ARG an Erlang term; print the value (~p).
     Rpc {
         /// [NODE] MODULE FUNCTION [ARGS...]: NODE is taken when the first word is a node type
-        /// or contains `@`; options go before these words.
-        #[arg(value_name = "ARGS", num_args = 2.., required = true, allow_hyphen_values = true, trailing_var_arg = true)]
+        /// or contains `@`. Options go anywhere; after `--` nothing is one (an ARG that
+        /// starts with `-` and is not a number).
+        #[arg(value_name = "ARGS", num_args = 1.., required = true, allow_negative_numbers = true)]
         args: Vec<String>,
         #[command(flatten)]
         connect: Connect,
@@ -104,11 +106,17 @@ impl RemoteCommand {
             }
             RemoteCommand::Eval { args, connect } => {
                 let (node, expr) = split_node(context, &args, 1);
+                if expr.len() != 1 {
+                    return Err(words_error("eval takes [NODE] EXPR", &args));
+                }
                 let value = connect.client(context, node)?.eval(&expr[0], &mut out).map_err(failed)?;
                 writeln!(out, "{value}")
             }
             RemoteCommand::Rpc { args, connect } => {
                 let (node, call) = split_node(context, &args, 2);
+                if call.len() < 2 {
+                    return Err(words_error("rpc takes [NODE] MODULE FUNCTION [ARGS...]", &args));
+                }
                 let mut client = connect.client(context, node)?;
                 let value = client.apply(&call[0], &call[1], &call[2..], &mut out).map_err(failed)?;
                 writeln!(out, "{value}")
@@ -161,6 +169,18 @@ fn split_node<'a>(context: &Context, args: &'a [String], rest: usize) -> (Option
         }
         _ => (None, args),
     }
+}
+
+/// The words of the line (options parsed anywhere among them) do not make the command.
+fn words_error(form: &str, words: &[String]) -> CliError {
+    CliError::new(
+        exit::USAGE,
+        format!(
+            "{form}, not the {} words `{}`; quote an expression as one word, and put `--` before words that start with `-`",
+            words.len(),
+            words.join(" ")
+        ),
+    )
 }
 
 /// `init:stop()` and the wait for the VM to exit; a node EPMD no longer knows but whose
