@@ -174,9 +174,16 @@ pub fn main(embedded: Embedded) -> ExitCode {
 /// say.
 pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
     let conventions = conventions.resolve(embedded.release);
-    let matches = command(&embedded, &conventions, embedded.version).get_matches();
+    let matches = match command(&embedded, &conventions, embedded.version).try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => return clap_exit(e),
+    };
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    match run(cli, &embedded, conventions) {
+    exit_code(run(cli, &embedded, conventions))
+}
+
+fn exit_code(outcome: Result<(), CliError>) -> ExitCode {
+    match outcome {
         Ok(()) => ExitCode::from(exit::OK),
         // The reader went away (`| head`): a normal end, said by nobody.
         Err(e) if e.code == exit::OK => ExitCode::from(exit::OK),
@@ -184,6 +191,17 @@ pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.code)
         }
+    }
+}
+
+/// What clap has to say instead of a command: help and version on stdout, whose write
+/// errors count as any command's (see [`CliError::output`]), or a usage error.
+fn clap_exit(error: clap::Error) -> ExitCode {
+    use std::io::Write;
+    let printed = error.print().and_then(|()| std::io::stdout().flush());
+    match printed {
+        Err(e) if error.exit_code() == 0 => exit_code(Err(CliError::output(e))),
+        _ => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(exit::USAGE)),
     }
 }
 
