@@ -197,6 +197,13 @@ fn attach_and_console_in_a_terminal() {
     attach.wait_for("^D to exit");
     attach.keys(&["{node(), 6 * 7}.", "Enter"]);
     attach.wait_for(&format!("{{{},42}}", full("kazoo_apps")));
+    // ^C reaches the VM (run_erl signals its child, which passes it on): the BREAK menu,
+    // from which `c` goes back to the shell.
+    attach.keys(&["C-c"]);
+    attach.wait_for("BREAK: (a)bort");
+    attach.keys(&["c", "Enter"]);
+    attach.keys(&["{node(), 6 * 8}.", "Enter"]);
+    attach.wait_for(&format!("{{{},48}}", full("kazoo_apps")));
     attach.keys(&["C-d"]);
     attach.wait_for("EXIT=0");
     assert_eq!(ok(host.kazoo(&["ping", "kazoo_apps"])), "pong\n", "detaching leaves the node running");
