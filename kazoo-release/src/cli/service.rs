@@ -99,7 +99,7 @@ pub(super) fn notifier(
     if terminal == Terminal::Shared || !Notifier::wanted() {
         return Ok(Notifier::inert());
     }
-    let apps = tree.started_apps(&context.node_type(given)?).map_err(CliError::failure)?;
+    let apps = super::node::awaited_apps(context, tree, &context.node_type(given)?)?;
     Ok(Notifier::from_env(Watched {
         name: name.clone(),
         cookie: cookie.to_owned(),

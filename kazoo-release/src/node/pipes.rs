@@ -222,7 +222,10 @@ impl StartLog {
             true => String::new(),
             false => format!("; the log names the cause:\n  {}\n", self.causes.join("\n  ")),
         };
-        format!("{causes}\nThe end of its log ({}):\n{}", self.path.display(), self.tail)
+        match self.tail.is_empty() {
+            true => format!("{causes}\nIts log ({}) has nothing of this start.", self.path.display()),
+            false => format!("{causes}\nThe end of its log ({}):\n{}", self.path.display(), self.tail),
+        }
     }
 }
 
@@ -290,4 +293,17 @@ fn entries(dir: &Path, stub: &str) -> Vec<PathBuf> {
         .filter(|e| e.file_name().to_string_lossy().starts_with(stub))
         .map(|e| e.path())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_log_is_said_to_be_empty() {
+        let log = StartLog { path: "/l/erlang.log.1".into(), causes: vec![], tail: String::new() };
+        assert_eq!(log.describe(), "\nIts log (/l/erlang.log.1) has nothing of this start.");
+        let log = StartLog { tail: "boot".into(), ..log };
+        assert_eq!(log.describe(), "\nThe end of its log (/l/erlang.log.1):\nboot");
+    }
 }
