@@ -396,3 +396,30 @@ fn a_lib_dir_copy_wins_over_a_higher_version_in_the_otp_install() {
     let warning = index.warnings().iter().map(ToString::to_string).find(|w| w.contains("`lager`")).unwrap();
     assert!(warning.contains("which win over the OTP install's"), "{warning}");
 }
+
+#[derive(kazoo_release::Release)]
+#[release(name = loads, load_lib_dirs = true)]
+#[node(name = top_node, apps = [kz_top])]
+struct LoadsLibDirs;
+
+#[test]
+fn load_lib_dirs_loads_every_other_lib_dir_application_and_what_only_they_need() {
+    use kazoo_release::Release;
+    let lib = tempfile::tempdir().unwrap();
+    write_app(lib.path(), "kz_top", "kz_top", "1.0", &["kernel", "stdlib", "kz_util"], &[]);
+    write_app(lib.path(), "kz_util", "kz_util", "1.0", &["kernel", "stdlib"], &[]);
+    write_app(lib.path(), "kz_kapp", "kz_kapp", "1.0", &["kernel", "stdlib", "kz_util", "kz_web"], &[]);
+    write_app(lib.path(), "kz_web", "kz_web", "1.0", &["kernel", "stdlib"], &[]);
+    let spec = LoadsLibDirs::spec().unwrap();
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let resolved = index.resolve_node(&spec, &spec.nodes[0]).unwrap();
+    let types: Vec<(&str, StartType)> = resolved.apps.iter().map(|a| (a.name.as_str(), a.start_type)).collect();
+    for expected in [
+        ("kz_util", StartType::Permanent), // the node type's kz_top needs it started
+        ("kz_top", StartType::Permanent),
+        ("kz_kapp", StartType::Load), // a kapp the node may start at run time
+        ("kz_web", StartType::Load),  // needed only by kz_kapp
+    ] {
+        assert!(types.contains(&expected), "{expected:?} in {types:?}");
+    }
+}

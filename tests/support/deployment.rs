@@ -32,10 +32,7 @@ impl Deployment {
     pub fn of_profile(binary: &Path, profile: &str, hidden: &[&Path]) -> Deployment {
         let dir = tempfile::tempdir().unwrap();
         let build = dir.path().join("build");
-        let tar = Command::new(binary)
-            .args(["tar-release", "--profile", profile, "--out"])
-            .arg(&build)
-            .output();
+        let tar = Command::new(binary).args(["tar-release", "--profile", profile, "--out"]).arg(&build).output();
         let printed = ok(tar.unwrap());
         let tarball = printed.lines().find_map(|l| l.strip_prefix("wrote ")).expect("tar-release names its tarball");
         let root = dir.path().join("opt/kazoo");
@@ -86,4 +83,3 @@ impl Deployment {
         ok(self.run(root, &["eval", node, "code:root_dir()."])).trim().to_owned()
     }
 }
-

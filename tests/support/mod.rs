@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 pub mod boot;
+pub mod deployment;
 pub mod isolated;
 pub mod kazoo_src;
-pub mod deployment;
 mod node;
 pub mod peer;
 

@@ -264,17 +264,18 @@ pub fn rabbit_common(kazoo: &Path, scratch: &Path) -> Result<Vec<Generated>, Gen
 pub fn erlang_mk_app_src(kazoo: &Path, app: &str, vsn: &str) -> Result<Generated, GenerateError> {
     let makefile_path = kazoo.join("deps").join(app).join("Makefile");
     let makefile = read(&makefile_path)?;
-    let var = |name: &str| {
-        makefile.lines().find_map(|l| l.strip_prefix(name)?.trim_start().strip_prefix('=').map(str::trim))
-    };
+    let var =
+        |name: &str| makefile.lines().find_map(|l| l.strip_prefix(name)?.trim_start().strip_prefix('=').map(str::trim));
     let block = |name: &str| {
         let start = makefile.find(&format!("define {name}\n"))? + "define \n".len() + name.len();
         makefile[start..].find("endef").map(|end| makefile[start..start + end].trim().to_owned())
     };
     let words = |name: &str| var(name).unwrap_or("").split_whitespace().map(str::to_owned).collect::<Vec<_>>();
-    let description = var("PROJECT_DESCRIPTION")
-        .ok_or_else(|| GenerateError(format!("{}: no PROJECT_DESCRIPTION to write {app}.app.src from", makefile_path.display())))?;
-    let applications = ["kernel".to_owned(), "stdlib".to_owned()].into_iter().chain(words("LOCAL_DEPS")).chain(words("DEPS"));
+    let description = var("PROJECT_DESCRIPTION").ok_or_else(|| {
+        GenerateError(format!("{}: no PROJECT_DESCRIPTION to write {app}.app.src from", makefile_path.display()))
+    })?;
+    let applications =
+        ["kernel".to_owned(), "stdlib".to_owned()].into_iter().chain(words("LOCAL_DEPS")).chain(words("DEPS"));
     let mut text = format!(
         "%% Written by the Kazoo example's build from {app}'s Makefile, as erlang.mk writes it.\n\
          {{application, '{app}', [\n  {{description, \"{description}\"}},\n  {{vsn, \"{vsn}\"}},\n  {{modules, []}},\n  \
@@ -299,7 +300,9 @@ pub fn pinned_version(kazoo: &Path, dep: &str) -> Result<String, GenerateError> 
         .filter(|l| l.starts_with(&prefix))
         .find_map(|l| l.split_whitespace().last())
         .map(|tag| tag.trim_start_matches('v').to_owned())
-        .ok_or_else(|| GenerateError(format!("{}: no `dep_{dep} = ...` line pinning {dep}'s version", deps_mk.display())))
+        .ok_or_else(|| {
+            GenerateError(format!("{}: no `dep_{dep} = ...` line pinning {dep}'s version", deps_mk.display()))
+        })
 }
 
 /// The parsers and lexers of `dirs` (their `src/*.yrl` and `src/*.xrl`), made by OTP's yecc
@@ -307,7 +310,9 @@ pub fn pinned_version(kazoo: &Path, dep: &str) -> Result<String, GenerateError> 
 pub fn parsers(kazoo: &Path, dirs: &[&str], scratch: &Path) -> Result<Vec<Generated>, GenerateError> {
     let mut grammars = Vec::new();
     for dir in dirs {
-        for app in std::fs::read_dir(kazoo.join(dir)).map_err(|e| GenerateError(format!("{}: {e}", kazoo.join(dir).display())))? {
+        for app in std::fs::read_dir(kazoo.join(dir))
+            .map_err(|e| GenerateError(format!("{}: {e}", kazoo.join(dir).display())))?
+        {
             let src = app.map_err(|e| GenerateError(e.to_string()))?.path().join("src");
             for file in std::fs::read_dir(&src).into_iter().flatten().filter_map(Result::ok) {
                 let path = file.path();
@@ -323,7 +328,12 @@ pub fn parsers(kazoo: &Path, dirs: &[&str], scratch: &Path) -> Result<Vec<Genera
         .map(|g| {
             let tool = if g.extension().is_some_and(|e| e == "xrl") { "leex" } else { "yecc" };
             let out = scratch.join(g.with_extension("erl").file_name().unwrap_or_default());
-            format!("{{ok, _}} = {tool}:file({:?}, [{{{}file, {:?}}}, return_errors])", g, if tool == "leex" { "scanner" } else { "parser" }, out)
+            format!(
+                "{{ok, _}} = {tool}:file({:?}, [{{{}file, {:?}}}, return_errors])",
+                g,
+                if tool == "leex" { "scanner" } else { "parser" },
+                out
+            )
         })
         .collect();
     let eval = format!("{}, halt().", calls.join(", "));

@@ -45,9 +45,9 @@ const APP_FLAGS: [(&str, &[&str]); 6] = [
 /// Stages, generates, patches and compiles the Kazoo tree at `kazoo`; returns the lib root
 /// (`<root>/deps`, `core`, `applications`) the release's applications are resolved from.
 pub fn compile(kazoo: &Path, manifest_dir: &Path, out_dir: &Path) -> Result<PathBuf, String> {
-    let kazoo = kazoo
-        .canonicalize()
-        .map_err(|e| format!("KAZOO_SRC={}: {e}; it names the Kazoo tree to build (applications/, core/, deps/)", kazoo.display()))?;
+    let kazoo = kazoo.canonicalize().map_err(|e| {
+        format!("KAZOO_SRC={}: {e}; it names the Kazoo tree to build (applications/, core/, deps/)", kazoo.display())
+    })?;
     let stage_root = out_dir.join("kazoo-src");
     let mut stage = Stage::new(&kazoo, &stage_root);
     for dir in LIB_DIRS {

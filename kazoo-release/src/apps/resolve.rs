@@ -46,31 +46,34 @@ pub struct ResolvedApp {
 }
 
 impl AppIndex {
-    /// What node type `node` of `spec` is resolved from: the base applications, the node
-    /// type's own, and with `load_lib_dirs` every other application of the lib dirs, loaded.
-    pub fn node_apps(&self, spec: &ReleaseSpec, node: &NodeType) -> Vec<AppSpec> {
-        let mut apps = [spec.base_apps.as_slice(), &node.apps].concat();
-        if spec.load_lib_dirs {
-            let mut in_lib_dirs: Vec<&str> =
-                self.apps().iter().filter(|a| a.origin != Origin::Otp).map(|a| a.name.as_str()).collect();
-            in_lib_dirs.sort_unstable();
-            in_lib_dirs.dedup();
-            let loaded = in_lib_dirs.into_iter().filter(|name| !apps.iter().any(|a| a.name == *name));
-            let loaded: Vec<AppSpec> = loaded
-                .map(|name| AppSpec { name: name.to_owned(), version: None, start_type: StartType::Load })
-                .collect();
-            apps.extend(loaded);
-        }
-        apps
+    /// Resolves node type `node` of `spec`: the base applications and the node type's own,
+    /// and with `load_lib_dirs` every other application of the lib dirs, loaded (with the
+    /// dependencies only they need) unless the node type's own applications need it started.
+    pub fn resolve_node(&self, spec: &ReleaseSpec, node: &NodeType) -> Result<Resolved, AppsError> {
+        let apps = [spec.base_apps.as_slice(), &node.apps].concat();
+        let mut loaded: Vec<&str> = match spec.load_lib_dirs {
+            true => self.apps().iter().filter(|a| a.origin != Origin::Otp).map(|a| a.name.as_str()).collect(),
+            false => Vec::new(),
+        };
+        loaded.sort_unstable();
+        loaded.dedup();
+        loaded.retain(|name| !apps.iter().any(|a| a.name == *name));
+        self.resolve_loading(&node.name, &apps, &loaded)
     }
 
     /// Resolves the node type `node`, which lists `apps` (the release's base applications
     /// and its own): the dependency closure, one version of each, in start order.
     pub fn resolve(&self, node: &str, apps: &[AppSpec]) -> Result<Resolved, AppsError> {
+        self.resolve_loading(node, apps, &[])
+    }
+
+    /// [`resolve`](Self::resolve), with `loaded` in the release too: loaded, as is what
+    /// only they need.
+    fn resolve_loading(&self, node: &str, apps: &[AppSpec], loaded: &[&str]) -> Result<Resolved, AppsError> {
         let listed = listings(node, apps)?;
-        let members = closure(self, node, &listed)?;
+        let members = closure(self, node, &listed, loaded)?;
         let mut order = Order { node, members: &members, stack: Vec::new(), placed: HashSet::new(), order: Vec::new() };
-        for name in ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)) {
+        for name in ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)).chain(loaded.iter().copied()) {
             order.visit(name)?;
         }
         let apps = order.order.iter().map(|name| resolved_app(name, &members[*name], &listed)).collect();
@@ -121,17 +124,41 @@ struct Member<'i> {
     required_by: Option<String>,
     /// Listed, or named in some `applications`: started by the boot script.
     started: bool,
+    /// Needed only by applications the release loads (`load_lib_dirs`).
+    only_loaded: bool,
 }
 
-/// The applications `listed` needs, directly or not, breadth first so that the chain shown
-/// for a missing application is the shortest.
-fn closure<'i>(index: &'i AppIndex, node: &str, listed: &[Listing]) -> Result<HashMap<String, Member<'i>>, AppsError> {
-    let roots = ALWAYS.into_iter().chain(listed.iter().map(|l| l.name));
-    let mut queue: VecDeque<(String, Option<String>, bool)> = roots.map(|name| (name.to_owned(), None, true)).collect();
+/// The applications `listed` and `loaded` need, directly or not, breadth first so that the
+/// chain shown for a missing application is the shortest. What a started application needs
+/// is started; what only loaded ones need is loaded.
+fn closure<'i>(
+    index: &'i AppIndex,
+    node: &str,
+    listed: &[Listing],
+    loaded: &[&str],
+) -> Result<HashMap<String, Member<'i>>, AppsError> {
+    // Each entry: the application, who needs it, whether it is started, and whether only
+    // loaded applications need it (then so are its dependencies).
+    let roots = ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)).map(|name| (name, true, false));
+    let roots = roots.chain(loaded.iter().map(|name| (*name, false, true)));
+    let mut queue: VecDeque<(String, Option<String>, bool, bool)> =
+        roots.map(|(name, started, only_loaded)| (name.to_owned(), None, started, only_loaded)).collect();
     let mut members: HashMap<String, Member> = HashMap::new();
-    while let Some((name, required_by, started)) = queue.pop_front() {
+    let deps = |name: &str, info: &AppInfo, only_loaded: bool| {
+        let needs =
+            info.applications.iter().map(move |dep| (dep.clone(), Some(name.to_owned()), !only_loaded, only_loaded));
+        let includes =
+            info.included_applications.iter().map(move |dep| (dep.clone(), Some(name.to_owned()), false, only_loaded));
+        needs.chain(includes).collect::<Vec<_>>()
+    };
+    while let Some((name, required_by, started, only_loaded)) = queue.pop_front() {
         if let Some(member) = members.get_mut(&name) {
             member.started |= started;
+            if member.only_loaded && !only_loaded {
+                // Found for loaded applications first, and needed by started ones now.
+                member.only_loaded = false;
+                queue.extend(deps(&name, member.info, false));
+            }
             continue;
         }
         let pin = listed.iter().find(|l| l.name == name).and_then(|l| l.pin);
@@ -143,10 +170,8 @@ fn closure<'i>(index: &'i AppIndex, node: &str, listed: &[Listing]) -> Result<Ha
                 searched: index.searched().to_vec(),
             });
         };
-        let needs = info.applications.iter().map(|dep| (dep.clone(), Some(name.clone()), true));
-        let includes = info.included_applications.iter().map(|dep| (dep.clone(), Some(name.clone()), false));
-        queue.extend(needs.chain(includes));
-        members.insert(name, Member { app, info, required_by, started });
+        queue.extend(deps(&name, info, only_loaded));
+        members.insert(name, Member { app, info, required_by, started, only_loaded });
     }
     Ok(members)
 }

@@ -43,11 +43,7 @@ impl<'a> Plan<'a> {
         let lib_root = embedded.lib_root.map(PathBuf::from).unwrap_or_else(|| options.project_dir.clone());
         let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
         let index = AppIndex::scan(&lib_dirs, &otp)?;
-        let nodes = spec
-            .nodes
-            .iter()
-            .map(|node| index.resolve(&node.name, &index.node_apps(&spec, node)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let nodes = spec.nodes.iter().map(|node| index.resolve_node(&spec, node)).collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             embedded,
             profile: options.profile.clone(),

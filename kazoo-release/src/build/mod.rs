@@ -323,7 +323,7 @@ fn resolve_apps(
     let index = AppIndex::scan(&lib_dirs, &otp)?;
     let mut app_files = Vec::new();
     for node in &spec.nodes {
-        let resolved = index.resolve(&node.name, &index.node_apps(spec, node))?;
+        let resolved = index.resolve_node(spec, node)?;
         verify::start_modules(files, vm_args_template, &resolved)?;
         app_files.extend(
             resolved
