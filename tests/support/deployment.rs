@@ -64,7 +64,10 @@ impl Deployment {
             ("HOME", "/nonexistent".into()),
             ("TMPDIR", path("tmp")),
             ("KAZOO_CONFIG_DIR", path("etc")),
+            // Kazoo's nodes read their cookie from this variable too (kazoo_apps_init).
             ("KAZOO_COOKIE", format!("standalone_{}", std::process::id())),
+            // config.ini, where the real Kazoo's nodes find their broker and database.
+            ("KAZOO_CONFIG", path("etc/config.ini")),
         ]
     }
 

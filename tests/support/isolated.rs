@@ -64,13 +64,24 @@ impl IsolatedHost {
         command
     }
 
-    fn enter(&self, env: &[(&str, String)]) -> Command {
-        let ns = |flag: &str, file: &str| format!("--{flag}=/proc/{}/ns/{file}", self.unshare.id());
-        let mut command = Command::new("nsenter");
+    /// `program args` as root in the host's network and pid namespaces, but on this
+    /// machine's files: a service the host's nodes use that needs what the host hides (a
+    /// broker that runs on Erlang). Its /proc is the host's pid namespace's (RabbitMQ reads
+    /// its own there); it ends with the host, as everything in that namespace.
+    pub fn service<S: AsRef<OsStr>>(&self, program: impl AsRef<OsStr>, args: &[S], env: &[(&str, String)]) -> Command {
+        let mut command = self.enter_namespaces(&[("net", "net"), ("pid", "pid_for_children")], env);
+        command.args(["unshare", "--mount-proc", "--propagation", "private", "--"]).arg(program).args(args);
         command
-            .args([ns("mount", "mnt"), ns("net", "net"), ns("pid", "pid_for_children"), "--".into()])
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)));
+    }
+
+    fn enter(&self, env: &[(&str, String)]) -> Command {
+        self.enter_namespaces(&[("mount", "mnt"), ("net", "net"), ("pid", "pid_for_children")], env)
+    }
+
+    fn enter_namespaces(&self, namespaces: &[(&str, &str)], env: &[(&str, String)]) -> Command {
+        let ns = |(flag, file): &(&str, &str)| format!("--{flag}=/proc/{}/ns/{file}", self.unshare.id());
+        let mut command = Command::new("nsenter");
+        command.args(namespaces.iter().map(ns)).arg("--").env_clear().envs(env.iter().map(|(k, v)| (k, v)));
         command
     }
 }
