@@ -241,7 +241,10 @@ fn default_jobs() -> usize {
 }
 
 fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, ErlcError> {
-    let otp = OtpInstall::detect().map_err(|_| ErlcError::Missing)?;
+    let otp = OtpInstall::detect().map_err(|e| match e {
+        crate::apps::AppsError::OtpNotFound { .. } => ErlcError::Missing,
+        other => ErlcError::Otp(other),
+    })?;
     // The lib dirs' folders exist even with no applications, as a spec's lib_dirs expect.
     for lib_dir in &settings.lib_dirs {
         layout::create_dir(&out_dir.join(layout::file_name(lib_dir)))?;
