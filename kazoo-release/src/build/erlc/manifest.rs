@@ -68,7 +68,7 @@ impl Manifest {
 
     pub fn save(&self) -> Result<(), ErlcError> {
         let bytes = serde_json::to_vec(&self.entries).map_err(|e| ErlcError::Driver(e.to_string()))?;
-        super::write_if_changed(&self.file, &bytes)
+        super::write_if_changed(&self.file, &bytes).map(drop)
     }
 }
 

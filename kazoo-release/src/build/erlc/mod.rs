@@ -249,11 +249,12 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, Erl
     for lib_dir in &settings.lib_dirs {
         layout::create_dir(&out_dir.join(layout::file_name(lib_dir)))?;
     }
-    let apps = layout::discover(settings, out_dir)?;
-    apps.iter().try_for_each(layout::prepare)?;
     let work_dir = out_dir.join(".erlc");
     layout::create_dir(&work_dir)?;
+    // The VM boots while the applications are found.
     let mut driver = driver::Driver::start(&otp.root, &work_dir)?;
+    let apps = layout::discover(settings, out_dir)?;
+    apps.iter().try_for_each(layout::prepare)?;
     driver.add_code_paths(&apps.iter().map(layout::App::ebin).collect::<Vec<_>>())?;
     let arch = driver.arch()?;
     let configs = apps.iter().map(|app| config::read(app, &mut driver)).collect::<Result<Vec<_>, _>>()?;
@@ -307,10 +308,12 @@ fn sources(settings: &Settings, apps: &[layout::App]) -> Vec<PathBuf> {
     sources
 }
 
-/// Writes `bytes` to `path` unless it holds them already (its mtime then stays).
-pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), ErlcError> {
+/// Writes `bytes` to `path` unless it holds them already (its mtime then stays); says
+/// whether it wrote.
+pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, ErlcError> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(());
+        return Ok(false);
     }
-    std::fs::write(path, bytes).map_err(|source| ErlcError::Io { path: path.to_owned(), source })
+    std::fs::write(path, bytes).map_err(|source| ErlcError::Io { path: path.to_owned(), source })?;
+    Ok(true)
 }
