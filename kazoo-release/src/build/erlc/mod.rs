@@ -89,8 +89,9 @@ pub struct Compiled {
     pub modules_compiled: usize,
     /// Modules whose `.beam` was already up to date.
     pub modules_up_to_date: usize,
-    /// The compiler's warnings, as erlc prints them (`file:line:col: Warning: ...`); every
-    /// one is also in `<out>/warnings.log`.
+    /// The compiler's warnings for every module, as erlc prints them (`file:line:col:
+    /// Warning: ...`), those of modules compiled by an earlier build too; they are also in
+    /// `<out>/warnings.log`.
     pub warnings: Vec<String>,
     /// What the build read, for `cargo:rerun-if-changed`: each application's folder (Cargo
     /// watches a folder's whole tree, new files too), the caller's extra folders and files.
