@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p kazoo-release --example erlc -- --out /tmp/out --jobs 2 \
 //!     --app-vsn bear=0.8.2 --app-src amqp_client=/tmp/amqp_client.app.src \
+//!     --port-spec registrar=priv/comp128.so:c_src/comp128.c \
 //!     --lib-flag core=+debug_info --drop -Werror  ../shared/kazoo-src/deps ../shared/kazoo-src/core
 //! ```
 
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use kazoo_release::build::erlc::Build;
+use kazoo_release::build::erlc::{Build, PortSpec};
 
 fn main() -> ExitCode {
     let mut build = Build::new();
@@ -22,13 +23,17 @@ fn main() -> ExitCode {
             "--out" => build.out_dir(value()),
             "--jobs" => build.jobs(value().parse().unwrap_or(1)),
             "--drop" => build.drop_option(value()),
-            "--app-vsn" | "--app-src" | "--lib-flag" | "--app-flag" => {
+            "--app-vsn" | "--app-src" | "--lib-flag" | "--app-flag" | "--port-spec" => {
                 let pair = value();
                 let (key, value) = pair.split_once('=').unwrap_or((&pair, ""));
                 match arg.as_str() {
                     "--app-vsn" => build.app_vsn(key, value),
                     "--app-src" => build.app_src(key, value),
                     "--app-flag" => build.app_options(key, [value]),
+                    "--port-spec" => {
+                        let (target, sources) = value.split_once(':').unwrap_or((value, ""));
+                        build.port_spec(key, PortSpec::new(target, sources.split(',')))
+                    }
                     _ => {
                         let dir = lib_dirs.iter().find(|d| d.ends_with(key)).cloned().unwrap_or_else(|| key.into());
                         build.lib_dir_options(dir, [value])

@@ -269,6 +269,7 @@ fn a_module_that_does_not_compile_is_named_with_every_error_and_the_others_still
             ("a_good.erl", "-module(a_good).\n-export([f/0]).\nf() -> ok.\n"),
             ("b_bad.erl", "-module(b_bad).\n-export([f/0]).\nf() -> X.\ng() -> ok\n"),
             ("c_good.erl", "-module(c_good).\n"),
+            ("d_needs_bad.erl", "-module(d_needs_bad).\n-behaviour(b_bad).\n"),
         ],
     );
     let err = tree.build().compile().unwrap_err();
@@ -278,17 +279,24 @@ fn a_module_that_does_not_compile_is_named_with_every_error_and_the_others_still
     assert!(message.starts_with("1 Erlang module did not compile; 2 other modules compiled"), "{message}");
     assert!(message.contains(&format!("{}:4:8: syntax error before: ", bad.display())), "{message}");
     assert!(message.contains(&format!("{}:3:8: variable 'X' is unbound", bad.display())), "{message}");
+    assert!(
+        message.contains("1 module not compiled, as they need a module above: d_needs_bad (needs b_bad)"),
+        "{message}"
+    );
     assert!(tree.path("out/apps/broken/ebin/a_good.beam").is_file());
     assert!(tree.path("out/apps/broken/ebin/c_good.beam").is_file());
     // Warnings are not errors: a module with an unused function compiles, and says so.
     tree.write("apps/broken/src/b_bad.erl", "-module(b_bad).\n-export([f/0]).\nf() -> ok.\ng() -> ok.\n");
     let compiled = tree.compile();
-    assert_eq!((compiled.modules_compiled, compiled.modules_up_to_date), (1, 2));
-    assert!(
-        compiled.warnings.iter().any(|w| w.ends_with("b_bad.erl:4:1: Warning: function g/0 is unused")),
-        "{:?}",
-        compiled.warnings
-    );
+    assert_eq!((compiled.modules_compiled, compiled.modules_up_to_date), (2, 2));
+    let unused =
+        |warnings: &[String]| warnings.iter().any(|w| w.ends_with("b_bad.erl:4:1: Warning: function g/0 is unused"));
+    assert!(unused(&compiled.warnings), "{:?}", compiled.warnings);
+    // A rebuild that compiles nothing still reports them, and its warnings.log keeps them.
+    let again = tree.compile();
+    assert_eq!(again.modules_compiled, 0);
+    assert!(unused(&again.warnings), "{:?}", again.warnings);
+    assert!(std::fs::read_to_string(tree.path("out/warnings.log")).unwrap().contains("function g/0 is unused"));
 }
 
 #[test]

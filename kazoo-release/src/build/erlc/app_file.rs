@@ -48,7 +48,7 @@ pub(crate) fn write(app: &App, modules: &[String], settings: &Settings, driver: 
     }
     application[2] = Term::List(properties);
     let out = app.ebin().join(format!("{}.app", app.name));
-    super::write_if_changed(&out, term::to_file_string(&terms[..1]).as_bytes())
+    super::write_if_changed(&out, term::to_file_string(&terms[..1]).as_bytes()).map(drop)
 }
 
 /// The template's file (for errors) and its terms.

@@ -23,9 +23,14 @@ impl Driver {
     /// written and where the compiler's `.` and a crash dump would be.
     pub fn start(otp_root: &Path, work_dir: &Path) -> Result<Driver, ErlcError> {
         let source = work_dir.join(format!("{MODULE}.erl"));
-        super::write_if_changed(&source, SOURCE.as_bytes())?;
+        let beam = work_dir.join(format!("{MODULE}.beam"));
+        if super::write_if_changed(&source, SOURCE.as_bytes())? {
+            // A driver of another version of this library.
+            let _ = std::fs::remove_file(&beam);
+        }
+        // Compiled once into the work dir: compiling it at every start would cost 0.2 s.
         let boot = format!(
-            "{{ok, M, B}} = compile:file(\"{MODULE}.erl\", [binary, report]), {{module, M}} = code:load_binary(M, \"{MODULE}.erl\", B), M:main()."
+            "case code:load_abs(\"{MODULE}\") of {{module, _}} -> ok; _ -> {{ok, _}} = compile:file(\"{MODULE}.erl\", [report]), {{module, _}} = code:load_abs(\"{MODULE}\") end, {MODULE}:main()."
         );
         let erl = otp_root.join("bin").join("erl");
         let mut child = Command::new(&erl)

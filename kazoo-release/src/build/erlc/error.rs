@@ -9,6 +9,8 @@ pub enum ErlcError {
         "erl was not found (ERL_ROOT, else PATH); install Erlang/OTP's compiler (Debian: apt-get install erlang-nox erlang-dev)"
     )]
     Missing,
+    #[error("{0}")]
+    Otp(crate::apps::AppsError),
     #[error("OUT_DIR is not set: call the build from a build script, or set Build::out_dir")]
     NoOutDir,
     #[error("{0}")]

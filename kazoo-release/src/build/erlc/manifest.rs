@@ -1,5 +1,6 @@
 //! What the last build compiled, so that the next compiles only what changed: per module
-//! (by source path) its `.beam`, options and the size and mtime of every file it read.
+//! (by source path) its `.beam`, options, the size and mtime of every file it read, and its
+//! warnings.
 //! Kept in `<out>/.erlc/manifest.json`; a missing or unreadable one means "compile all".
 
 use std::collections::BTreeMap;
@@ -16,6 +17,8 @@ pub(crate) struct Entry {
     /// The options as printed for the compiler.
     pub options: String,
     pub inputs: Vec<Stamp>,
+    /// What the compiler warned about, reported again by the builds that do not recompile it.
+    pub warnings: Vec<String>,
 }
 
 /// A file as it was read: `(path, size, mtime in nanoseconds)`.
@@ -37,7 +40,14 @@ impl Manifest {
 
     /// Whether the module from `source` is compiled as `wanted` says.
     pub fn is_current(&self, source: &Path, wanted: &Entry) -> bool {
-        self.entries.get(source).is_some_and(|entry| entry == wanted) && wanted.beam.is_file()
+        let same = |entry: &Entry| {
+            (&entry.beam, &entry.options, &entry.inputs) == (&wanted.beam, &wanted.options, &wanted.inputs)
+        };
+        self.entries.get(source).is_some_and(same) && wanted.beam.is_file()
+    }
+
+    pub fn warnings(&self, source: &Path) -> &[String] {
+        self.entries.get(source).map_or(&[], |entry| &entry.warnings)
     }
 
     pub fn record(&mut self, source: PathBuf, entry: Entry) {
@@ -68,7 +78,7 @@ impl Manifest {
 
     pub fn save(&self) -> Result<(), ErlcError> {
         let bytes = serde_json::to_vec(&self.entries).map_err(|e| ErlcError::Driver(e.to_string()))?;
-        super::write_if_changed(&self.file, &bytes)
+        super::write_if_changed(&self.file, &bytes).map(drop)
     }
 }
 

@@ -89,8 +89,9 @@ pub struct Compiled {
     pub modules_compiled: usize,
     /// Modules whose `.beam` was already up to date.
     pub modules_up_to_date: usize,
-    /// The compiler's warnings, as erlc prints them (`file:line:col: Warning: ...`); every
-    /// one is also in `<out>/warnings.log`.
+    /// The compiler's warnings for every module, as erlc prints them (`file:line:col:
+    /// Warning: ...`), those of modules compiled by an earlier build too; they are also in
+    /// `<out>/warnings.log`.
     pub warnings: Vec<String>,
     /// What the build read, for `cargo:rerun-if-changed`: each application's folder (Cargo
     /// watches a folder's whole tree, new files too), the caller's extra folders and files.
@@ -241,16 +242,20 @@ fn default_jobs() -> usize {
 }
 
 fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, ErlcError> {
-    let otp = OtpInstall::detect().map_err(|_| ErlcError::Missing)?;
+    let otp = OtpInstall::detect().map_err(|e| match e {
+        crate::apps::AppsError::OtpNotFound { .. } => ErlcError::Missing,
+        other => ErlcError::Otp(other),
+    })?;
     // The lib dirs' folders exist even with no applications, as a spec's lib_dirs expect.
     for lib_dir in &settings.lib_dirs {
         layout::create_dir(&out_dir.join(layout::file_name(lib_dir)))?;
     }
-    let apps = layout::discover(settings, out_dir)?;
-    apps.iter().try_for_each(layout::prepare)?;
     let work_dir = out_dir.join(".erlc");
     layout::create_dir(&work_dir)?;
+    // The VM boots while the applications are found.
     let mut driver = driver::Driver::start(&otp.root, &work_dir)?;
+    let apps = layout::discover(settings, out_dir)?;
+    apps.iter().try_for_each(layout::prepare)?;
     driver.add_code_paths(&apps.iter().map(layout::App::ebin).collect::<Vec<_>>())?;
     let arch = driver.arch()?;
     let configs = apps.iter().map(|app| config::read(app, &mut driver)).collect::<Result<Vec<_>, _>>()?;
@@ -304,10 +309,12 @@ fn sources(settings: &Settings, apps: &[layout::App]) -> Vec<PathBuf> {
     sources
 }
 
-/// Writes `bytes` to `path` unless it holds them already (its mtime then stays).
-pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), ErlcError> {
+/// Writes `bytes` to `path` unless it holds them already (its mtime then stays); says
+/// whether it wrote.
+pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, ErlcError> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(());
+        return Ok(false);
     }
-    std::fs::write(path, bytes).map_err(|source| ErlcError::Io { path: path.to_owned(), source })
+    std::fs::write(path, bytes).map_err(|source| ErlcError::Io { path: path.to_owned(), source })?;
+    Ok(true)
 }

@@ -69,6 +69,10 @@ pub(crate) fn build_all(
             }
         }
     }
+    // A shared object no spec names any more (a spec was changed) does not stay in priv/.
+    for gone in old.keys().filter(|target| !new.contains_key(*target)) {
+        let _ = std::fs::remove_file(gone);
+    }
     let bytes = serde_json::to_vec(&new).map_err(|e| ErlcError::Driver(e.to_string()))?;
     super::write_if_changed(&stamps_file, &bytes)?;
     match errors.is_empty() {

@@ -41,6 +41,10 @@ pub(crate) fn attributes(source: &[u8]) -> Attributes {
 }
 
 fn record(found: &mut Attributes, name: &str, argument: &str) {
+    // Only these are read: `-define`, `-record`, `-spec`... are most of a file's attributes.
+    if !["include", "include_lib", "behaviour", "behavior", "compile"].contains(&name) {
+        return;
+    }
     let Some(term) = term::parse_str(&format!("{argument}.\n"), "").ok().and_then(|mut t| t.pop()) else {
         return;
     };

@@ -17,7 +17,7 @@ use crate::term::Term;
 pub(crate) struct Outcome {
     pub compiled: usize,
     pub up_to_date: usize,
-    /// As erlc prints them.
+    /// Every module's warnings as erlc prints them, also those compiled by an earlier build.
     pub warnings: Vec<String>,
     pub failed: Vec<(String, Vec<String>)>,
     pub skipped: Vec<(String, String)>,
@@ -93,6 +93,7 @@ pub(crate) fn run(
         if in_flight == 0 {
             let stuck: Vec<usize> = (0..units.len()).filter(|&i| state[i] == State::Waiting).collect();
             if stuck.is_empty() {
+                outcome.warnings = units.iter().flat_map(|u| manifest.warnings(&u.source.home).to_vec()).collect();
                 return Ok(outcome);
             }
             // A cycle (behaviours naming each other): the compiler sorts it out, or says why not.
@@ -104,12 +105,11 @@ pub(crate) fn run(
         }
         let (index, errors, warnings) = reply(driver.receive()?, units.len())?;
         in_flight -= 1;
-        outcome.warnings.extend(warnings);
         let home = &units[index].source.home;
         if errors.is_empty() {
             state[index] = State::Compiled;
             outcome.compiled += 1;
-            manifest.record(home.clone(), wanted[index].clone());
+            manifest.record(home.clone(), Entry { warnings, ..wanted[index].clone() });
         } else {
             state[index] = State::Failed;
             outcome.failed.push((units[index].module.clone(), errors));
@@ -146,6 +146,7 @@ fn entry(unit: &Unit) -> Entry {
         beam: Path::new(ebin.unwrap_or_default()).join(format!("{}.beam", unit.module)),
         options: Term::list(unit.options.iter().cloned()).to_string(),
         inputs: unit.inputs.iter().map(|p| manifest::stamp(p)).collect(),
+        warnings: vec![],
     }
 }
 
