@@ -1,18 +1,22 @@
 # Sourced by the benchmarks: relx_project KAZOO RELEASE_ROOT PROJECT NAME_FLAG
 # lays out PROJECT as a rebar3 project shaped as Kazoo's (relx.config at the top, rel/vm.args,
 # rel/sys.config, lib dirs applications/ core/ deps/) with the files KAZOO renders, the
-# fixture applications its build compiled (found through RELEASE_ROOT's fingerprint), and
+# applications its build compiled (the fixtures, or the real Kazoo; found through
+# RELEASE_ROOT's fingerprint), and
 # the overlays' sources. NAME_FLAG (`-sname kazoo_apps`) and the cookie go into vm.args, as
 # relx's start script needs them there.
 relx_project() {
-    local kazoo=$1 root=$2 project=$3 name_flag=$4 vsn app_dir
+    local kazoo=$1 root=$2 project=$3 name_flag=$4 vsn app_dir lib_root dir
     vsn=$(awk '{print $2}' "$root/releases/start_erl.data")
     app_dir=$(sed -n 's/.*"dir": "\(.*\/applications\/ecallmgr\)".*/\1/p' "$root/releases/$vsn/kazoo-release.json")
-    mkdir -p "$project/rel" "$project/core" "$project/deps"
+    lib_root=$(dirname "$(dirname "$app_dir")")
+    mkdir -p "$project/rel"
     echo '{erl_opts, []}.' >"$project/rebar.config"
     "$kazoo" print relx.config >"$project/relx.config"
     "$kazoo" print sys.config kazoo_apps >"$project/rel/sys.config"
     { "$kazoo" print vm.args kazoo_apps; echo "$name_flag"; echo "-setcookie bench"; } >"$project/rel/vm.args"
-    ln -s "$(dirname "$app_dir")" "$project/applications"
+    for dir in applications core deps; do
+        if [ -d "$lib_root/$dir" ]; then ln -s "$lib_root/$dir" "$project/$dir"; else mkdir "$project/$dir"; fi
+    done
     ln -s "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/examples/kazoo/overlay" "$project/overlay"
 }

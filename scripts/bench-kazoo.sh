@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The real Kazoo (KAZOO_SRC, default ../shared/kazoo-src), in one run:
+#  - `cargo build -p kazoo` from clean (a target dir of its own: Rust and Kazoo's 2,000
+#    Erlang modules), again with nothing changed, and with the build script run again but
+#    no source changed (a patch file touched: staged, scanned, nothing compiled);
+#  - `kazoo build-release` of both node types against `rebar3 release` (Debian's rebar3,
+#    relx) of the same compiled applications with the relx.config kazoo renders, each from
+#    nothing, RUNS times (default 3, the median counts).
+#
+#   scripts/bench-kazoo.sh
+set -eu
+. "$(dirname "$0")/relx-project.sh"
+cd "$(dirname "$0")/.."
+export KAZOO_SRC="${KAZOO_SRC:-$PWD/../shared/kazoo-src}"
+RUNS="${RUNS:-3}"
+target="$PWD/target/bench-kazoo"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc; }
+median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
+timed() { local start; start=$(now); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }; elapsed "$start" "$(now)"; }
+build() { cargo build -p kazoo --target-dir "$target"; }
+
+rm -rf "$target"
+clean=$(timed build)
+noop=$(timed build)
+touch examples/kazoo/patches/*.patch
+rerun=$(timed build)
+KAZOO="$target/debug/kazoo"
+
+for run in $(seq "$RUNS"); do
+    rm -rf "$work/kazoo-out"
+    timed "$KAZOO" build-release --out "$work/kazoo-out" >>"$work/kazoo.times"
+done
+project="$work/rebar3"
+relx_project "$KAZOO" "$work/kazoo-out/kazoo" "$project" "-sname kazoo_apps"
+for run in $(seq "$RUNS"); do
+    rm -rf "$project/_build"
+    start=$(now)
+    for node in ecallmgr kazoo_apps; do
+        (cd "$project" && HOME="$work" REBAR_COLOR=none rebar3 release -n "$node") >"$work/rebar3.log" 2>&1 \
+            || { cat "$work/rebar3.log"; exit 1; }
+    done
+    elapsed "$start" "$(now)" >>"$work/rebar3.times"
+done
+kazoo_time=$(median <"$work/kazoo.times")
+rebar3_time=$(median <"$work/rebar3.times")
+
+printf 'cargo build -p kazoo, real Kazoo, from clean: %.1f s\n' "$clean"
+printf 'cargo build -p kazoo, nothing changed: %.2f s\n' "$noop"
+printf 'cargo build -p kazoo, build script re-run, no source changed: %.2f s\n' "$rerun"
+printf 'kazoo build-release (both node types, median of %s): %.3f s\n' "$RUNS" "$kazoo_time"
+printf 'rebar3 release (both node types, same applications and relx.config, median of %s): %.3f s\n' "$RUNS" "$rebar3_time"
+printf 'ratio: %.1fx faster\n' "$(echo "$rebar3_time / $kazoo_time" | bc -l)"
