@@ -42,8 +42,12 @@ fn real_kazoo() -> &'static Path {
 /// A deployment of the real Kazoo with config.ini naming the broker and database it runs.
 fn deployment() -> Deployment {
     let deployment = Deployment::new(real_kazoo());
-    let config = "[amqp]\nuri = \"amqp://guest:guest@127.0.0.1:5672\"\n\n\
-                  [bigcouch]\nip = \"127.0.0.1\"\nport = 5984\n\n[log]\nconsole = info\n";
+    // The cookie our commands give the node and the one Kazoo's kazoo_apps_init sets on it.
+    let cookie = &deployment.env().into_iter().find(|(k, _)| *k == "KAZOO_COOKIE").unwrap().1;
+    let config = format!(
+        "[amqp]\nuri = \"amqp://guest:guest@127.0.0.1:5672\"\n\n[bigcouch]\nip = \"127.0.0.1\"\nport = 5984\n\n\
+         [kazoo_apps]\ncookie = {cookie}\n\n[ecallmgr]\ncookie = {cookie}\n\n[log]\nconsole = info\n"
+    );
     fs::write(deployment.path("etc/config.ini"), config).unwrap();
     for dir in ["rabbitmq", "pouchdb"] {
         fs::create_dir(deployment.path(dir)).unwrap();
@@ -138,6 +142,9 @@ fn both_node_types_start_from_the_unpacked_tree_and_run_kazoo_once_their_databas
         for app in [node, "kazoo_data", "kazoo_amqp", "lager"] {
             assert!(running.contains(app), "{app} runs on {node}: {running}");
         }
+        // Kazoo reads config.ini itself (zucchini-binaries.patch): the broker's URI from it.
+        let uri = ok(deployment.run(&root, &["eval", node, "kz_config:get_binary(<<\"amqp\">>, <<\"uri\">>)."]));
+        assert!(uri.contains("amqp://guest:guest@127.0.0.1:5672"), "{node} read config.ini: {uri}");
         let lager = ok(deployment.run(&root, &["eval", node, "{ok, V} = application:get_key(lager, vsn), V."]));
         assert_eq!(lager.trim(), "\"3.6.10\"", "Kazoo's pinned lager, not the OTP install's");
     }

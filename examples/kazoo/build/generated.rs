@@ -305,8 +305,9 @@ pub fn pinned_version(kazoo: &Path, dep: &str) -> Result<String, GenerateError> 
         })
 }
 
-/// The parsers and lexers of `dirs` (their `src/*.yrl` and `src/*.xrl`), made by OTP's yecc
-/// and leex in one `erl` run, as erlang.mk and rebar3 make them before compiling.
+/// The parsers and lexers of the applications in `dirs` of the tree at `kazoo` (their
+/// `src/*.yrl` and `src/*.xrl`), made by OTP's yecc and leex in one `erl` run, as erlang.mk
+/// and rebar3 make them before compiling.
 pub fn parsers(kazoo: &Path, dirs: &[&str], scratch: &Path) -> Result<Vec<Generated>, GenerateError> {
     let mut grammars = Vec::new();
     for dir in dirs {

@@ -59,6 +59,13 @@ pub fn compile(kazoo: &Path, manifest_dir: &Path, out_dir: &Path) -> Result<Path
     let patch_dir = manifest_dir.join("patches");
     let applied = stage.apply_patches(&patch_dir).map_err(|e| e.to_string())?;
     stage.write().map_err(|e| e.to_string())?;
+    // The parsers come from the staged grammars, patched ones included (zucchini's lexer).
+    for (path, text) in
+        generated::parsers(&stage_root, &LIB_DIRS, &out_dir.join("parsers")).map_err(|e| e.to_string())?
+    {
+        stage.generate(path, text);
+    }
+    stage.write().map_err(|e| e.to_string())?;
     for dir in LIB_DIRS {
         println!("cargo:rerun-if-changed={}", kazoo.join(dir).display());
     }
@@ -88,7 +95,6 @@ fn generate(kazoo: &Path, out_dir: &Path) -> Result<Vec<generated::Generated>, S
         generated::teletype(kazoo),
         generated::tasks(kazoo),
         generated::rabbit_common(kazoo, &out_dir.join("rabbit_common-codegen")),
-        generated::parsers(kazoo, &LIB_DIRS, &out_dir.join("parsers")),
     ];
     let mut files: Vec<_> = files.into_iter().collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
     // erlang.mk projects: rabbit_common comes with amqp_client, at its version.
