@@ -10,6 +10,9 @@ use kazoo_release::apps::{find_otp_root, AppIndex, AppsError, Origin, OtpInstall
 use kazoo_release::boot::{self, DotErlang};
 use kazoo_release::spec::{AppSpec, StartType};
 
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
 fn otp() -> OtpInstall {
     OtpInstall::detect().expect("Erlang/OTP is installed (apt-get install erlang-nox)")
 }
@@ -105,9 +108,8 @@ fn systools_start_order(otp: &OtpInstall, apps: &[String]) -> Vec<String> {
          halt().",
         otp.lib_dir().display()
     );
-    let out = Command::new(otp.root.join("bin/erl"))
+    let out = support::vm_in(&mut Command::new(otp.root.join("bin/erl")), tmp.path())
         .args(["-noshell", "-noinput", "-eval", &eval])
-        .current_dir(tmp.path())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));

@@ -119,6 +119,7 @@ impl NodeOptions {
         let name = NodeName { name: self.name, host: hostname().expect("this machine's hostname") };
 
         let mut erl = command("erl", home.path());
+        super::vm_in(&mut erl, home.path());
         // `-eval` runs once the boot script has run: the node is up when it says so.
         erl.args(["-noshell", "-name", &name.to_string(), "-eval", "io:format(\"up~n\")"]);
         match &epmd {
