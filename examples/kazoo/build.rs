@@ -12,7 +12,7 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let lib_root = out_dir.join("erlang");
     // Kazoo's layout: applications/, core/ and deps/ hold one folder per application.
-    for lib_dir in release::Kazoo::spec().map(|s| s.lib_dirs).unwrap_or_default() {
+    for lib_dir in release::Kazoo::spec().map(|s| s.lib_dirs).unwrap_or_default().into_iter().map(|d| d.path) {
         let sources = erlc::compile_apps(lib_dir.as_ref(), &lib_root.join(&lib_dir)).unwrap_or_else(|e| {
             eprintln!("error: {e}");
             std::process::exit(1)

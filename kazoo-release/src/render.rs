@@ -130,7 +130,7 @@ fn context(spec: &ReleaseSpec, profile: &str, node: Option<&NodeType>) -> Value 
         "default_node": spec.default_node,
         "nodes": spec.nodes.iter().map(|n| node_context(spec, n)).collect::<Vec<_>>(),
         "base_apps": spec.base_apps,
-        "lib_dirs": spec.lib_dirs,
+        "lib_dirs": spec.lib_dirs.iter().map(|d| &d.path).collect::<Vec<_>>(),
         "include_erts": spec.include_erts,
         "include_src": spec.include_src,
         "dev_mode": spec.dev_mode,

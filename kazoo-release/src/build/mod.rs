@@ -287,6 +287,10 @@ fn resolve_version(
 
 /// Every profile's relx.config, and each node type's vm.args and sys.config, verified.
 fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedFile>, BuildError> {
+    // The spec's own vm.args flags are checked as the default template writes them, whatever
+    // the release's template renders (one that leaves out `raw` would let `+A -1` through).
+    let defaults = Templates::load(None)?;
+    let spec_flags = format!("the spec's #[vm_args(...)], as {} writes them", rel_templates::origin(render::VM_ARGS));
     let mut files = Vec::new();
     for profile in spec.profile_names() {
         let spec = spec.with_profile(profile).expect("profile_names lists declared profiles");
@@ -296,6 +300,8 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
         for node in &spec.nodes {
             let vm_args = templates.render(render::VM_ARGS, &spec, profile, Some(node))?;
             verify::vm_args(&vm_args, &templates.origin(render::VM_ARGS), profile, &node.name, None)?;
+            let own = defaults.render(render::VM_ARGS, &spec, profile, Some(node))?;
+            verify::vm_args(&own, &spec_flags, profile, &node.name, None)?;
             files.push(RenderedFile::new(profile, Some(&node.name), render::VM_ARGS, vm_args));
             let sys_config = templates.render(render::SYS_CONFIG, &spec, profile, Some(node))?;
             verify::sys_config(&sys_config, &templates.origin(render::SYS_CONFIG), profile, &node.name)?;
@@ -309,8 +315,8 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
 
 /// Resolves every node type's applications, and checks that the `-s`/`-run` lines of its
 /// rendered vm.args (`files`, from `vm_args_template`) name their modules; returns the `.app`
-/// files it read from the lib dirs and the index's warnings (a lib dir that does not exist,
-/// which of several copies of an application is used).
+/// files it read from the lib dirs and the index's warnings (which of several copies of an
+/// application is used); a lib dir that does not exist fails unless the spec marks it optional.
 fn resolve_apps(
     spec: &ReleaseSpec,
     lib_root: &Path,
@@ -318,8 +324,7 @@ fn resolve_apps(
     vm_args_template: &str,
 ) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
     let otp = OtpInstall::detect()?;
-    let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
-    let index = AppIndex::scan(&lib_dirs, &otp)?;
+    let index = AppIndex::scan_spec(&spec.lib_dirs, lib_root, &otp)?;
     let mut app_files = Vec::new();
     for node in &spec.nodes {
         let apps = [spec.base_apps.as_slice(), &node.apps].concat();
