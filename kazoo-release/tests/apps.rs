@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kazoo_release::apps::{find_otp_root, AppIndex, AppsError, Origin, OtpInstall, ScanWarning};
+use kazoo_release::apps::{find_otp_root, AppIndex, AppsError, Origin, OtpInstall, OtpSearch, ScanWarning};
 use kazoo_release::boot::{self, DotErlang};
 use kazoo_release::spec::{AppSpec, StartType};
 
@@ -14,7 +14,8 @@ use kazoo_release::spec::{AppSpec, StartType};
 mod support;
 
 fn otp() -> OtpInstall {
-    OtpInstall::detect().expect("Erlang/OTP is installed (apt-get install erlang-nox)")
+    let search = OtpSearch { erl_root: None, path: std::env::var_os("PATH") };
+    OtpInstall::detect(&search).expect("Erlang/OTP is installed (apt-get install erlang-nox)")
 }
 
 fn app(name: &str) -> AppSpec {

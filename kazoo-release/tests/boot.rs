@@ -6,7 +6,7 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kazoo_release::apps::{AppIndex, OtpInstall, Resolved};
+use kazoo_release::apps::{AppIndex, OtpInstall, OtpSearch, Resolved};
 use kazoo_release::boot::{clean_boot_files, node_boot_files, BootFiles, DotErlang};
 use kazoo_release::spec::{AppSpec, StartType};
 use kazoo_release::term::{parse_file, Term};
@@ -19,7 +19,8 @@ use support::vm_in;
 const VSN: &str = "0.1.0";
 
 fn otp() -> OtpInstall {
-    OtpInstall::detect().expect("Erlang/OTP is installed (apt-get install erlang-nox)")
+    let search = OtpSearch { erl_root: None, path: std::env::var_os("PATH") };
+    OtpInstall::detect(&search).expect("Erlang/OTP is installed (apt-get install erlang-nox)")
 }
 
 fn resolve(otp: &OtpInstall, node: &str, apps: &[&str]) -> Resolved {
@@ -49,7 +50,8 @@ fn write_ours(dir: &Path, node: &str, files: &BootFiles) {
 fn erl(expr: &str) -> String {
     let scratch = tempfile::tempdir().unwrap();
     let mut erl = Command::new("timeout");
-    let out = vm_in(&mut erl, scratch.path()).args(["120", "erl", "-noshell", "-eval", expr]).output().expect("erl runs");
+    let out =
+        vm_in(&mut erl, scratch.path()).args(["120", "erl", "-noshell", "-eval", expr]).output().expect("erl runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

@@ -39,7 +39,7 @@ impl<'a> Plan<'a> {
         })?;
         spec.dev_mode |= options.dev_mode;
         check_node_names(&spec)?;
-        let otp = OtpInstall::detect()?;
+        let otp = OtpInstall::detect(&options.otp)?;
         let lib_root = embedded.lib_root.map(PathBuf::from).unwrap_or_else(|| options.project_dir.clone());
         let index = AppIndex::scan_spec(&spec.lib_dirs, &lib_root, &otp)?;
         let nodes = spec

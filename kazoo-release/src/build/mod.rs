@@ -22,7 +22,7 @@ mod verify;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::apps::{AppIndex, Origin, OtpInstall};
+use crate::apps::{AppIndex, Origin, OtpInstall, OtpSearch};
 use crate::render::{self, RenderError, Templates};
 use crate::spec::{Overlay, Release, ReleaseSpec};
 
@@ -90,6 +90,8 @@ pub struct Builder {
     version_env: Option<String>,
     spec_sources: Vec<PathBuf>,
     cargo_output: Box<dyn Write>,
+    /// `ERL_ROOT` and `PATH`, read once when the builder is made.
+    otp: OtpSearch,
 }
 
 /// What a build wrote.
@@ -118,6 +120,7 @@ impl Builder {
             spec_sources: vec![],
             version_env: None,
             cargo_output: Box::new(std::io::stdout()),
+            otp: OtpSearch { erl_root: std::env::var_os("ERL_ROOT"), path: std::env::var_os("PATH") },
         }
     }
 
@@ -192,7 +195,8 @@ impl Builder {
         // later build-release. Without a lib root the lib dirs are the package's own, as
         // build-release finds them (`Embedded::project_dir`).
         let lib_root = self.lib_root.as_deref().unwrap_or(&self.manifest_dir);
-        let (app_files, warnings) = resolve_apps(&spec, lib_root, &files, &templates.origin(render::VM_ARGS))?;
+        let vm_args_template = templates.origin(render::VM_ARGS);
+        let (app_files, warnings) = resolve_apps(&spec, (lib_root, &self.otp), &files, &vm_args_template)?;
         let embedded_rs = emit::write(
             &out_dir,
             (
@@ -313,17 +317,18 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
     Ok(files)
 }
 
-/// Resolves every node type's applications, and checks that the `-s`/`-run` lines of its
+/// Resolves every node type's applications (from the lib dirs under `lib_root` and the OTP
+/// install `otp` finds), and checks that the `-s`/`-run` lines of its
 /// rendered vm.args (`files`, from `vm_args_template`) name their modules; returns the `.app`
 /// files it read from the lib dirs and the index's warnings (which of several copies of an
 /// application is used); a lib dir that does not exist fails unless the spec marks it optional.
 fn resolve_apps(
     spec: &ReleaseSpec,
-    lib_root: &Path,
+    (lib_root, otp): (&Path, &OtpSearch),
     files: &[RenderedFile],
     vm_args_template: &str,
 ) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
-    let otp = OtpInstall::detect()?;
+    let otp = OtpInstall::detect(otp)?;
     let index = AppIndex::scan_spec(&spec.lib_dirs, lib_root, &otp)?;
     let mut app_files = Vec::new();
     for node in &spec.nodes {

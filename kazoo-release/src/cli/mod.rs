@@ -54,13 +54,13 @@ pub mod exit {
     pub const CONNECTION_LOST: u8 = 17;
     /// The node's host name does not resolve.
     pub const UNKNOWN_HOST: u8 = 18;
-    /// read-release-cookie: no config.ini found, or `$KAZOO_CONFIG` names a missing file.
+    /// read-release-cookie: no config.ini found, or its file variable names a missing file.
     pub const NO_CONFIG: u8 = 20;
     /// read-release-cookie: the config file cannot be read (permissions, a directory).
     pub const CONFIG_UNREADABLE: u8 = 21;
     /// read-release-cookie: a line of the config file is malformed (the message names it).
     pub const CONFIG_MALFORMED: u8 = 22;
-    /// read-release-cookie: no section of the node type or `[kazoo_apps]` applies here.
+    /// read-release-cookie: no section of the node type (or the fallback section) applies here.
     pub const NO_NODE_SECTION: u8 = 23;
     /// read-release-cookie: the sections that apply give no cookie.
     pub const NO_COOKIE: u8 = 24;

@@ -91,15 +91,15 @@ impl Connection {
         node: &NodeName,
         cookie: &str,
         timeout: Duration,
-        helper: &str,
+        reach: &super::Reach,
     ) -> Result<Connection, DistError> {
-        let (mut addrs, port) = epmd::address_of(node, timeout)?;
+        let (mut addrs, port) = epmd::address_of(node, reach.epmd_port, timeout)?;
         addrs.iter_mut().for_each(|addr| addr.set_port(port));
         let stream = connect_any(&node.host, &addrs, timeout).map_err(|source| match source.kind() {
             io::ErrorKind::ConnectionRefused => DistError::ConnectionRefused { node: node.to_string(), port, source },
             _ => io_error(&node.to_string(), timeout, source),
         })?;
-        let local = local_node(helper, &node.host);
+        let local = local_node(&reach.helper, &node.host);
         let me = Pid::new(local.name.to_string(), 1, 0, local.creation.get());
         let socket = stream.try_clone().map_err(|e| io_error(&node.to_string(), timeout, e))?;
         let (Blocking(reader), peer) = handshake(Blocking::new(socket), local, cookie, |e, challenged| {

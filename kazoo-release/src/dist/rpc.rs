@@ -30,10 +30,15 @@ enum Incoming {
 }
 
 impl Client {
-    /// Connects to `node` with `cookie` as a hidden node named `<helper>_ctl_<pid>_<n>`;
-    /// `timeout` bounds the connection and every call.
-    pub fn connect(node: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<Client, DistError> {
-        let conn = Connection::open(node, cookie, timeout, helper)?;
+    /// Connects to `node` with `cookie` as a hidden node named `<helper>_ctl_<pid>_<n>` (of
+    /// `reach`); `timeout` bounds the connection and every call.
+    pub fn connect(
+        node: &NodeName,
+        cookie: &str,
+        timeout: Duration,
+        reach: &super::Reach,
+    ) -> Result<Client, DistError> {
+        let conn = Connection::open(node, cookie, timeout, reach)?;
         Ok(Client { conn, node: node.clone(), timeout, next_ref: 0, stash: Vec::new() })
     }
 

@@ -39,8 +39,8 @@ pub enum DaemonError {
 pub struct Awaited<'a> {
     pub name: &'a NodeName,
     pub cookie: &'a str,
-    /// Our hidden node's name prefix.
-    pub helper: &'a str,
+    /// How the node is reached.
+    pub reach: &'a crate::dist::Reach,
     /// The applications the node's boot script starts.
     pub apps: &'a [String],
     pub timeout: Duration,
@@ -62,7 +62,9 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<
         // The killed VM's name goes from EPMD when its socket closes: once it has, no
         // command after this start takes the node for running.
         let gone = Instant::now() + ATTEMPT * 5;
-        while crate::dist::registered(awaited.name, ATTEMPT).unwrap_or(false) && Instant::now() < gone {
+        while crate::dist::registered(awaited.name, awaited.reach.epmd_port, ATTEMPT).unwrap_or(false)
+            && Instant::now() < gone
+        {
             std::thread::sleep(POLL);
         }
     };
@@ -123,7 +125,7 @@ pub(crate) enum Readiness {
 /// application runs. A node answers pings while its applications still start: commands
 /// right after `start` must find them running.
 pub(crate) fn readiness(awaited: &Awaited) -> Readiness {
-    let mut client = match Client::connect(awaited.name, awaited.cookie, ATTEMPT, awaited.helper) {
+    let mut client = match Client::connect(awaited.name, awaited.cookie, ATTEMPT, awaited.reach) {
         Ok(client) => client,
         Err(e @ DistError::CookieRejected { .. }) => return Readiness::Rejected(e),
         Err(_) => return Readiness::NotYet,
