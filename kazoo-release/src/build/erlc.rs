@@ -53,6 +53,8 @@ fn compile_app(name: &str, app_dir: &Path, out: &Path) -> Result<Vec<PathBuf>, E
         .arg("-I")
         .arg(app_dir.join("include"))
         .args(&erl_files)
+        // erlc is a BEAM: should it crash, its dump goes with the output, not into the package.
+        .env("ERL_CRASH_DUMP", out.join("erl_crash.dump"))
         .output()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => ErlcError::Missing,
