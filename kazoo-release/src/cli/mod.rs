@@ -22,7 +22,7 @@ use crate::conventions::{Conventions, Resolved};
 use crate::embed::Embedded;
 use crate::spec::DEFAULT_PROFILE;
 
-pub use context::{Context, ReleaseDir};
+pub use context::{Context, Environment, ReleaseDir};
 
 /// Exit codes scripts can rely on.
 pub mod exit {

@@ -289,6 +289,15 @@ mod tests {
     }
 
     #[test]
+    fn the_name_type_comes_from_the_flag_then_the_value_given() {
+        assert_eq!(NameType::choose(true, Some("-name")).unwrap(), NameType::Short);
+        assert_eq!(NameType::choose(false, Some("-sname")).unwrap(), NameType::Short);
+        assert_eq!(NameType::choose(false, None).unwrap(), NameType::Long);
+        let err = NameType::choose(false, Some("-weird")).unwrap_err().to_string();
+        assert_eq!(err, "NODE_NAME_TYPE is `-weird`: set it to -name or -sname");
+    }
+
+    #[test]
     fn the_shell_line_quotes_every_word() {
         let vm = Vm { program: "/e/erl".into(), args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into() };
         assert_eq!(vm.shell_line(), r"exec '/e/erl' '-x' 'it'\''s'");

@@ -310,3 +310,30 @@ fn entries(dir: &Path, stub: &str) -> Vec<PathBuf> {
         .map(|e| e.path())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dirs_come_from_the_bases_given() {
+        let node = NodeName { name: "hello".into(), host: "vm".into() };
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join("rel/hello");
+        let given = RunBases { pipe: Some("/p".into()), log: Some("/l".into()), temp: temp.path().to_owned() };
+        let dirs = RunDirs::of(&root, "hello", &node, &given);
+        assert_eq!((dirs.pipe, dirs.log, dirs.shared_base), ("/p/hello@vm".into(), "/l/hello".into(), None));
+        // Without them: the pipe base every user shares, made by the first start, and the
+        // tree's log dir when this user may write the tree.
+        std::fs::create_dir_all(&root).unwrap();
+        let defaults = RunBases { pipe: None, log: None, temp: temp.path().to_owned() };
+        let dirs = RunDirs::of(&root, "hello", &node, &defaults);
+        assert_eq!(
+            (dirs.pipe.clone(), dirs.log.clone()),
+            (temp.path().join("erl_pipes/hello@vm"), root.join("log/hello"))
+        );
+        dirs.create_pipe_dir().unwrap();
+        let shared = fs::metadata(temp.path().join("erl_pipes")).unwrap();
+        assert_eq!(shared.mode() & 0o7777, 0o1777);
+    }
+}
