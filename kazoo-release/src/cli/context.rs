@@ -315,10 +315,10 @@ impl<'a> Context<'a> {
     /// its host the one given with it (else `<PREFIX>_HOST`, else this host's: its fully
     /// qualified name for long names, as Erlang's `-name` takes it).
     pub fn target(&self, naming: &Naming, name_type: NameType) -> Result<NodeName, CliError> {
-        let flag = naming.name.map(str::to_owned).or_else(|| self.env(&self.conventions.var("NODE")));
+        let flag = naming.name.map(str::to_owned).or_else(|| self.text(&self.conventions.var("NODE")));
         let given = match flag {
             Some(name) => name,
-            None => match naming.node.map(str::to_owned).or_else(|| self.env("REL")) {
+            None => match naming.node.map(str::to_owned).or_else(|| self.text("REL")) {
                 Some(node) => node,
                 None => self.embedded.default_node.to_owned(),
             },
@@ -336,7 +336,7 @@ impl<'a> Context<'a> {
                 ),
             ));
         }
-        let host = match host.or_else(|| self.env(&self.conventions.var("HOST"))) {
+        let host = match host.or_else(|| self.text(&self.conventions.var("HOST"))) {
             Some(host) => host,
             None => local_host(name_type)?,
         };
@@ -355,7 +355,8 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn env(&self, var: &str) -> Option<String> {
+    /// A variable's value, owned.
+    fn text(&self, var: &str) -> Option<String> {
         self.env.var(var).map(str::to_owned)
     }
 }
