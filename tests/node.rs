@@ -198,6 +198,13 @@ fn attach_and_console_in_a_terminal() {
     attach.wait_for("^D to exit");
     attach.keys(&["{node(), 6 * 7}.", "Enter"]);
     attach.wait_for(&format!("{{{},42}}", full("kazoo_apps")));
+    // ^C reaches the VM (run_erl signals its child, which passes it on): the BREAK menu,
+    // from which `c` goes back to the shell.
+    attach.keys(&["C-c"]);
+    attach.wait_for("BREAK: (a)bort");
+    attach.keys(&["c", "Enter"]);
+    attach.keys(&["{node(), 6 * 8}.", "Enter"]);
+    attach.wait_for(&format!("{{{},48}}", full("kazoo_apps")));
     attach.keys(&["C-d"]);
     attach.wait_for("EXIT=0");
     assert_eq!(ok(host.kazoo(&["ping", "kazoo_apps"])), "pong\n", "detaching leaves the node running");
@@ -315,6 +322,10 @@ fn variables_are_substituted_when_asked() {
     let (code, message) = failed(host.command(&["start", "ecallmgr"]).env("KAZOO_COOKIE", "-bad").output().unwrap());
     assert_eq!(code, 33, "{message}");
     assert!(message.contains("starts with `-`"), "{message}");
+    // Given as an option's value, not taken for an option of its own.
+    let (code, message) = failed(host.kazoo(&["start", "--cookie", "-abc", "ecallmgr"]));
+    assert_eq!(code, 33, "{message}");
+    assert!(message.contains("starts with `-`") && !message.contains("-- -abc"), "{message}");
 
     ok(start(Some("77")));
     assert_eq!(host.eval("ecallmgr", "application:get_env(ecallmgr, fetch_timeout)"), "{ok,77}");
@@ -324,16 +335,79 @@ fn variables_are_substituted_when_asked() {
     assert_eq!(failed(host.kazoo(&["start", "ecallmgr"])).0, 33);
 }
 
+/// `start --timeout 30` of a node that cannot boot: exit 31 soon after the VM exits, well
+/// before the timeout, with the lines of its log that name the cause; no node is left.
+fn start_fails_early(host: &Host, node: &str, erl_flags: &str) -> String {
+    let started = Instant::now();
+    let output = host.command(&["start", node, "--timeout", "30"]).env("ERL_FLAGS", erl_flags).output().unwrap();
+    let took = started.elapsed();
+    let (code, message) = failed(output);
+    assert_eq!(code, 31, "{message}");
+    assert!(message.contains("before it had booted"), "the early exit, not the timeout: {message}");
+    assert!(took < Duration::from_secs(10), "{node}: start took {took:?} of its 30 s");
+    assert_eq!(failed(host.kazoo(&["ping", node])).0, 1, "no node is left running");
+    message
+}
+
 #[test]
 fn start_fails_for_a_node_whose_application_does_not_start_and_says_why() {
     let host = Host::new();
     // The fixture's start/2 returns {error, boom} when its environment says so.
     fs::write(host.path("etc/core/kazoo_apps.sys.config"), "[{kazoo_apps, [{fail_to_start, boom}]}].\n").unwrap();
-    let (code, message) = failed(host.kazoo(&["start", "kazoo_apps", "--timeout", "30"]));
-    assert_eq!(code, 31, "{message}");
+    let message = start_fails_early(&host, "kazoo_apps", "");
     assert!(message.contains("the log names the cause") && message.contains("application_start_failure"), "{message}");
     assert!(message.contains("boom"), "{message}");
-    assert_eq!(failed(host.kazoo(&["ping", "kazoo_apps"])).0, 1, "no node is left running");
+}
+
+#[test]
+fn start_fails_early_for_a_bad_emulator_flag() {
+    let host = Host::new();
+    // erlexec reads ERL_FLAGS, which no checker sees: the emulator itself refuses the value.
+    let message = start_fails_early(&host, "ecallmgr", "+A -1");
+    assert!(message.contains("exited (exit status: 1)"), "{message}");
+    assert!(message.contains("bad number of async threads"), "{message}");
+}
+
+#[test]
+fn start_fails_early_when_the_kernel_does_not_start() {
+    let host = Host::new();
+    let kernel = "[{kernel, [{logger, [{handler, default, no_such_module, #{}}]}]}].\n";
+    fs::write(host.path("etc/core/ecallmgr.sys.config"), kernel).unwrap();
+    let message = start_fails_early(&host, "ecallmgr", "");
+    assert!(message.contains("Kernel pid terminated"), "{message}");
+}
+
+#[test]
+fn start_says_which_signal_ended_the_vm() {
+    let host = Host::new();
+    // The VM kills itself while it boots: `kill -9 <its pid>`, spelt without spaces or
+    // quotes so that erlexec takes it from ERL_FLAGS as one word.
+    let message = start_fails_early(&host, "ecallmgr", "-eval os:cmd([107,105,108,108,32,45,57,32]++os:getpid())");
+    assert!(message.contains("was ended by signal: 9 (SIGKILL)"), "{message}");
+}
+
+/// Readiness is the boot script run to its end and the applications the node type names
+/// running. `-eval` runs once the boot script has started every application, before init
+/// says `{started, started}`: a dependency it stops (as a broker stops `syslog` once its
+/// own logging is set up) does not hold `start`; an application the release names does,
+/// until the timeout says what is missing.
+#[test]
+fn start_waits_for_the_applications_the_node_type_names() {
+    let host = Host::new();
+    let start = |timeout: &str, erl_flags: &str| {
+        host.command(&["start", "kazoo_apps", "--timeout", timeout]).env("ERL_FLAGS", erl_flags).output().unwrap()
+    };
+    let started = Instant::now();
+    ok(start("20", "-eval application:stop(goldrush)"));
+    assert!(started.elapsed() < Duration::from_secs(10), "start took {:?}", started.elapsed());
+    assert_eq!(host.eval("kazoo_apps", "lists:keymember(goldrush, 1, application:which_applications())."), "false");
+    assert_eq!(host.eval("kazoo_apps", "kazoo_apps_server:ping()."), "pong");
+    ok(host.kazoo(&["stop", "kazoo_apps"]));
+
+    let (code, message) = failed(start("4", "-eval application:stop(runtime_tools)"));
+    assert_eq!(code, 31, "{message}");
+    assert!(message.contains("within 4s: it was still waiting for applications runtime_tools to run"), "{message}");
+    assert_eq!(failed(host.kazoo(&["ping", "kazoo_apps"])).0, 1, "the node was killed");
 }
 
 #[test]
@@ -385,6 +459,20 @@ fn a_node_is_known_by_its_process_when_epmd_is_gone() {
             || fs::read_to_string(format!("/proc/{pid}/stat")).unwrap().contains(") Z"),
         "the VM is gone"
     );
+}
+
+#[test]
+fn status_shows_the_recorded_pid_of_a_node_it_cannot_ask() {
+    let host = Host::new();
+    ok(host.kazoo(&["start", "ecallmgr"]));
+    let pid: u64 = ok(host.kazoo(&["pid", "ecallmgr"])).trim().parse().unwrap();
+    let statuses: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(host.kazoo(&["status", "--json", "--cookie", "not_its_cookie"]))).unwrap();
+    let status = statuses.iter().find(|s| s["node_type"] == "ecallmgr").unwrap();
+    assert_eq!((status["pid"].as_u64(), status["running"].as_bool()), (Some(pid), Some(true)), "{status}");
+    assert!(status["error"].as_str().unwrap().contains("rejected the cookie"), "{status}");
+    let table = ok(host.kazoo(&["status", "--cookie", "not_its_cookie"]));
+    assert!(table.lines().any(|l| l.contains("unknown") && l.contains(&pid.to_string())), "{table}");
 }
 
 #[test]

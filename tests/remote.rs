@@ -11,6 +11,7 @@ use kazoo_release::node::hostname;
 #[path = "support/mod.rs"]
 mod support;
 
+use support::peer::{Answer, Peer};
 use support::{failed, ok, Epmd, ErlNode, Scrubbed};
 
 /// A node of type `kazoo_apps` behind its own EPMD, and a scrubbed environment (its own HOME)
@@ -61,6 +62,25 @@ fn ping_pid_versions_eval_and_rpc() {
     assert_eq!(ok(node.kazoo(&["eval", "kazoo_apps", "node() =:= 'x'."])), "false\n");
     assert_eq!(ok(node.kazoo(&["rpc", "lists", "reverse", "[1, {two}, \"three\"]"])), "[\"three\",{two},1]\n");
     assert_eq!(ok(node.kazoo(&["rpc", "kazoo_apps", "erlang", "abs", "-4"])), "4\n");
+}
+
+/// As relx's and erl_call's users write them: options anywhere, `--` before a word that
+/// starts with `-`.
+#[test]
+fn options_go_anywhere_and_double_dash_ends_them() {
+    let node = Fixture::start();
+    let full = format!("kazoo_apps@{}", hostname().unwrap());
+    let cookie = node.node.cookie.as_str();
+    let run = |args: &[&str]| ok(node.command(args).output().unwrap());
+    assert_eq!(run(&["rpc", &full, "--cookie", cookie, "erlang", "node"]), format!("{full}\n"));
+    assert_eq!(run(&["rpc", "erlang", "--cookie", cookie, "abs", "-4", "--timeout", "5"]), "4\n");
+    assert_eq!(run(&["eval", &full, "--cookie", cookie, "1+2."]), "3\n");
+    assert_eq!(run(&["eval", "kazoo_apps", "1+2.", "--timeout", "2", "--cookie", cookie]), "3\n");
+    assert_eq!(run(&["eval", "--cookie", cookie, "--", "-1 + 2."]), "1\n");
+    assert_eq!(run(&["ping", &full, "--cookie", cookie, "--timeout", "2"]), "pong\n");
+    let (code, message) = failed(node.kazoo(&["eval", "kazoo_apps", "1.", "2."]));
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("eval takes [NODE] EXPR"), "{message}");
 }
 
 #[test]
@@ -150,4 +170,94 @@ fn help_names_the_remote_commands() {
     for command in ["ping", "pid", "eval", "rpc", "stop", "versions"] {
         assert!(help.contains(&format!("  {command} ")), "{command} missing from:\n{help}");
     }
+}
+
+/// What a finished command was and took: its exit code, stderr, time and peak memory.
+struct Measured {
+    code: Option<i32>,
+    stderr: String,
+    took: std::time::Duration,
+    max_rss_kib: i64,
+}
+
+/// Runs `command` to its end, measuring it with `wait4` (the peak memory of that very
+/// process, not of this test's other children).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which std's `wait` does not do
+fn measured(command: &mut Command) -> Measured {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let began = std::time::Instant::now();
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("kazoo runs");
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    // SAFETY: the pid is our unreaped child; status and usage are ours to write.
+    let reaped = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, child.id() as libc::pid_t, "wait4");
+    let code = std::process::ExitStatus::from_raw(status).code();
+    Measured { code, stderr, took: began.elapsed(), max_rss_kib: usage.ru_maxrss }
+}
+
+/// `kazoo ping` of the peer, with the peer's EPMD and cookie.
+fn ping_peer(peer: &Peer, extra: &[&str]) -> Measured {
+    let env = Scrubbed::new();
+    let mut command = env.command(env!("CARGO_BIN_EXE_kazoo"));
+    command.args(["ping", &peer.name.to_string(), "--cookie", &peer.cookie]).args(extra).envs(peer.env());
+    measured(&mut command)
+}
+
+#[test]
+fn a_peer_answering_a_byte_a_second_is_bounded_by_the_timeout() {
+    let peer = Peer::start(Answer::ByteASecond);
+    let ping = ping_peer(&peer, &["--timeout", "3"]);
+    assert_eq!(ping.code, Some(13), "{}", ping.stderr);
+    assert!(ping.stderr.contains("did not answer within 3s"), "{}", ping.stderr);
+    let took = ping.took.as_secs_f64();
+    assert!((2.9..4.0).contains(&took), "ping --timeout 3 took {took:.1} s");
+}
+
+#[test]
+fn a_frame_above_the_cap_is_refused_before_it_is_read() {
+    let peer = Peer::start(Answer::Frame { announced: 0xFFFF_FFF0, bytes_per_second: 0 });
+    let ping = ping_peer(&peer, &["--timeout", "5"]);
+    assert_eq!(ping.code, Some(19), "{}", ping.stderr);
+    assert!(ping.stderr.contains("4294967280 bytes") && ping.stderr.contains("--max-reply-size"), "{}", ping.stderr);
+    assert!(ping.took < std::time::Duration::from_secs(1), "refused at once, not after {:?}", ping.took);
+    assert!(ping.max_rss_kib < 64 * 1024, "ping grew to {} KiB", ping.max_rss_kib);
+    assert!(!ping.stderr.contains("panicked"), "{}", ping.stderr);
+}
+
+#[test]
+fn a_trickled_frame_is_bounded_by_the_timeout() {
+    // Under the cap, so it is read: 64 KB/s of a 32 MiB frame would take over 8 minutes.
+    let peer = Peer::start(Answer::Frame { announced: 32 << 20, bytes_per_second: 64 << 10 });
+    let ping = ping_peer(&peer, &["--timeout", "3"]);
+    assert_eq!(ping.code, Some(13), "{}", ping.stderr);
+    let took = ping.took.as_secs_f64();
+    assert!((2.9..4.0).contains(&took), "ping --timeout 3 took {took:.1} s");
+    assert!(ping.max_rss_kib < 64 * 1024, "ping grew to {} KiB", ping.max_rss_kib);
+}
+
+#[test]
+fn a_host_name_too_long_for_a_node_name_is_a_clear_error() {
+    let env = Scrubbed::new();
+    let node = format!("kazoo_apps@{}.example.com", "h".repeat(250));
+    let output = env.command(env!("CARGO_BIN_EXE_kazoo")).args(["ping", &node, "--cookie", "c"]).output().unwrap();
+    let (code, message) = failed(output);
+    assert_eq!(code, 34, "{message}");
+    assert!(message.contains("at most 255 bytes") && !message.contains("panicked"), "{message}");
+}
+
+#[test]
+fn a_reply_above_max_reply_size_is_refused() {
+    let node = Fixture::start();
+    let big = "binary:copy(<<0>>, 2000000).";
+    let (code, message) = failed(node.kazoo(&["eval", "--max-reply-size", "1M", big]));
+    assert_eq!(code, 19, "{message}");
+    assert!(message.contains("more than the 1048576 bytes"), "{message}");
+    assert_eq!(
+        ok(node.kazoo(&["eval", "--max-reply-size", "8M", "byte_size(binary:copy(<<0>>, 2000000))."])),
+        "2000000\n"
+    );
+    assert!(ok(node.kazoo(&["eval", big])).len() > 2_000_000, "the default cap takes it");
 }

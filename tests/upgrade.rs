@@ -501,6 +501,10 @@ fn an_operators_sys_config_stays_the_nodes_environment() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("use `downgrade 4.3.0`"), "{stderr}");
     assert_eq!(host.app_vsn(), "\"4.3.1\"");
+    // A version that is not there is said to be missing, whichever way it would go.
+    let (code, stderr) = failed(host.kazoo(&["downgrade", "9.9.9", "kazoo_apps"]));
+    assert_eq!(code, 42, "{stderr}");
+    assert!(stderr.contains("version 9.9.9 is not unpacked") && !stderr.contains("use `upgrade"), "{stderr}");
 }
 
 /// The benchmark behind scripts/bench-upgrade.sh (ignored in test runs): the wall time of

@@ -56,6 +56,8 @@ pub struct Release {
     pub dev_mode: Option<bool>,
     /// Debug info stripped from the copied `.beam` files.
     pub strip_beams: Option<bool>,
+    /// Every lib dir application loaded on every node type.
+    pub load_lib_dirs: Option<bool>,
     pub sys_config: Option<Path>,
     /// The runtime crate as the user's Cargo.toml names it (default `::kazoo_release`).
     pub krate: Option<Path>,

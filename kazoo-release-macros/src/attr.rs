@@ -88,6 +88,7 @@ impl Release {
             include_src: None,
             dev_mode: None,
             strip_beams: None,
+            load_lib_dirs: None,
             sys_config: None,
             krate: None,
         }
@@ -151,6 +152,7 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
             INCLUDE_SRC => release.include_src = setting(meta, errs, |v| value::boolean(v, key)),
             DEV_MODE => release.dev_mode = setting(meta, errs, |v| value::boolean(v, key)),
             STRIP_BEAMS => release.strip_beams = setting(meta, errs, |v| value::boolean(v, key)),
+            LOAD_LIB_DIRS => release.load_lib_dirs = setting(meta, errs, |v| value::boolean(v, key)),
             CRATE => release.krate = setting(meta, errs, |v| value::crate_path(v, key)),
             _ => release.sys_config = setting(meta, errs, |v| value::path(v, key)),
         }

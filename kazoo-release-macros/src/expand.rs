@@ -62,6 +62,7 @@ fn spec(input: &Input) -> TokenStream {
     let include_src = release.include_src.unwrap_or(false);
     let dev_mode = release.dev_mode.unwrap_or(false);
     let strip_beams = release.strip_beams.unwrap_or(false);
+    let load_lib_dirs = release.load_lib_dirs.unwrap_or(false);
     let vm_args = vm_args(&input.vm_args);
     let sys_config =
         release.sys_config.as_ref().map_or_else(|| quote!(::core::default::Default::default()), sys_config);
@@ -80,6 +81,7 @@ fn spec(input: &Input) -> TokenStream {
             include_src: #include_src,
             dev_mode: #dev_mode,
             strip_beams: #strip_beams,
+            load_lib_dirs: #load_lib_dirs,
             vm_args: #vm_args,
             sys_config: #sys_config,
             overlays: ::std::vec![#(#overlays),*],

@@ -33,6 +33,7 @@ pub const INCLUDE_ERTS: &str = "include_erts";
 pub const INCLUDE_SRC: &str = "include_src";
 pub const DEV_MODE: &str = "dev_mode";
 pub const STRIP_BEAMS: &str = "strip_beams";
+pub const LOAD_LIB_DIRS: &str = "load_lib_dirs";
 pub const SYS_CONFIG: &str = "sys_config";
 pub const APPS: &str = "apps";
 /// `#[release(crate = kr)]`: the runtime crate's path, for a renamed dependency.
@@ -70,6 +71,7 @@ pub const RELEASE_KEYS: &[&str] = &[
     INCLUDE_SRC,
     DEV_MODE,
     STRIP_BEAMS,
+    LOAD_LIB_DIRS,
     SYS_CONFIG,
     CRATE,
 ];

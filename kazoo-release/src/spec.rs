@@ -65,6 +65,12 @@ pub struct ReleaseSpec {
     /// (relx's `{debug_info, strip}`); dev mode's symlinked applications are left alone.
     #[serde(default)]
     pub strip_beams: bool,
+    /// Every application of the lib dirs is in every node type's release, loaded where the
+    /// node type does not start it: what a node may start at run time (Kazoo's kapps
+    /// controller starts kapps by configuration, kazoo_data its database driver), as Kazoo's
+    /// relx.config.script loads every application.
+    #[serde(default)]
+    pub load_lib_dirs: bool,
     pub vm_args: VmArgs,
     pub sys_config: SysConfig,
     /// Files put into the release beside what is generated, as relx's `overlay`.
@@ -235,6 +241,7 @@ impl ReleaseSpec {
             include_src: false,
             dev_mode: false,
             strip_beams: false,
+            load_lib_dirs: false,
             vm_args: Default::default(),
             sys_config: Default::default(),
             overlays: vec![],

@@ -379,3 +379,50 @@ fn no_erl_anywhere_says_how_to_install() {
     assert!(matches!(err, AppsError::OtpNotFound { .. }), "{msg}");
     assert!(msg.contains("ERL_ROOT") && msg.contains("`erl`") && msg.contains("apt-get install erlang-nox"), "{msg}");
 }
+
+#[test]
+fn a_lib_dir_copy_wins_over_a_higher_version_in_the_otp_install() {
+    // Debian's erlang-lager puts lager 3.9.2 in OTP's lib/; Kazoo pins 3.6.10 in its deps/.
+    let otp = otp();
+    let in_otp = otp.lib_dir().read_dir().unwrap().filter_map(Result::ok).any(|e| e.file_name() == "lager-3.9.2");
+    assert!(
+        in_otp,
+        "this test needs Debian's erlang-lager (3.9.2) in {}: run scripts/setup.sh",
+        otp.lib_dir().display()
+    );
+    let deps = tempfile::tempdir().unwrap();
+    let pinned = write_app(deps.path(), "lager", "lager", "3.6.10", &["kernel", "stdlib"], &[]);
+    let index = AppIndex::scan(&[deps.path().into()], &otp).unwrap();
+    let resolved = index.resolve("kazoo_apps", &[app("lager")]).unwrap();
+    let lager = resolved.apps.iter().find(|a| a.name == "lager").unwrap();
+    assert_eq!((lager.vsn.as_str(), &lager.dir), ("3.6.10", &pinned));
+    let warning = index.warnings().iter().map(ToString::to_string).find(|w| w.contains("`lager`")).unwrap();
+    assert!(warning.contains("which win over the OTP install's"), "{warning}");
+}
+
+#[derive(kazoo_release::Release)]
+#[release(name = loads, load_lib_dirs = true)]
+#[node(name = top_node, apps = [kz_top])]
+struct LoadsLibDirs;
+
+#[test]
+fn load_lib_dirs_loads_every_other_lib_dir_application_and_what_only_they_need() {
+    use kazoo_release::Release;
+    let lib = tempfile::tempdir().unwrap();
+    write_app(lib.path(), "kz_top", "kz_top", "1.0", &["kernel", "stdlib", "kz_util"], &[]);
+    write_app(lib.path(), "kz_util", "kz_util", "1.0", &["kernel", "stdlib"], &[]);
+    write_app(lib.path(), "kz_kapp", "kz_kapp", "1.0", &["kernel", "stdlib", "kz_util", "kz_web"], &[]);
+    write_app(lib.path(), "kz_web", "kz_web", "1.0", &["kernel", "stdlib"], &[]);
+    let spec = LoadsLibDirs::spec().unwrap();
+    let index = AppIndex::scan(&[lib.path().into()], &otp()).unwrap();
+    let resolved = index.resolve_node(&spec, &spec.nodes[0]).unwrap();
+    let types: Vec<(&str, StartType)> = resolved.apps.iter().map(|a| (a.name.as_str(), a.start_type)).collect();
+    for expected in [
+        ("kz_util", StartType::Permanent), // the node type's kz_top needs it started
+        ("kz_top", StartType::Permanent),
+        ("kz_kapp", StartType::Load), // a kapp the node may start at run time
+        ("kz_web", StartType::Load),  // needed only by kz_kapp
+    ] {
+        assert!(types.contains(&expected), "{expected:?} in {types:?}");
+    }
+}

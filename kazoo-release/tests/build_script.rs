@@ -22,7 +22,8 @@ mod release;
 fn main() {
     // As the Kazoo example: Erlang sources compiled into OUT_DIR, then resolved from there.
     let lib_root = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("erlang");
-    for source in kazoo_release::build::erlc::compile_apps("apps".as_ref(), &lib_root.join("apps")).unwrap() {
+    let compiled = kazoo_release::build::erlc::Build::new().lib_dir("apps").out_dir(&lib_root).compile().unwrap();
+    for source in compiled.sources {
         println!("cargo:rerun-if-changed={}", source.display());
     }
     kazoo_release::build::Builder::new::<release::Probe>().spec_source("src/release.rs").lib_root(lib_root).run_or_exit();

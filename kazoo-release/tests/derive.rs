@@ -67,6 +67,7 @@ fn expected() -> ReleaseSpec {
         include_src: false,
         dev_mode: false,
         strip_beams: false,
+        load_lib_dirs: false,
         vm_args: kazoo_vm_args(),
         sys_config: kazoo_sys_config().unwrap(),
         overlays: vec![

@@ -104,7 +104,7 @@ fn a_slow_call_times_out() {
 fn stop_returns_once_the_process_is_gone() {
     let node = start();
     let pid = node.pid();
-    client(&node).stop(Duration::from_secs(20)).unwrap();
+    Client::connect(&node.name, &node.cookie, Duration::from_secs(20), &reach(&node)).unwrap().stop().unwrap();
     assert!(!is_running(pid), "the VM still runs after stop returned");
 }
 

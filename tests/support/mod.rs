@@ -3,8 +3,11 @@
 #![allow(dead_code)]
 
 pub mod boot;
+pub mod deployment;
 pub mod isolated;
+pub mod kazoo_src;
 mod node;
+pub mod peer;
 
 #[allow(unused_imports)]
 pub use node::{command, ErlNode, NodeOptions, Scrubbed};
@@ -21,6 +24,21 @@ pub struct Epmd(pub String);
 impl Epmd {
     pub fn private() -> Epmd {
         Epmd(TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string())
+    }
+
+    pub fn port(&self) -> u16 {
+        self.0.parse().unwrap()
+    }
+
+    /// Starts this EPMD itself (a node's `erl` would), returning once it answers.
+    pub fn run(&self) {
+        let started = Command::new("epmd").args(["-port", &self.0, "-daemon"]).status().expect("epmd runs");
+        assert!(started.success(), "epmd -port {} did not start", self.0);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port())).is_err() {
+            assert!(std::time::Instant::now() < deadline, "epmd -port {} does not answer", self.0);
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 }
 

@@ -10,6 +10,10 @@ use serde::Serialize;
 #[release(name = kazoo, default_node = kazoo_apps)]
 #[release(lib_dirs = ["applications", "core", "deps"], base_apps = [runtime_tools, tools, sasl])]
 #[release(include_erts = true, sys_config = sys_config)]
+// Every application of the lib dirs is loaded on both node types, as Kazoo's relx.config.script
+// loads them all: kazoo_data starts its database driver (kazoo_couch) itself, kazoo_apps the
+// kapps its configuration names, and Kazoo's applications call some they do not list.
+#[release(load_lib_dirs = true)]
 #[node(name = ecallmgr, apps = [ecallmgr])]
 #[node(name = kazoo_apps, apps = [kazoo_apps])]
 #[vm_args(sasl_errlog_type = error, inet_dist_listen_min = 11500, inet_dist_listen_max = 11999,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{AppSpec, StartType};
+use crate::spec::{AppSpec, NodeType, ReleaseSpec, StartType};
 
 use super::error::{AppsError, ScanWarning};
 use super::scan::{AppIndex, AppInfo, FoundApp, Origin};
@@ -46,13 +46,34 @@ pub struct ResolvedApp {
 }
 
 impl AppIndex {
+    /// Resolves node type `node` of `spec`: the base applications and the node type's own,
+    /// and with `load_lib_dirs` every other application of the lib dirs, loaded (with the
+    /// dependencies only they need) unless the node type's own applications need it started.
+    pub fn resolve_node(&self, spec: &ReleaseSpec, node: &NodeType) -> Result<Resolved, AppsError> {
+        let apps = [spec.base_apps.as_slice(), &node.apps].concat();
+        let mut loaded: Vec<&str> = match spec.load_lib_dirs {
+            true => self.apps().iter().filter(|a| a.origin != Origin::Otp).map(|a| a.name.as_str()).collect(),
+            false => Vec::new(),
+        };
+        loaded.sort_unstable();
+        loaded.dedup();
+        loaded.retain(|name| !apps.iter().any(|a| a.name == *name));
+        self.resolve_loading(&node.name, &apps, &loaded)
+    }
+
     /// Resolves the node type `node`, which lists `apps` (the release's base applications
     /// and its own): the dependency closure, one version of each, in start order.
     pub fn resolve(&self, node: &str, apps: &[AppSpec]) -> Result<Resolved, AppsError> {
+        self.resolve_loading(node, apps, &[])
+    }
+
+    /// [`resolve`](Self::resolve), with `loaded` in the release too: loaded, as is what
+    /// only they need.
+    fn resolve_loading(&self, node: &str, apps: &[AppSpec], loaded: &[&str]) -> Result<Resolved, AppsError> {
         let listed = listings(node, apps)?;
-        let members = closure(self, node, &listed)?;
+        let members = closure(self, node, &listed, loaded)?;
         let mut order = Order { node, members: &members, stack: Vec::new(), placed: HashSet::new(), order: Vec::new() };
-        for name in ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)) {
+        for name in ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)).chain(loaded.iter().copied()) {
             order.visit(name)?;
         }
         let apps = order.order.iter().map(|name| resolved_app(name, &members[*name], &listed)).collect();
@@ -103,17 +124,41 @@ struct Member<'i> {
     required_by: Option<String>,
     /// Listed, or named in some `applications`: started by the boot script.
     started: bool,
+    /// Needed only by applications the release loads (`load_lib_dirs`).
+    only_loaded: bool,
 }
 
-/// The applications `listed` needs, directly or not, breadth first so that the chain shown
-/// for a missing application is the shortest.
-fn closure<'i>(index: &'i AppIndex, node: &str, listed: &[Listing]) -> Result<HashMap<String, Member<'i>>, AppsError> {
-    let roots = ALWAYS.into_iter().chain(listed.iter().map(|l| l.name));
-    let mut queue: VecDeque<(String, Option<String>, bool)> = roots.map(|name| (name.to_owned(), None, true)).collect();
+/// The applications `listed` and `loaded` need, directly or not, breadth first so that the
+/// chain shown for a missing application is the shortest. What a started application needs
+/// is started; what only loaded ones need is loaded.
+fn closure<'i>(
+    index: &'i AppIndex,
+    node: &str,
+    listed: &[Listing],
+    loaded: &[&str],
+) -> Result<HashMap<String, Member<'i>>, AppsError> {
+    // Each entry: the application, who needs it, whether it is started, and whether only
+    // loaded applications need it (then so are its dependencies).
+    let roots = ALWAYS.into_iter().chain(listed.iter().map(|l| l.name)).map(|name| (name, true, false));
+    let roots = roots.chain(loaded.iter().map(|name| (*name, false, true)));
+    let mut queue: VecDeque<(String, Option<String>, bool, bool)> =
+        roots.map(|(name, started, only_loaded)| (name.to_owned(), None, started, only_loaded)).collect();
     let mut members: HashMap<String, Member> = HashMap::new();
-    while let Some((name, required_by, started)) = queue.pop_front() {
+    let deps = |name: &str, info: &AppInfo, only_loaded: bool| {
+        let needs =
+            info.applications.iter().map(move |dep| (dep.clone(), Some(name.to_owned()), !only_loaded, only_loaded));
+        let includes =
+            info.included_applications.iter().map(move |dep| (dep.clone(), Some(name.to_owned()), false, only_loaded));
+        needs.chain(includes).collect::<Vec<_>>()
+    };
+    while let Some((name, required_by, started, only_loaded)) = queue.pop_front() {
         if let Some(member) = members.get_mut(&name) {
             member.started |= started;
+            if member.only_loaded && !only_loaded {
+                // Found for loaded applications first, and needed by started ones now.
+                member.only_loaded = false;
+                queue.extend(deps(&name, member.info, false));
+            }
             continue;
         }
         let pin = listed.iter().find(|l| l.name == name).and_then(|l| l.pin);
@@ -125,10 +170,8 @@ fn closure<'i>(index: &'i AppIndex, node: &str, listed: &[Listing]) -> Result<Ha
                 searched: index.searched().to_vec(),
             });
         };
-        let needs = info.applications.iter().map(|dep| (dep.clone(), Some(name.clone()), true));
-        let includes = info.included_applications.iter().map(|dep| (dep.clone(), Some(name.clone()), false));
-        queue.extend(needs.chain(includes));
-        members.insert(name, Member { app, info, required_by, started });
+        queue.extend(deps(&name, info, only_loaded));
+        members.insert(name, Member { app, info, required_by, started, only_loaded });
     }
     Ok(members)
 }
@@ -145,9 +188,11 @@ fn chain(members: &HashMap<String, Member>, required_by: Option<&str>, app: &str
     chain
 }
 
-/// The copy of `name` to use: the pinned version, else the highest (the first found among
-/// equals, so lib dirs win over OTP's), which is said in the index's warnings when there
-/// are several copies; a pin wins silently. `None` when there is no copy at all.
+/// The copy of `name` to use: the pinned version, else the highest of the release's lib
+/// dirs (the first found among equals), and OTP's only when no lib dir has one: a project's
+/// pinned dependency wins over a same-named package in the OTP install (Debian's lager 3.9.2
+/// beside Kazoo's 3.6.10). Said in the index's warnings when there are several copies; a pin
+/// wins silently. `None` when there is no copy at all.
 fn choose<'i>(
     index: &'i AppIndex,
     node: &str,
@@ -156,20 +201,25 @@ fn choose<'i>(
 ) -> Result<Option<(&'i FoundApp, &'i AppInfo)>, AppsError> {
     let copies = index.find(name).map(|app| Ok((app, app.info()?))).collect::<Result<Vec<_>, AppsError>>()?;
     let Some(pinned) = pin else {
+        let in_lib_dirs = copies.iter().any(|(app, _)| app.origin != Origin::Otp);
+        let candidates = copies.iter().copied().filter(|(app, _)| !in_lib_dirs || app.origin != Origin::Otp);
         let highest =
-            copies.iter().copied().reduce(|best, next| match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
+            candidates.clone().reduce(|best, next| match compare_versions(&next.1.vsn, &best.1.vsn).is_gt() {
                 true => next,
                 false => best,
             });
         if let (Some((app, info)), [_, _, ..]) = (highest, copies.as_slice()) {
-            let equals = copies.iter().filter(|(_, i)| i.vsn == info.vsn).count();
+            let equals = candidates.filter(|(_, i)| i.vsn == info.vsn).count();
+            let over_otp = in_lib_dirs && copies.iter().any(|(app, _)| app.origin == Origin::Otp);
             index.warn(ScanWarning::SeveralVersions {
                 app: name.to_owned(),
                 found: found(&copies),
                 chosen: (info.vsn.clone(), app.dir.clone()),
-                reason: match equals {
-                    1 => "the highest version",
-                    _ => "the first found of the highest version",
+                reason: match (over_otp, equals) {
+                    (true, 1) => "the highest version in the release's lib dirs, which win over the OTP install's",
+                    (true, _) => "the first found of the highest version in the release's lib dirs, which win over the OTP install's",
+                    (false, 1) => "the highest version",
+                    (false, _) => "the first found of the highest version",
                 },
             });
         }

@@ -42,11 +42,7 @@ impl<'a> Plan<'a> {
         let otp = OtpInstall::detect(&options.otp)?;
         let lib_root = embedded.lib_root.map(PathBuf::from).unwrap_or_else(|| options.project_dir.clone());
         let index = AppIndex::scan_spec(&spec.lib_dirs, &lib_root, &otp)?;
-        let nodes = spec
-            .nodes
-            .iter()
-            .map(|node| index.resolve(&node.name, &[spec.base_apps.as_slice(), &node.apps].concat()))
-            .collect::<Result<Vec<_>, _>>()?;
+        let nodes = spec.nodes.iter().map(|node| index.resolve_node(&spec, node)).collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             embedded,
             profile: options.profile.clone(),

@@ -17,6 +17,7 @@
 mod emit;
 pub mod erlc;
 mod overrides;
+pub mod stage;
 mod verify;
 
 use std::io::Write;
@@ -332,8 +333,7 @@ fn resolve_apps(
     let index = AppIndex::scan_spec(&spec.lib_dirs, lib_root, &otp)?;
     let mut app_files = Vec::new();
     for node in &spec.nodes {
-        let apps = [spec.base_apps.as_slice(), &node.apps].concat();
-        let resolved = index.resolve(&node.name, &apps)?;
+        let resolved = index.resolve_node(spec, node)?;
         verify::start_modules(files, vm_args_template, &resolved)?;
         app_files.extend(
             resolved

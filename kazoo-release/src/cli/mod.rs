@@ -54,6 +54,8 @@ pub mod exit {
     pub const CONNECTION_LOST: u8 = 17;
     /// The node's host name does not resolve.
     pub const UNKNOWN_HOST: u8 = 18;
+    /// The node sent a message larger than --max-reply-size (refused unread).
+    pub const REPLY_TOO_LARGE: u8 = 19;
     /// read-release-cookie: no config.ini found, or its file variable names a missing file.
     pub const NO_CONFIG: u8 = 20;
     /// read-release-cookie: the config file cannot be read (permissions, a directory).
@@ -74,7 +76,7 @@ pub mod exit {
     /// parse, an unreadable override file, a cookie Erlang would mangle.
     pub const NODE_CONFIG: u8 = 33;
     /// The node cannot be named: long names on a host that does not resolve, a bad
-    /// NODE_NAME_TYPE.
+    /// NODE_NAME_TYPE, a host name too long for a node name.
     pub const NODE_NAME: u8 = 34;
     /// The pipe or log directory cannot be made, or is not the user's own.
     pub const RUN_DIR: u8 = 35;
@@ -172,9 +174,16 @@ pub fn main(embedded: Embedded) -> ExitCode {
 /// say.
 pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
     let conventions = conventions.resolve(embedded.release);
-    let matches = command(&embedded, &conventions, embedded.version).get_matches();
+    let matches = match command(&embedded, &conventions, embedded.version).try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => return clap_exit(e),
+    };
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    match run(cli, &embedded, conventions) {
+    exit_code(run(cli, &embedded, conventions))
+}
+
+fn exit_code(outcome: Result<(), CliError>) -> ExitCode {
+    match outcome {
         Ok(()) => ExitCode::from(exit::OK),
         // The reader went away (`| head`): a normal end, said by nobody.
         Err(e) if e.code == exit::OK => ExitCode::from(exit::OK),
@@ -182,6 +191,17 @@ pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.code)
         }
+    }
+}
+
+/// What clap has to say instead of a command: help and version on stdout, whose write
+/// errors count as any command's (see [`CliError::output`]), or a usage error.
+fn clap_exit(error: clap::Error) -> ExitCode {
+    use std::io::Write;
+    let printed = error.print().and_then(|()| std::io::stdout().flush());
+    match printed {
+        Err(e) if error.exit_code() == 0 => exit_code(Err(CliError::output(e))),
+        _ => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(exit::USAGE)),
     }
 }
 
@@ -205,8 +225,12 @@ fn command(embedded: &Embedded, conventions: &Resolved, version: &str) -> clap::
         .filter(|sub| sub.get_arguments().any(|a| a.get_id() == "cookie"))
         .map(|sub| sub.get_name().to_owned())
         .collect();
+    // A cookie may start with `-`: `--cookie -abc` takes it as the value, so that the
+    // cookie's own check (Erlang would read it as a flag) says what is wrong with it.
     for name in with_cookie {
-        command = command.mut_subcommand(name, |sub| sub.mut_arg("cookie", |a| a.help(cookie_help.clone())));
+        command = command.mut_subcommand(name, |sub| {
+            sub.mut_arg("cookie", |a| a.help(cookie_help.clone()).allow_hyphen_values(true))
+        });
     }
     if !conventions.reads_config_ini() {
         command = command.mut_subcommand("read-release-cookie", |sub| sub.hide(true));

@@ -150,7 +150,7 @@ impl Prepared {
         if hook_at(context, Point::PostStart).is_none() {
             return;
         }
-        let Ok(apps) = self.tree.started_apps(&self.node_type) else { return };
+        let Ok(apps) = awaited_apps(context, &self.tree, &self.node_type) else { return };
         let awaited = daemon::Awaited {
             name: &self.name,
             cookie: &self.cookie,
@@ -210,7 +210,7 @@ impl Run {
         let node = self.prepare(context)?;
         refuse_if_running(context, &node)?;
         let vm = node.node_vm(true);
-        let apps = node.tree.started_apps(&context.node_type(self.node.as_deref())?).map_err(CliError::failure)?;
+        let apps = awaited_apps(context, &node.tree, &node.node_type)?;
         let awaited =
             daemon::Awaited { name: &node.name, cookie: &node.cookie, reach: &context.reach, apps: &apps, timeout };
         node.hook(context, Point::PreStart, None)?;
@@ -478,7 +478,11 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
                 (status.running, status.pid, status.note) = (true, Some(pid), Some(note));
             }
         }
-        Err(e) => (status.running, status.error) = (true, Some(e.to_string())),
+        // It holds the name but cannot be asked (another cookie): its pid is what was recorded.
+        Err(e) => {
+            let pid = context.run_dirs(&context.root(), name).recorded_vm(name);
+            (status.running, status.pid, status.error) = (true, pid, Some(e.to_string()));
+        }
     }
     status
 }
@@ -517,6 +521,15 @@ fn daemon_error(error: DaemonError) -> CliError {
         _ => exit::START_FAILED,
     };
     CliError::new(code, error.to_string())
+}
+
+/// The applications whose running makes a node of `node_type` ready: for `start`,
+/// foreground's READY=1 and the post_start hook alike (see [`daemon::awaited_apps`]).
+pub(super) fn awaited_apps(context: &Context, tree: &Tree, node_type: &str) -> Result<Vec<String>, CliError> {
+    let spec = context.spec();
+    let own = spec.nodes.iter().filter(|node| node.name == node_type).flat_map(|node| &node.apps);
+    let named: Vec<&str> = spec.base_apps.iter().chain(own).map(|app| app.name.as_str()).collect();
+    Ok(daemon::awaited_apps(tree.started_apps(node_type).map_err(CliError::failure)?, &named))
 }
 
 /// The release's hook at `point`.

@@ -33,7 +33,8 @@ pub enum RemoteCommand {
     /// Evaluate Erlang expressions on the node: print what they print, then their value (~p).
     Eval {
         /// [NODE] EXPR: NODE as for ping; EXPR like `erlang:memory(total)` (final `.` optional).
-        #[arg(value_names = ["NODE", "EXPR"], num_args = 1..=2, required = true, allow_hyphen_values = true)]
+        /// Options go anywhere; after `--` nothing is one (an EXPR that starts with `-`).
+        #[arg(value_names = ["NODE", "EXPR"], num_args = 1.., required = true, allow_negative_numbers = true)]
         args: Vec<String>,
         #[command(flatten)]
         connect: Connect,
@@ -41,8 +42,9 @@ pub enum RemoteCommand {
     /// Call MODULE:FUNCTION(ARGS...) on the node, each ARG an Erlang term; print the value (~p).
     Rpc {
         /// [NODE] MODULE FUNCTION [ARGS...]: NODE is taken when the first word is a node type
-        /// or contains `@`; options go before these words.
-        #[arg(value_name = "ARGS", num_args = 2.., required = true, allow_hyphen_values = true, trailing_var_arg = true)]
+        /// or contains `@`. Options go anywhere; after `--` nothing is one (an ARG that
+        /// starts with `-` and is not a number).
+        #[arg(value_name = "ARGS", num_args = 1.., required = true, allow_negative_numbers = true)]
         args: Vec<String>,
         #[command(flatten)]
         connect: Connect,
@@ -78,9 +80,14 @@ pub struct Connect {
     /// The node uses a short name (-sname); also NODE_NAME_TYPE=-sname.
     #[arg(long)]
     sname: bool,
-    /// Seconds to wait for the node's answer (for stop: for its exit).
+    /// Seconds for the whole exchange with the node, from the EPMD lookup to its last
+    /// answer (for stop: to its exit).
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     timeout: Duration,
+    /// The largest message taken from the node, in bytes or with K, M or G (KiB, MiB, GiB);
+    /// a larger reply is refused before it is read.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = bytes)]
+    max_reply_size: u64,
 }
 
 impl RemoteCommand {
@@ -97,11 +104,17 @@ impl RemoteCommand {
             }
             RemoteCommand::Eval { args, connect } => {
                 let (node, expr) = split_node(context, &args, 1);
+                if expr.len() != 1 {
+                    return Err(words_error("eval takes [NODE] EXPR", &args));
+                }
                 let value = connect.client(context, node)?.eval(&expr[0], &mut out).map_err(failed)?;
                 writeln!(out, "{value}")
             }
             RemoteCommand::Rpc { args, connect } => {
                 let (node, call) = split_node(context, &args, 2);
+                if call.len() < 2 {
+                    return Err(words_error("rpc takes [NODE] MODULE FUNCTION [ARGS...]", &args));
+                }
                 let mut client = connect.client(context, node)?;
                 let value = client.apply(&call[0], &call[1], &call[2..], &mut out).map_err(failed)?;
                 writeln!(out, "{value}")
@@ -122,7 +135,13 @@ impl RemoteCommand {
 impl Connect {
     fn client(&self, context: &Context, given: Option<&str>) -> Result<Client, CliError> {
         let (node, cookie) = self.node(context, given)?;
-        context.connect(&node, &cookie, self.timeout).map_err(failed)
+        self.connect(context, &node, &cookie).map_err(failed)
+    }
+
+    fn connect(&self, context: &Context, node: &NodeName, cookie: &str) -> Result<Client, DistError> {
+        let mut client = context.connect(node, cookie, self.timeout)?;
+        client.set_max_reply_size(self.max_reply_size);
+        Ok(client)
     }
 
     /// The node asked for and its cookie: that of its node type, else (another node's full
@@ -150,6 +169,18 @@ fn split_node<'a>(context: &Context, args: &'a [String], rest: usize) -> (Option
     }
 }
 
+/// The words of the line (options parsed anywhere among them) do not make the command.
+fn words_error(form: &str, words: &[String]) -> CliError {
+    CliError::new(
+        exit::USAGE,
+        format!(
+            "{form}, not the {} words `{}`; quote an expression as one word, and put `--` before words that start with `-`",
+            words.len(),
+            words.join(" ")
+        ),
+    )
+}
+
 /// `init:stop()` and the wait for the VM to exit; a node EPMD no longer knows but whose
 /// recorded VM runs here gets SIGTERM (the VM's `init:stop()`) instead. With `--kill`, a VM
 /// still running when the timeout is up is killed, and that is said.
@@ -173,10 +204,10 @@ fn stop(context: &Context, given: Option<&str>, connect: &Connect, kill: bool) -
         }
         _ => Ok(()),
     };
-    let stopped = match context.connect(&node, &cookie, timeout) {
+    let stopped = match connect.connect(context, &node, &cookie) {
         Ok(mut client) => {
             hook(Point::PreStop, Some(&mut client))?;
-            client.stop(timeout)
+            client.stop()
         }
         Err(e) => Err(e),
     };
@@ -265,6 +296,19 @@ pub(super) fn seconds(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// A number of bytes, or of KiB, MiB or GiB with the suffix K, M or G.
+fn bytes(text: &str) -> Result<u64, String> {
+    const UNITS: [(&str, u64); 3] = [("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30)];
+    let (digits, unit) =
+        UNITS.iter().find_map(|&(suffix, unit)| Some((text.strip_suffix(suffix)?, unit))).unwrap_or((text, 1));
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{text}` is not a size above 0: write bytes, or a number with K, M or G (64M)"))
+}
+
 /// The error with the exit code of its kind (see [`exit`]).
 pub(super) fn failed(error: DistError) -> CliError {
     let code = match &error {
@@ -278,6 +322,8 @@ pub(super) fn failed(error: DistError) -> CliError {
         DistError::Parse { .. } => exit::BAD_EXPR,
         DistError::StillRunning { .. } => exit::STILL_RUNNING,
         DistError::Connection { .. } | DistError::Protocol { .. } => exit::CONNECTION_LOST,
+        DistError::TooLarge { .. } => exit::REPLY_TOO_LARGE,
+        DistError::BadName { .. } => exit::NODE_NAME,
     };
     CliError::new(code, error.to_string())
 }

@@ -98,7 +98,7 @@ pub(super) fn notifier(
     let Some(socket) = context.env.os(NOTIFY_SOCKET_ENV).filter(|_| terminal != Terminal::Shared) else {
         return Ok(Notifier::inert());
     };
-    let apps = tree.started_apps(&context.node_type(given)?).map_err(CliError::failure)?;
+    let apps = super::node::awaited_apps(context, tree, &context.node_type(given)?)?;
     let watchdog = watchdog_period(context.env.var(WATCHDOG_USEC_ENV), context.env.var(WATCHDOG_PID_ENV));
     Ok(Notifier::connect(
         socket,

@@ -63,7 +63,8 @@ pub struct UpgradeOptions {
     /// The node uses a short name (-sname); also NODE_NAME_TYPE=-sname.
     #[arg(long)]
     sname: bool,
-    /// Seconds to wait for each answer of the node (the whole apply is one).
+    /// Seconds for the whole exchange with the node, from the EPMD lookup to the end of the
+    /// apply.
     #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
     timeout: Duration,
 }

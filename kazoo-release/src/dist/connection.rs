@@ -4,7 +4,9 @@
 //! blocking socket, so every poll completes at once and `block_on` never parks: no reactor,
 //! no threads, nothing to start before the first byte goes out. Reads go through one
 //! buffer for the whole connection (the handshake reads its messages a few bytes at a
-//! time); every write is one whole message.
+//! time); every write is one whole message. Every read and write waits at most until the
+//! connection's [`Deadline`], so a peer that answers a byte at a time cannot stretch a
+//! command past its --timeout.
 
 use std::io::{self, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -26,12 +28,70 @@ use crate::name::NodeName;
 /// The type tag before every message after the handshake (the "pass through" header).
 const PASS_THROUGH: u8 = 112;
 
+/// The largest message a node may send us unless told otherwise: far above what a ping, a
+/// pid or a page of `eval` output takes, far below what would strain the machine.
+pub const DEFAULT_MAX_REPLY_SIZE: u64 = 64 << 20;
+
+/// When a command's exchanges with a node must be over: its --timeout from the start.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Deadline {
+    at: Instant,
+    /// What the command was given, for the message of a timeout.
+    pub(super) timeout: Duration,
+}
+
+impl Deadline {
+    pub(super) fn after(timeout: Duration) -> Deadline {
+        Deadline { at: Instant::now().checked_add(timeout).unwrap_or_else(far_future), timeout }
+    }
+
+    /// The time left; none left is a timeout.
+    fn left(&self) -> io::Result<Duration> {
+        match self.at.saturating_duration_since(Instant::now()) {
+            left if left.is_zero() => Err(io::ErrorKind::TimedOut.into()),
+            left => Ok(left),
+        }
+    }
+
+    pub(super) fn passed(&self) -> bool {
+        self.left().is_err()
+    }
+}
+
+/// A moment no command reaches (`Duration::MAX` does not fit in an `Instant`).
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
+}
+
+/// A socket whose every read and write waits at most until its deadline.
+pub(super) struct Bounded {
+    stream: TcpStream,
+    pub(super) deadline: Deadline,
+}
+
+impl Read for Bounded {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.deadline.left()?))?;
+        self.stream.read(buf)
+    }
+}
+
+impl Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.set_write_timeout(Some(self.deadline.left()?))?;
+        self.stream.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
 /// A blocking socket behind the `futures::io` traits, reading through a buffer.
-pub(super) struct Blocking(pub(super) BufReader<TcpStream>);
+pub(super) struct Blocking(pub(super) BufReader<Bounded>);
 
 impl Blocking {
-    pub(super) fn new(stream: TcpStream) -> Blocking {
-        Blocking(BufReader::new(stream))
+    pub(super) fn new(stream: TcpStream, deadline: Deadline) -> Blocking {
+        Blocking(BufReader::new(Bounded { stream, deadline }))
     }
 }
 
@@ -49,7 +109,7 @@ impl futures::io::AsyncWrite for Blocking {
         Poll::Ready(self.get_mut().0.get_mut().flush())
     }
     fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().0.get_mut().shutdown(std::net::Shutdown::Write))
+        Poll::Ready(self.get_mut().0.get_mut().stream.shutdown(std::net::Shutdown::Write))
     }
 }
 
@@ -58,15 +118,14 @@ pub(super) fn resolve(host: &str, port: u16) -> io::Result<Vec<std::net::SocketA
     Ok((host, port).to_socket_addrs()?.collect())
 }
 
-/// A TCP connection to the first of `addrs` (of `host`) that answers, bounded by `timeout`,
+/// A TCP connection to the first of `addrs` (of `host`) that answers before `deadline`,
 /// with Nagle off: every message here is one small request waiting for its answer.
-pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
+pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], deadline: Deadline) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} resolves to no address"));
     for &addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
+        match TcpStream::connect_timeout(&addr, deadline.left()?) {
             Ok(stream) => {
                 stream.set_nodelay(true)?;
-                stream.set_read_timeout(Some(timeout))?;
                 return Ok(stream);
             }
             Err(e) => last = e,
@@ -77,40 +136,51 @@ pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], timeout: D
 
 /// An established connection to a node, as a hidden node of our own.
 pub(super) struct Connection {
-    /// Reads through the handshake's buffer, which may already hold the first message.
-    reader: BufReader<TcpStream>,
-    stream: TcpStream,
+    /// Reads through the handshake's buffer, which may already hold the first message;
+    /// writes go to its socket.
+    socket: BufReader<Bounded>,
     /// Our own pid on this connection: the sender of calls and the group leader of what they run.
     pub(super) me: Pid,
     pub(super) node: String,
+    /// The largest message taken from the node; a larger one is refused before it is read.
+    pub(super) max_message: u64,
 }
 
 impl Connection {
-    /// Looks the node up in EPMD, connects and shakes hands with `cookie`.
+    /// Looks the node up in EPMD, connects and shakes hands with `cookie`, all before
+    /// `deadline`, which then bounds what follows on the connection too.
     pub(super) fn open(
         node: &NodeName,
         cookie: &str,
-        timeout: Duration,
+        deadline: Deadline,
         reach: &super::Reach,
     ) -> Result<Connection, DistError> {
-        let (mut addrs, port) = epmd::address_of(node, reach.epmd_port, timeout)?;
+        let local = local_node(&reach.helper, node)?;
+        let (mut addrs, port) = epmd::address_of(node, reach.epmd_port, deadline)?;
         addrs.iter_mut().for_each(|addr| addr.set_port(port));
-        let stream = connect_any(&node.host, &addrs, timeout).map_err(|source| match source.kind() {
+        let stream = connect_any(&node.host, &addrs, deadline).map_err(|source| match source.kind() {
             io::ErrorKind::ConnectionRefused => DistError::ConnectionRefused { node: node.to_string(), port, source },
-            _ => io_error(&node.to_string(), timeout, source),
+            _ => io_error(&node.to_string(), deadline, source),
         })?;
-        let local = local_node(&reach.helper, &node.host);
         let me = Pid::new(local.name.to_string(), 1, 0, local.creation.get());
-        let socket = stream.try_clone().map_err(|e| io_error(&node.to_string(), timeout, e))?;
-        let (Blocking(reader), peer) = handshake(Blocking::new(socket), local, cookie, |e, challenged| {
-            handshake_error(node, timeout, e, challenged)
+        let (Blocking(socket), peer) = handshake(Blocking::new(stream, deadline), local, cookie, |e, challenged| {
+            handshake_error(node, deadline, e, challenged)
         })?;
         // As OTP does: a node that answers to another name is not the node asked for (a
         // host alias, an address, a second node behind one port).
         if peer.name.to_string() != node.to_string() {
             return Err(DistError::OtherNode { node: node.to_string(), answered: peer.name.to_string() });
         }
-        Ok(Connection { reader, stream, me, node: node.to_string() })
+        Ok(Connection { socket, me, node: node.to_string(), max_message: DEFAULT_MAX_REPLY_SIZE })
+    }
+
+    /// What bounds the exchanges from now on.
+    pub(super) fn deadline(&self) -> Deadline {
+        self.socket.get_ref().deadline
+    }
+
+    pub(super) fn set_deadline(&mut self, deadline: Deadline) {
+        self.socket.get_mut().deadline = deadline;
     }
 
     /// Sends one message.
@@ -120,21 +190,17 @@ impl Connection {
         let len = u32::try_from(frame.len() - 4).map_err(|e| self.protocol(e))?;
         frame[..4].copy_from_slice(&len.to_be_bytes());
         frame[4] = PASS_THROUGH;
-        self.stream.write_all(&frame).map_err(|e| self.lost(e))
+        let deadline = self.deadline();
+        self.socket.get_mut().write_all(&frame).map_err(|e| io_error(&self.node, deadline, e))
     }
 
     /// The next message for us, answering the node's ticks on the way (it drops a
     /// connection that stays silent for a whole tick time, 60 s by default).
-    pub(super) fn recv(&mut self, deadline: Instant, timeout: Duration) -> Result<Message, DistError> {
+    pub(super) fn recv(&mut self) -> Result<Message, DistError> {
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(DistError::Timeout { node: self.node.clone(), timeout });
-            }
-            self.stream.set_read_timeout(Some(left)).map_err(|e| self.lost(e))?;
-            let frame = self.read_frame().map_err(|e| io_error(&self.node, timeout, e))?;
+            let frame = self.read_frame()?;
             match frame.split_first() {
-                None => self.stream.write_all(&[0; 4]).map_err(|e| self.lost(e))?,
+                None => self.send_tick()?,
                 Some((&PASS_THROUGH, body)) => {
                     return Message::read_from(&mut &body[..]).map_err(|e| self.protocol(e));
                 }
@@ -143,10 +209,10 @@ impl Connection {
         }
     }
 
-    /// Whether the node closed the connection (as it does when it stops) before `deadline`.
-    pub(super) fn wait_closed(&mut self, deadline: Instant, timeout: Duration) -> bool {
+    /// Whether the node closed the connection (as it does when it stops) before the deadline.
+    pub(super) fn wait_closed(&mut self) -> bool {
         loop {
-            match self.recv(deadline, timeout) {
+            match self.recv() {
                 Ok(_) => continue,
                 Err(DistError::Timeout { .. }) => return false,
                 Err(_) => return true,
@@ -154,16 +220,28 @@ impl Connection {
         }
     }
 
-    fn read_frame(&mut self) -> io::Result<Vec<u8>> {
-        let mut len = [0; 4];
-        self.reader.read_exact(&mut len)?;
-        let mut frame = vec![0; u32::from_be_bytes(len) as usize];
-        self.reader.read_exact(&mut frame)?;
-        Ok(frame)
+    fn send_tick(&mut self) -> Result<(), DistError> {
+        let deadline = self.deadline();
+        self.socket.get_mut().write_all(&[0; 4]).map_err(|e| io_error(&self.node, deadline, e))
     }
 
-    fn lost(&self, e: io::Error) -> DistError {
-        DistError::Connection { node: self.node.clone(), detail: e.to_string() }
+    /// One frame, its announced length checked first and never allocated up front: memory
+    /// grows with what arrives, and a frame above the cap is refused unread.
+    fn read_frame(&mut self) -> Result<Vec<u8>, DistError> {
+        let deadline = self.deadline();
+        let failed = |e| io_error(&self.node, deadline, e);
+        let mut len = [0; 4];
+        self.socket.read_exact(&mut len).map_err(failed)?;
+        let len = u64::from(u32::from_be_bytes(len));
+        if len > self.max_message {
+            return Err(DistError::TooLarge { node: self.node.clone(), size: len, max: self.max_message });
+        }
+        let mut frame = Vec::new();
+        (&mut self.socket).take(len).read_to_end(&mut frame).map_err(failed)?;
+        match frame.len() as u64 == len {
+            true => Ok(frame),
+            false => Err(failed(io::ErrorKind::UnexpectedEof.into())),
+        }
     }
 
     fn protocol(&self, e: impl std::fmt::Display) -> DistError {
@@ -173,15 +251,21 @@ impl Connection {
 
 /// Our own node: hidden (never published, so it joins no global group), named uniquely per
 /// process and connection so that concurrent commands never collide, on the peer's host so
-/// that short and long names match.
-fn local_node(helper: &str, host: &str) -> LocalNode {
+/// that short and long names match. Node names travel as atoms of at most 255 bytes: a
+/// host too long for ours (or the node's) is refused here, before anything is sent.
+fn local_node(helper: &str, node: &NodeName) -> Result<LocalNode, DistError> {
     static SEQ: AtomicU32 = AtomicU32::new(0);
     let name = format!("{helper}_ctl_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
-    let name = DistName::new(&name, host).expect("a short name and a non-empty host");
+    let too_long = |name: &str, e| DistError::BadName {
+        node: node.to_string(),
+        detail: format!("`{name}@{}` cannot be a node name ({e})", node.host),
+    };
+    DistName::new(&node.name, &node.host).map_err(|e| too_long(&node.name, e))?;
+    let name = DistName::new(&name, &node.host).map_err(|e| too_long(&name, e))?;
     let mut local = LocalNode::new(name, Creation::random());
     // So that the node sends what its code prints as unicode, not latin1.
     local.flags |= DistributionFlags::UNICODE_IO;
-    local
+    Ok(local)
 }
 
 /// The handshake in its two parts, so that a failure knows whether the node had already
@@ -199,7 +283,7 @@ fn handshake(
 
 /// A node that dislikes our challenge reply closes the connection without a word; one whose
 /// own digest does not match ours fails the check here: both mean the cookies differ.
-fn handshake_error(node: &NodeName, timeout: Duration, error: HandshakeError, challenged: bool) -> DistError {
+fn handshake_error(node: &NodeName, deadline: Deadline, error: HandshakeError, challenged: bool) -> DistError {
     let node = node.to_string();
     match error {
         HandshakeError::CookieMismatch => DistError::CookieRejected { node },
@@ -208,7 +292,7 @@ fn handshake_error(node: &NodeName, timeout: Duration, error: HandshakeError, ch
             node,
             detail: "the node closed the connection before the handshake (does it use -name where we use -sname, or the reverse?)".into(),
         },
-        HandshakeError::Io(e) => io_error(&node, timeout, e),
+        HandshakeError::Io(e) => io_error(&node, deadline, e),
         other => DistError::Protocol { node, detail: format!("handshake: {other}") },
     }
 }
@@ -217,9 +301,11 @@ fn is_closed(e: &io::Error) -> bool {
     matches!(e.kind(), io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset)
 }
 
-fn io_error(node: &str, timeout: Duration, e: io::Error) -> DistError {
+pub(super) fn io_error(node: &str, deadline: Deadline, e: io::Error) -> DistError {
     match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => DistError::Timeout { node: node.to_owned(), timeout },
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            DistError::Timeout { node: node.to_owned(), timeout: deadline.timeout }
+        }
         io::ErrorKind::UnexpectedEof => {
             DistError::Connection { node: node.to_owned(), detail: "the node closed the connection".into() }
         }

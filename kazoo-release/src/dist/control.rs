@@ -1,10 +1,11 @@
 //! The node's own facts and its stop: ping, OS pid, versions, `init:stop()`.
 
 use std::io::{self, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use erl_dist::term::Term;
 
+use super::connection::Deadline;
 use super::eval::as_tagged;
 use super::io_server::chardata;
 use super::rpc::{atom, tuple, Client};
@@ -51,33 +52,34 @@ impl Client {
     }
 
     /// `init:stop()`, returning once the node is gone: its OS process exited when it runs
-    /// on this machine (a zombie counts), else its connection closed. After `wait` it
-    /// gives up with [`DistError::StillRunning`] and leaves the node alone.
-    pub fn stop(mut self, wait: Duration) -> Result<(), DistError> {
+    /// on this machine (a zombie counts), else its connection closed. When the client's
+    /// deadline passes first it gives up with [`DistError::StillRunning`] and leaves the
+    /// node alone.
+    pub fn stop(mut self) -> Result<(), DistError> {
         let pid = if self.node.is_local() { Some(self.os_pid()?) } else { None };
         let reply = self.call("init", "stop", vec![], &mut io::sink())?;
         if !matches!(&reply, Term::Atom(a) if a.name == "ok") {
             return Err(self.protocol(&reply));
         }
-        let deadline = Instant::now() + wait;
+        let deadline = self.conn.deadline();
         let gone = match pid {
             Some(pid) => wait_exit(pid, deadline),
-            None => self.conn.wait_closed(deadline, wait),
+            None => self.conn.wait_closed(),
         };
         match gone {
             true => Ok(()),
-            false => Err(DistError::StillRunning { node: self.node.to_string(), pid, waited: wait }),
+            false => Err(DistError::StillRunning { node: self.node.to_string(), pid, waited: deadline.timeout }),
         }
     }
 }
 
 /// Whether process `pid` exits (or becomes a zombie) before `deadline`.
-fn wait_exit(pid: u32, deadline: Instant) -> bool {
+fn wait_exit(pid: u32, deadline: Deadline) -> bool {
     loop {
         if !is_running(pid) {
             return true;
         }
-        if Instant::now() >= deadline {
+        if deadline.passed() {
             return false;
         }
         std::thread::sleep(EXIT_POLL);

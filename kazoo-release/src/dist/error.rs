@@ -17,6 +17,8 @@ pub enum DistError {
     OtherNode { node: String, answered: String },
     #[error("node {node} rejected the cookie; give its cookie with --cookie or the release's cookie variable (`--help` lists the cookie sources)")]
     CookieRejected { node: String },
+    #[error("`{node}` cannot be reached over Erlang distribution: {detail}; a node name has at most 255 bytes, so give the host a shorter name (its short name with --sname, an address, or an alias in /etc/hosts)")]
+    BadName { node: String, detail: String },
     #[error("node {node} did not answer within {timeout:?}; raise --timeout if it is busy")]
     Timeout { node: String, timeout: Duration },
     #[error("the call failed on node {node}: {reason}")]
@@ -25,6 +27,8 @@ pub enum DistError {
     Parse { what: String, line: u32, column: u32, message: String },
     #[error("node {node} still runs {waited:?} after init:stop(); wait longer with --timeout, or add --kill")]
     StillRunning { node: String, pid: Option<u32>, waited: Duration },
+    #[error("node {node} sent a message of {size} bytes, more than the {max} bytes taken (--max-reply-size), so it was refused unread; raise --max-reply-size if a reply that large is meant")]
+    TooLarge { node: String, size: u64, max: u64 },
     #[error("the connection to node {node} failed: {detail}")]
     Connection { node: String, detail: String },
     #[error("node {node} answered what this client does not understand: {detail}")]

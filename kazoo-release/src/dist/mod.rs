@@ -4,6 +4,9 @@
 //! with the node's cookie; calls then go through `rex` as `rpc:call` does, with our own
 //! process as the group leader (an I/O server) so that what remote code prints reaches us.
 //! Everything is blocking on one socket: a command costs a few round trips and no runtime.
+//! A command's --timeout is one deadline for all of it, and a message above a cap is
+//! refused before it is read: a node (or whatever answers in its place) can hold a command
+//! neither longer than it was given nor to more memory than the cap.
 
 mod connection;
 mod control;
@@ -13,6 +16,7 @@ mod eval;
 mod io_server;
 mod rpc;
 
+pub use connection::DEFAULT_MAX_REPLY_SIZE;
 pub use control::{is_running, print_versions, Versions};
 pub use error::DistError;
 pub use rpc::Client;
@@ -39,7 +43,7 @@ pub fn registered(
     epmd_port: u16,
     timeout: std::time::Duration,
 ) -> Result<bool, DistError> {
-    match epmd::port_of(node, epmd_port, timeout) {
+    match epmd::port_of(node, epmd_port, connection::Deadline::after(timeout)) {
         Ok(_) => Ok(true),
         Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => Ok(false),
         Err(e) => Err(e),

@@ -2,12 +2,12 @@
 //! `rpc:call` uses), with a deadline, serving the I/O of what they run meanwhile.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use erl_dist::message::Message;
 use erl_dist::term::{Atom, List, Pid, Reference, Term, Tuple};
 
-use super::connection::Connection;
+use super::connection::{Connection, Deadline};
 use super::{io_server, DistError};
 use crate::name::NodeName;
 
@@ -15,7 +15,6 @@ use crate::name::NodeName;
 pub struct Client {
     pub(super) conn: Connection,
     pub(super) node: NodeName,
-    pub(super) timeout: Duration,
     next_ref: u32,
     /// Replies to calls other than the one being waited for (a call made to serve an I/O
     /// request may overtake the call that caused it).
@@ -31,15 +30,29 @@ enum Incoming {
 
 impl Client {
     /// Connects to `node` with `cookie` as a hidden node named `<helper>_ctl_<pid>_<n>` (of
-    /// `reach`); `timeout` bounds the connection and every call.
+    /// `reach`); `timeout` bounds everything from the EPMD lookup to the last reply: one
+    /// deadline, not one per read (see [`Client::renew`] for a connection kept open).
     pub fn connect(
         node: &NodeName,
         cookie: &str,
         timeout: Duration,
         reach: &super::Reach,
     ) -> Result<Client, DistError> {
-        let conn = Connection::open(node, cookie, timeout, reach)?;
-        Ok(Client { conn, node: node.clone(), timeout, next_ref: 0, stash: Vec::new() })
+        let conn = Connection::open(node, cookie, Deadline::after(timeout), reach)?;
+        Ok(Client { conn, node: node.clone(), next_ref: 0, stash: Vec::new() })
+    }
+
+    /// A new deadline, `timeout` from now, for what follows on this connection: a watchdog
+    /// that pings one node for ever gives each ping its own.
+    pub fn renew(&mut self, timeout: Duration) {
+        self.conn.set_deadline(Deadline::after(timeout));
+    }
+
+    /// Messages from the node above `bytes` are refused unread
+    /// ([`DistError::TooLarge`]); [`DEFAULT_MAX_REPLY_SIZE`](super::DEFAULT_MAX_REPLY_SIZE)
+    /// until set.
+    pub fn set_max_reply_size(&mut self, bytes: u64) {
+        self.conn.max_message = bytes;
     }
 
     /// The node this client talks to.
@@ -87,12 +100,11 @@ impl Client {
     }
 
     fn await_reply(&mut self, tag: &Reference, out: &mut dyn Write) -> Result<Term, DistError> {
-        let deadline = Instant::now() + self.timeout;
         loop {
             if let Some(i) = self.stash.iter().position(|(r, _)| r == tag) {
                 return Ok(self.stash.swap_remove(i).1);
             }
-            match classify(self.conn.recv(deadline, self.timeout)?) {
+            match classify(self.conn.recv()?) {
                 Incoming::Reply(r, reply) => self.stash.push((r, reply)),
                 Incoming::IoRequest { from, reply_as, request } => {
                     let reply = io_server::serve(self, &request, out);

@@ -180,13 +180,18 @@ impl Vm {
         command
     }
 
-    /// The command as the `sh -c` line run_erl takes (`exec` so the VM replaces the shell);
-    /// the environment goes on run_erl's own process, which the VM inherits.
-    pub fn shell_line(&self) -> String {
+    /// The command as words of a `sh -c` line (run_erl takes one); the environment goes
+    /// on run_erl's own process, which the VM inherits.
+    pub fn shell_words(&self) -> String {
         let words = std::iter::once(self.program.as_os_str()).chain(self.args.iter().map(OsString::as_os_str));
-        let quoted: Vec<String> = words.map(|w| format!("'{}'", w.to_string_lossy().replace('\'', r"'\''"))).collect();
-        format!("exec {}", quoted.join(" "))
+        let quoted: Vec<String> = words.map(|w| shell_quote(&w.to_string_lossy())).collect();
+        quoted.join(" ")
     }
+}
+
+/// `word` as one word of a shell line, whatever it holds.
+pub fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
 }
 
 /// What the VM is.
@@ -300,6 +305,6 @@ mod tests {
     #[test]
     fn the_shell_line_quotes_every_word() {
         let vm = Vm { program: "/e/erl".into(), args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into() };
-        assert_eq!(vm.shell_line(), r"exec '/e/erl' '-x' 'it'\''s'");
+        assert_eq!(vm.shell_words(), r"'/e/erl' '-x' 'it'\''s'");
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! kazoo is the unit's main process and the VM its child, so kazoo speaks for it:
 //! `MAINPID=<the VM's pid>` and a `STATUS=` once the VM is spawned, `READY=1` once the node
-//! answers, has booted and runs every application of its node type (the readiness `start`
+//! answers, has booted and runs the applications its node type names (the readiness `start`
 //! waits for), `WATCHDOG=1` every half `WATCHDOG_USEC` from a ping the VM answered, and
 //! `STOPPING=1` when a stop begins (a stop signal reaching kazoo, or the VM going away).
 //!
@@ -40,7 +40,7 @@ pub struct Watched {
     pub reach: Reach,
     /// `WATCHDOG_USEC`'s period, when the manager asks for it (see [`watchdog_period`]).
     pub watchdog: Option<Duration>,
-    /// The applications the node's boot script starts.
+    /// The applications the node type names (see [`super::daemon::awaited_apps`]).
     pub apps: Vec<String>,
 }
 
@@ -174,15 +174,12 @@ fn watch(shared: &Shared, watched: &Watched, pid: u32) {
                 shared.send(&format!("STATUS=node {node} cannot be asked whether it has booted: {e}\n"));
                 return;
             }
-            Readiness::NotYet if said.elapsed() >= STATUS_EVERY => {
+            Readiness::NotYet(what) if said.elapsed() >= STATUS_EVERY => {
                 said = Instant::now();
                 let waited = began.elapsed().as_secs();
-                shared.send(&format!(
-                    "STATUS=booting node {node} (OS pid {pid}): waiting {waited} s for it to answer and start {}\n",
-                    watched.apps.join(", ")
-                ));
+                shared.send(&format!("STATUS=booting node {node} (OS pid {pid}): waiting {waited} s for {what}\n"));
             }
-            Readiness::NotYet => {}
+            Readiness::NotYet(_) => {}
         }
         std::thread::sleep(POLL);
     }
@@ -205,7 +202,10 @@ fn feed(shared: &Shared, watched: &Watched, every: Duration) {
             return;
         }
         let pinged = match client.as_mut() {
-            Some(c) => c.ping(),
+            Some(c) => {
+                c.renew(every);
+                c.ping()
+            }
             None => Client::connect(&watched.name, &watched.cookie, every, &watched.reach).and_then(|mut c| {
                 let pong = c.ping();
                 client = Some(c);

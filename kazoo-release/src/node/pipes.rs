@@ -245,7 +245,10 @@ impl StartLog {
             true => String::new(),
             false => format!("; the log names the cause:\n  {}\n", self.causes.join("\n  ")),
         };
-        format!("{causes}\nThe end of its log ({}):\n{}", self.path.display(), self.tail)
+        match self.tail.is_empty() {
+            true => format!("{causes}\nIts log ({}) has nothing of this start.", self.path.display()),
+            false => format!("{causes}\nThe end of its log ({}):\n{}", self.path.display(), self.tail),
+        }
     }
 }
 
@@ -335,5 +338,13 @@ mod tests {
         dirs.create_pipe_dir().unwrap();
         let shared = fs::metadata(temp.path().join("erl_pipes")).unwrap();
         assert_eq!(shared.mode() & 0o7777, 0o1777);
+    }
+
+    #[test]
+    fn an_empty_log_is_said_to_be_empty() {
+        let log = StartLog { path: "/l/erlang.log.1".into(), causes: vec![], tail: String::new() };
+        assert_eq!(log.describe(), "\nIts log (/l/erlang.log.1) has nothing of this start.");
+        let log = StartLog { tail: "boot".into(), ..log };
+        assert_eq!(log.describe(), "\nThe end of its log (/l/erlang.log.1):\nboot");
     }
 }

@@ -41,7 +41,7 @@ pub enum UpgradeError {
     OtherRelease { path: PathBuf, found: String, expected: String },
     #[error("{} runs on ERTS {found}, but this tree runs on ERTS {expected}: a new ERTS needs a restart of the node; build the new version with ERTS {expected}, or install it as a new tree", path.display())]
     ErtsDiffers { path: PathBuf, found: String, expected: String },
-    #[error("version {vsn} is not unpacked in {}; give its tarball, or one of the versions `releases` lists", root.display())]
+    #[error("version {vsn} is not unpacked in {}: `releases` lists the versions that are (`upgrade TARBALL` unpacks one)", root.display())]
     NotUnpacked { vsn: String, root: PathBuf },
     #[error("{to} is {} than {from}, the version the tree runs: use `{} {to}`", if *up { "older" } else { "newer" }, if *up { "downgrade" } else { "upgrade" })]
     WrongWay { from: String, to: String, up: bool },

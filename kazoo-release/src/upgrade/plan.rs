@@ -158,6 +158,8 @@ pub fn plan(
     to: &str,
     direction: Direction,
 ) -> Result<Plan, UpgradeError> {
+    // A version that is not there is said as such, whichever way it would go.
+    let target_apps = rel_apps(root, to, node_type)?;
     let wrong_way = match direction {
         Direction::Up => crate::apps::compare_versions(to, from).is_lt(),
         Direction::Down => crate::apps::compare_versions(to, from).is_gt(),
@@ -169,7 +171,6 @@ pub fn plan(
             up: direction == Direction::Up,
         });
     }
-    let target_apps = rel_apps(root, to, node_type)?;
     // An application the node runs that the version it came from does not list was
     // started by hand: not the release's to stop.
     let from_apps = rel_apps(root, from, node_type).ok();
