@@ -93,6 +93,7 @@ fn both_node_types_start_side_by_side_and_stop() {
     assert_eq!(host.eval("kazoo_apps", "kazoo_apps_server:ping()."), "pong");
     let sup = Command::new(host.path("_rel/kazoo/bin/sup"))
         .args(["ecallmgr", "ecallmgr_server", "routed"])
+        .current_dir(host.dir.path())
         .envs(host.env())
         .output()
         .unwrap();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 #[path = "support/mod.rs"]
 mod support;
 
-use support::Epmd;
+use support::{vm_in, Epmd};
 
 /// Where build.rs compiled the fixture applications (`<lib_root>/applications/...`).
 const LIB_ROOT: &str = concat!(env!("OUT_DIR"), "/erlang");
@@ -54,7 +54,7 @@ struct RelxNode {
 
 impl RelxNode {
     fn script(&self, args: &[&str]) -> Output {
-        run(Command::new(self.root.join("bin/kazoo_apps"))
+        run(vm_in(&mut Command::new(self.root.join("bin/kazoo_apps")), &self.root)
             .args(args)
             .env("ERL_EPMD_PORT", &self.epmd.0)
             .env("PIPE_DIR", self.pipes.path()))
@@ -72,9 +72,8 @@ fn rebar3_assembles_a_release_from_the_rendered_files_and_it_boots() {
     let project = tempfile::tempdir().unwrap();
     let node_name = format!("kzrelx{}", std::process::id());
     rebar3_project(project.path(), &node_name, "relx_fallback_cookie");
-    let output = run(Command::new("rebar3")
+    let output = run(vm_in(&mut Command::new("rebar3"), project.path())
         .args(["release", "-n", "kazoo_apps"])
-        .current_dir(project.path())
         .env("HOME", project.path())
         .env("REBAR_COLOR", "none"));
     assert!(output.status.success(), "rebar3 release failed:\n{}", String::from_utf8_lossy(&output.stdout));

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{failed, ok, Epmd};
+use support::{failed, ok, vm_in, Epmd};
 
 /// The next version's kazoo_apps_server: its state becomes `{state, N, Mark}`.
 const NEXT_SERVER: &str = r#"
@@ -85,7 +85,9 @@ fn add_extra_app(src: &Path, vsn: &str, extra: &str, fail: bool) {
     .unwrap();
     let source = src.join("kazoo_extra_app.erl");
     fs::write(&source, EXTRA_APP).unwrap();
-    assert!(Command::new("erlc").arg("-o").arg(&ebin).arg(&source).status().unwrap().success());
+    let scratch = tempfile::tempdir().unwrap();
+    let mut erlc = Command::new("erlc");
+    assert!(vm_in(&mut erlc, scratch.path()).arg("-o").arg(&ebin).arg(&source).status().unwrap().success());
     fs::remove_file(&source).unwrap();
     let rel = src.join(format!("releases/{vsn}/kazoo_apps.rel"));
     let text = fs::read_to_string(&rel).unwrap();
@@ -225,7 +227,7 @@ impl Host {
         fs::create_dir_all(&erl).unwrap();
         fs::write(erl.join("kazoo_apps_server.erl"), server).unwrap();
         fs::write(erl.join("kazoo_apps_next.erl"), NEXT_MODULE.replace("from_next", &format!("'from_{vsn}'"))).unwrap();
-        let compiled = Command::new("erlc")
+        let compiled = vm_in(&mut Command::new("erlc"), self.dir.path())
             .arg("-o")
             .arg(app.join("ebin"))
             .arg(erl.join("kazoo_apps_server.erl"))
@@ -244,7 +246,8 @@ impl Host {
             "{{ok, [S]}} = file:consult(\"{0}/kazoo_apps.script\"), ok = file:write_file(\"{0}/kazoo_apps.boot\", term_to_binary(S)), halt().",
             releases.join(vsn).display()
         );
-        assert!(Command::new("erl").args(["-noshell", "-eval", &boot]).status().unwrap().success());
+        let mut erl = Command::new("erl");
+        assert!(vm_in(&mut erl, self.dir.path()).args(["-noshell", "-eval", &boot]).status().unwrap().success());
         let config = releases.join(vsn).join("kazoo_apps.sys.config");
         let text = fs::read_to_string(&config).unwrap();
         fs::write(&config, text.replacen("\n[", &format!("\n[{{kazoo_apps, [{{release_note, \"{vsn}\"}}]}},\n"), 1))

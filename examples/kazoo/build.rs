@@ -38,7 +38,7 @@ fn main() {
 fn fixtures(out_dir: &Path) -> Result<PathBuf, String> {
     let lib_root = out_dir.join("erlang");
     let lib_dirs = release::Kazoo::spec().map(|s| s.lib_dirs).unwrap_or_default();
-    let build = lib_dirs.iter().fold(erlc::Build::new(), |build, dir| build.lib_dir(dir));
+    let build = lib_dirs.iter().fold(erlc::Build::new(), |build, dir| build.lib_dir(&dir.path));
     let compiled = build.out_dir(&lib_root).compile().map_err(|e| e.to_string())?;
     for source in &compiled.sources {
         println!("cargo:rerun-if-changed={}", source.display());

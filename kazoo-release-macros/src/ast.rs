@@ -33,6 +33,12 @@ pub enum HookAction {
     Call { module: Name, function: Name, args: Vec<String> },
 }
 
+/// One of `lib_dirs`: `"deps"`, or `optional("deps")` for one that may not exist.
+pub struct LibDir {
+    pub path: Located<String>,
+    pub optional: bool,
+}
+
 /// Every `#[release(...)]` merged.
 pub struct Release {
     /// The keys written, even with a bad value: a key given wrongly is not also "missing".
@@ -43,7 +49,7 @@ pub struct Release {
     pub name: Option<Name>,
     pub version: Option<Located<String>>,
     pub default_node: Option<Name>,
-    pub lib_dirs: Vec<Located<String>>,
+    pub lib_dirs: Vec<LibDir>,
     pub base_apps: Vec<App>,
     pub include_erts: Option<bool>,
     pub include_src: Option<bool>,

@@ -144,8 +144,8 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
             VERSION => release.version = setting(meta, errs, |v| value::string(v, key, "\"4.3.0\"")),
             DEFAULT_NODE => release.default_node = setting(meta, errs, |v| value::name(v, key)),
             LIB_DIRS => {
-                let example = "[\"applications\", \"deps\"]";
-                release.lib_dirs = list(meta, example, errs, |v, errs| errs.ok(value::string(v, key, "\"deps\"")));
+                let example = "[\"applications\", optional(\"deps\")]";
+                release.lib_dirs = list(meta, example, errs, |v, errs| errs.ok(value::lib_dir(v, key)));
             }
             BASE_APPS => release.base_apps = apps(meta, errs),
             INCLUDE_ERTS => release.include_erts = setting(meta, errs, |v| value::boolean(v, key)),

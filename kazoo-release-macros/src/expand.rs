@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::{DeriveInput, Generics, Ident, Path};
 
-use crate::ast::{App, Hook, HookAction, Input, Node, Overlay, Profile, VmArgs};
+use crate::ast::{App, Hook, HookAction, Input, LibDir, Node, Overlay, Profile, VmArgs};
 use crate::errors::{Errors, Located};
 use crate::sym::{POST_START, POST_STOP, PRE_START, PRE_STOP};
 use crate::{attr, check};
@@ -56,7 +56,7 @@ fn spec(input: &Input) -> TokenStream {
     let default_node = default_node.map(|n| string(&n.value));
     let nodes = input.nodes.iter().map(node);
     let base_apps = release.base_apps.iter().map(app);
-    let lib_dirs = release.lib_dirs.iter().map(|d| string(&d.value));
+    let lib_dirs = release.lib_dirs.iter().map(lib_dir);
     // relx's defaults for a production release built from a system-installed Erlang.
     let include_erts = release.include_erts.unwrap_or(false);
     let include_src = release.include_src.unwrap_or(false);
@@ -88,6 +88,17 @@ fn spec(input: &Input) -> TokenStream {
             profiles: ::std::vec![#(#profiles),*],
             hooks: #hooks,
         })
+    }
+}
+
+/// A `LibDir`, declared at the file and line of its string (`file!()` and `line!()` spanned
+/// there name the user's source, not this macro).
+fn lib_dir(dir: &LibDir) -> TokenStream {
+    let path = string(&dir.path.value);
+    let optional = dir.optional;
+    let declared = quote::quote_spanned!(dir.path.span()=> ::core::concat!(::core::file!(), ":", ::core::line!()));
+    quote! {
+        _kazoo_release::LibDir { path: #path, optional: #optional, declared: ::std::string::String::from(#declared) }
     }
 }
 

@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::token::Comma;
 use syn::{Expr, ExprLit, ExprUnary, Lit, Path, UnOp};
 
-use crate::ast::{App, Name};
+use crate::ast::{App, LibDir, Name};
 use crate::errors::{Errors, Located};
 
 /// Sees through the invisible group a `macro_rules!` caller may wrap a value in.
@@ -121,6 +121,33 @@ pub fn list<'a>(expr: &'a Expr, key: &Ident, example: &str) -> syn::Result<&'a P
         Expr::Array(array) => Ok(&array.elems),
         _ => Err(syn::Error::new_spanned(expr, format!("`{key}` takes a list in brackets, e.g. `{key} = {example}`"))),
     }
+}
+
+/// One lib dir: `"deps"`, or `optional("deps")` for a directory that may not exist.
+pub fn lib_dir(expr: &Expr, key: &Ident) -> syn::Result<LibDir> {
+    let string = |expr: &Expr| match lit(expr) {
+        Some(Lit::Str(s)) => Some(Located::new(s.value(), s)),
+        _ => None,
+    };
+    let dir = match plain(expr) {
+        Expr::Call(call) => {
+            let optional = matches!(plain(&call.func), Expr::Path(p) if p.path.is_ident(crate::sym::OPTIONAL));
+            let [path] = call.args.iter().collect::<Vec<_>>()[..] else { return Err(not_a_dir(expr, key)) };
+            string(path).filter(|_| optional).map(|path| LibDir { path, optional })
+        }
+        _ => string(expr).map(|path| LibDir { path, optional: false }),
+    };
+    dir.ok_or_else(|| not_a_dir(expr, key))
+}
+
+fn not_a_dir(expr: &Expr, key: &Ident) -> syn::Error {
+    syn::Error::new_spanned(
+        expr,
+        format!(
+            "`{key}` takes directories: a string literal, or `optional(\"...\")` for one that may not exist, \
+             e.g. `{key} = [\"applications\", optional(\"deps\")]`"
+        ),
+    )
 }
 
 /// One application entry: a name, or the call form `name(start_type, "version")` with either

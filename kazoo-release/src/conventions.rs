@@ -5,20 +5,25 @@
 //! `HELLO_COOKIE`, `HELLO_PROFILE`, `HELLO_REL_DIR`, `HELLO_CONFIG_DIR` and `/etc/hello`.
 //!
 //! ```
-//! use kazoo_release::conventions::{Conventions, CookieSource, DefaultCookie};
+//! use kazoo_release::conventions::{Conventions, CookieSource, DefaultCookie, IniSource};
 //!
-//! let kazoo = Conventions {
-//!     config_dir: Some("/etc/kazoo".into()),
+//! let shop = Conventions {
+//!     config_dir: Some("/etc/shop".into()),
 //!     cookie_sources: vec![CookieSource::ConfigIni, CookieSource::HomeFile],
-//!     default_cookie: DefaultCookie::WellKnown("change_me".into()),
+//!     config_ini: IniSource { fallback_section: Some("common".into()), ..IniSource::default() },
+//!     default_cookie: DefaultCookie::WellKnown("open_sesame".into()),
 //!     ..Conventions::default()
 //! }
-//! .resolve("kazoo");
-//! assert_eq!(kazoo.var("COOKIE"), "KAZOO_COOKIE");
+//! .resolve("shop");
+//! assert_eq!(shop.var("COOKIE"), "SHOP_COOKIE");
+//! let ini = shop.config_ini(&shop.config_dir(None));
+//! assert_eq!((ini.file_var.as_str(), ini.files[0].to_str()), ("SHOP_CONFIG", Some("/etc/shop/config.ini")));
 //! assert_eq!(Conventions::default().resolve("hello").var("REL_DIR"), "HELLO_REL_DIR");
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::config_ini;
 
 /// A release's names, as its binary declares them; `None` takes the default.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +42,23 @@ pub struct Conventions {
     /// The prefix of the hidden nodes kazoo-release runs (`<prefix>_ctl_*`,
     /// `<prefix>_remsh_*`); default: the release name.
     pub helper_prefix: Option<String>,
+    /// config.ini's file, variables and fallback section, when `cookie_sources` has
+    /// [`CookieSource::ConfigIni`].
+    pub config_ini: IniSource,
+}
+
+/// config.ini as a cookie source; `None` (or no files) takes the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IniSource {
+    /// The variable naming the one file to read; default `<PREFIX>_CONFIG`.
+    pub file_var: Option<String>,
+    /// The files searched, first existing first, when that variable is unset; default
+    /// `<config dir>/config.ini`.
+    pub files: Vec<PathBuf>,
+    /// The variable giving the node's zone; default `<PREFIX>_ZONE`.
+    pub zone_var: Option<String>,
+    /// The section a node type's cookie falls back to when its own gives none; default none.
+    pub fallback_section: Option<String>,
 }
 
 /// One place a cookie may come from.
@@ -46,8 +68,8 @@ pub enum CookieSource {
     ConfigDirFile,
     /// `~/.erlang.cookie`, as Erlang itself reads it.
     HomeFile,
-    /// Kazoo's config.ini (see [`crate::config_ini`]): the node type's section, else
-    /// `[kazoo_apps]`'s. Also makes `read-release-cookie` a command of the release.
+    /// config.ini (see [`crate::config_ini`]): the node type's section, else the fallback
+    /// section's ([`IniSource`]). Also makes `read-release-cookie` a command of the release.
     ConfigIni,
 }
 
@@ -58,7 +80,7 @@ pub enum DefaultCookie {
     /// `releases/COOKIE`, which only its owner may read (as mix releases do).
     #[default]
     Generated,
-    /// A cookie everyone knows (Kazoo's `change_me`): used with a warning on stderr.
+    /// A cookie everyone knows: used with a warning on stderr.
     WellKnown(String),
 }
 
@@ -71,6 +93,7 @@ pub struct Resolved {
     pub cookie_sources: Vec<CookieSource>,
     pub default_cookie: DefaultCookie,
     pub helper_prefix: String,
+    config_ini: IniSource,
 }
 
 impl Conventions {
@@ -87,6 +110,7 @@ impl Conventions {
             cookie_sources,
             default_cookie: self.default_cookie,
             helper_prefix: self.helper_prefix.unwrap_or_else(|| release.to_owned()),
+            config_ini: self.config_ini,
         }
     }
 }
@@ -97,14 +121,29 @@ impl Resolved {
         format!("{}_{what}", self.env_prefix)
     }
 
-    /// The operator's config dir: `<PREFIX>_CONFIG_DIR`, else the declared one.
-    pub fn config_dir(&self) -> PathBuf {
-        std::env::var_os(self.var("CONFIG_DIR"))
-            .filter(|d| !d.is_empty())
-            .map_or_else(|| self.config_dir.clone(), PathBuf::from)
+    /// The operator's config dir: `given` (the value of `<PREFIX>_CONFIG_DIR`), else the
+    /// declared one.
+    pub fn config_dir(&self, given: Option<&Path>) -> PathBuf {
+        given.unwrap_or(&self.config_dir).to_owned()
     }
 
-    /// Whether the release reads Kazoo's config.ini.
+    /// config.ini's names, its default file in `config_dir` (the operator's config dir).
+    pub fn config_ini(&self, config_dir: &Path) -> config_ini::Names {
+        let ini = &self.config_ini;
+        let files = match ini.files.is_empty() {
+            true => vec![config_dir.join("config.ini")],
+            false => ini.files.clone(),
+        };
+        config_ini::Names {
+            file_var: ini.file_var.clone().unwrap_or_else(|| self.var("CONFIG")),
+            files,
+            zone_var: ini.zone_var.clone().unwrap_or_else(|| self.var("ZONE")),
+            fallback_section: ini.fallback_section.clone(),
+            cookie_var: self.var("COOKIE"),
+        }
+    }
+
+    /// Whether the release reads config.ini.
     pub fn reads_config_ini(&self) -> bool {
         self.cookie_sources.contains(&CookieSource::ConfigIni)
     }
@@ -132,7 +171,17 @@ mod tests {
     #[test]
     fn defaults_come_from_the_release_name() {
         let hello = Conventions::default().resolve("hello");
-        assert_eq!((hello.var("COOKIE"), hello.config_dir()), ("HELLO_COOKIE".to_owned(), PathBuf::from("/etc/hello")));
+        assert_eq!(
+            (hello.var("COOKIE"), hello.config_dir(None)),
+            ("HELLO_COOKIE".to_owned(), PathBuf::from("/etc/hello"))
+        );
+        assert_eq!(hello.config_dir(Some(Path::new("/srv/etc"))), PathBuf::from("/srv/etc"));
+        let ini = hello.config_ini(Path::new("/srv/etc"));
+        assert_eq!(
+            (ini.file_var.as_str(), ini.zone_var.as_str(), ini.cookie_var.as_str()),
+            ("HELLO_CONFIG", "HELLO_ZONE", "HELLO_COOKIE")
+        );
+        assert_eq!((ini.files, ini.fallback_section), (vec![PathBuf::from("/srv/etc/config.ini")], None));
         assert_eq!(hello.helper_prefix, "hello");
         assert_eq!(hello.default_cookie, DefaultCookie::Generated);
         assert_eq!(

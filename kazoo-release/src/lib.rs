@@ -27,7 +27,7 @@
 //! | [`name`] | node names and the host's name (a leaf: dist and config_ini use it) |
 //! | [`node`] | running nodes: cookies, run-time dirs, operator files, launching and supervising VMs |
 //! | [`dist`] | an Erlang distribution client: EPMD, handshake, rpc, no second BEAM |
-//! | [`config_ini`] | Kazoo's config.ini, an opt-in cookie source |
+//! | [`config_ini`] | config.ini as Kazoo reads it, an opt-in cookie source whose names the conventions give |
 //! | [`cli`] | the command line every release binary shares, on one runtime context |
 //!
 //! # Describing a release

@@ -16,25 +16,14 @@ use serde_json::{json, Value};
 use crate::spec::{AppSpec, NodeType, Overlay, ReleaseSpec, StartType};
 use crate::term::Term;
 
-/// The rendered files, by template name.
-pub const RELX_CONFIG: &str = "relx.config";
-pub const VM_ARGS: &str = "vm.args";
-pub const SYS_CONFIG: &str = "sys.config";
-pub const TEMPLATE_NAMES: [&str; 3] = [RELX_CONFIG, VM_ARGS, SYS_CONFIG];
-
-/// The defaults shipped in the crate's `templates/`, used for any file the user does not
-/// override.
-const DEFAULT_TEMPLATES: [(&str, &str); 3] = [
-    (RELX_CONFIG, include_str!("../templates/relx.config.hbs")),
-    (VM_ARGS, include_str!("../templates/vm.args.hbs")),
-    (SYS_CONFIG, include_str!("../templates/sys.config.hbs")),
-];
+/// The rendered files, by template name; their defaults come from the `rel-templates` crate.
+pub use rel_templates::{NAMES as TEMPLATE_NAMES, RELX_CONFIG, SYS_CONFIG, VM_ARGS};
 
 /// A template that failed to parse or render, located in the template's own text.
 #[derive(Debug, thiserror::Error)]
 #[error("{origin}:{line}:{column}: {message}{}", node.as_ref().map(|n| format!(" (node type {n})")).unwrap_or_default())]
 pub struct RenderError {
-    /// The template file (`rel/vm.args.hbs`) or `kazoo-release/templates/<name>.hbs` for a
+    /// The template file (`rel/vm.args.hbs`) or `rel-templates/<name>.hbs` for a
     /// default.
     pub origin: String,
     pub line: usize,
@@ -56,7 +45,7 @@ impl TemplateSource {
     pub fn origin(&self) -> String {
         match &self.path {
             Some(path) => path.display().to_string(),
-            None => format!("kazoo-release/templates/{}.hbs", self.name),
+            None => rel_templates::origin(self.name),
         }
     }
 }
@@ -75,7 +64,7 @@ impl Templates {
         registry.register_escape_fn(handlebars::no_escape);
         register_helpers(&mut registry);
         let mut sources = Vec::new();
-        for (name, default_text) in DEFAULT_TEMPLATES {
+        for (name, default_text) in rel_templates::DEFAULTS {
             let path = override_dir.map(|dir| dir.join(format!("{name}.hbs"))).filter(|path| path.is_file());
             let source = TemplateSource { name, path };
             let text = match &source.path {
@@ -141,7 +130,7 @@ fn context(spec: &ReleaseSpec, profile: &str, node: Option<&NodeType>) -> Value 
         "default_node": spec.default_node,
         "nodes": spec.nodes.iter().map(|n| node_context(spec, n)).collect::<Vec<_>>(),
         "base_apps": spec.base_apps,
-        "lib_dirs": spec.lib_dirs,
+        "lib_dirs": spec.lib_dirs.iter().map(|d| &d.path).collect::<Vec<_>>(),
         "include_erts": spec.include_erts,
         "include_src": spec.include_src,
         "dev_mode": spec.dev_mode,

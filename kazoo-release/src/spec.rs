@@ -53,8 +53,8 @@ pub struct ReleaseSpec {
     pub nodes: Vec<NodeType>,
     /// Applications every node type carries (`runtime_tools`, `tools`, `sasl`).
     pub base_apps: Vec<AppSpec>,
-    /// Directories searched for applications, relative to the project root.
-    pub lib_dirs: Vec<String>,
+    /// Directories searched for applications, relative to the project root, in order.
+    pub lib_dirs: Vec<LibDir>,
     /// Bundle `erts-<vsn>` so the release runs where Erlang is not installed.
     pub include_erts: bool,
     /// Ship application sources (relx's `include_src`).
@@ -80,6 +80,27 @@ pub struct ReleaseSpec {
     /// What runs around a node's start and stop (`#[hook(...)]`).
     #[serde(default)]
     pub hooks: Hooks,
+}
+
+/// A directory of applications (`lib_dirs = ["applications", optional("deps")]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibDir {
+    /// Relative to the project root (the build step's lib root).
+    pub path: String,
+    /// `optional("deps")`: the directory may not exist; one that is not optional and does not
+    /// exist fails the build.
+    #[serde(default)]
+    pub optional: bool,
+    /// Where the spec names it (`src/release.rs:11`), for that error; empty in a spec made by hand.
+    #[serde(default)]
+    pub declared: String,
+}
+
+impl LibDir {
+    /// A required lib dir declared nowhere in particular (a spec made by hand).
+    pub fn new(path: &str) -> LibDir {
+        LibDir { path: path.to_owned(), optional: false, declared: String::new() }
+    }
 }
 
 /// The release's hooks: `pre_start` and `post_stop` are commands (no node runs then);

@@ -6,12 +6,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kazoo_release::apps::{find_otp_root, AppIndex, AppsError, Origin, OtpInstall, ScanWarning};
+use kazoo_release::apps::{find_otp_root, AppIndex, AppsError, Origin, OtpInstall, OtpSearch, ScanWarning};
 use kazoo_release::boot::{self, DotErlang};
 use kazoo_release::spec::{AppSpec, StartType};
 
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
 fn otp() -> OtpInstall {
-    OtpInstall::detect().expect("Erlang/OTP is installed (apt-get install erlang-nox)")
+    let search = OtpSearch { erl_root: None, path: std::env::var_os("PATH") };
+    OtpInstall::detect(&search).expect("Erlang/OTP is installed (apt-get install erlang-nox)")
 }
 
 fn app(name: &str) -> AppSpec {
@@ -105,9 +109,8 @@ fn systools_start_order(otp: &OtpInstall, apps: &[String]) -> Vec<String> {
          halt().",
         otp.lib_dir().display()
     );
-    let out = Command::new(otp.root.join("bin/erl"))
+    let out = support::vm_in(&mut Command::new(otp.root.join("bin/erl")), tmp.path())
         .args(["-noshell", "-noinput", "-eval", &eval])
-        .current_dir(tmp.path())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));

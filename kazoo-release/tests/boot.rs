@@ -6,15 +6,21 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kazoo_release::apps::{AppIndex, OtpInstall, Resolved};
+use kazoo_release::apps::{AppIndex, OtpInstall, OtpSearch, Resolved};
 use kazoo_release::boot::{clean_boot_files, node_boot_files, BootFiles, DotErlang};
 use kazoo_release::spec::{AppSpec, StartType};
 use kazoo_release::term::{parse_file, Term};
 
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use support::vm_in;
+
 const VSN: &str = "0.1.0";
 
 fn otp() -> OtpInstall {
-    OtpInstall::detect().expect("Erlang/OTP is installed (apt-get install erlang-nox)")
+    let search = OtpSearch { erl_root: None, path: std::env::var_os("PATH") };
+    OtpInstall::detect(&search).expect("Erlang/OTP is installed (apt-get install erlang-nox)")
 }
 
 fn resolve(otp: &OtpInstall, node: &str, apps: &[&str]) -> Resolved {
@@ -42,7 +48,10 @@ fn write_ours(dir: &Path, node: &str, files: &BootFiles) {
 
 /// Runs `erl -noshell -eval Expr` (bounded in time); returns its standard output.
 fn erl(expr: &str) -> String {
-    let out = Command::new("timeout").args(["120", "erl", "-noshell", "-eval", expr]).output().expect("erl runs");
+    let scratch = tempfile::tempdir().unwrap();
+    let mut erl = Command::new("timeout");
+    let out =
+        vm_in(&mut erl, scratch.path()).args(["120", "erl", "-noshell", "-eval", expr]).output().expect("erl runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -210,7 +219,8 @@ fn our_boot_starts_a_real_node() {
     let bin_dir = otp.root.join(format!("erts-{}", otp.erts_vsn)).join("bin");
     let expr = "io:format(\"apps=~p~n\", [lists:sort([A || {A, _, _} <- \
                 application:which_applications()])]), halt(0).";
-    let out = Command::new("timeout")
+    // lager writes its logs under the working directory: the release root, a temporary one.
+    let out = vm_in(&mut Command::new("timeout"), root.path())
         .arg("120")
         .arg(bin_dir.join("erlexec"))
         .args(["-boot".as_ref(), boot.as_os_str()])
@@ -219,8 +229,6 @@ fn our_boot_starts_a_real_node() {
         .env("BINDIR", &bin_dir)
         .env("EMU", "beam")
         .env("PROGNAME", "erl")
-        // lager writes its logs under the working directory.
-        .current_dir(root.path())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

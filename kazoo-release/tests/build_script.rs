@@ -257,3 +257,24 @@ fn an_overlay_edit_reruns_the_build_script_and_build_release_writes_the_new_text
     probe.print(&["build-release", "--out", out_arg]);
     assert_eq!(std::fs::read_to_string(root.join("etc/note.txt")).unwrap(), "second note\n");
 }
+
+#[test]
+fn the_specs_flags_and_lib_dirs_are_checked_whatever_the_template_renders() {
+    let probe = Probe::named("build-probe-checks");
+    // The probe's own vm.args template renders only `+A`: a bad raw flag is still found.
+    probe.write("src/release.rs", &RELEASE_RS.replace("async_threads = 7", "async_threads = 7, raw = [\"+A -1\"]"));
+    let stderr = probe.build_err();
+    for expected in ["the spec's #[vm_args(...)]", "node type probe", "+A -1"] {
+        assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
+    }
+
+    // A lib dir that does not exist fails the build, named with the spec line; optional, it builds.
+    probe.write("src/release.rs", &RELEASE_RS.replace("[\"apps\"]", "[\"apps\", \"missing\"]"));
+    let stderr = probe.build_err();
+    for expected in ["lib dir `missing`", "does not exist", "(declared at src/release.rs:3)", "optional(\"missing\")"] {
+        assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
+    }
+    probe.write("src/release.rs", &RELEASE_RS.replace("[\"apps\"]", "[\"apps\", optional(\"missing\")]"));
+    let stderr = probe.build_ok();
+    assert!(!stderr.contains("missing"), "an optional lib dir that is missing is no warning:\n{stderr}");
+}

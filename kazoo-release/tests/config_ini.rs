@@ -1,10 +1,11 @@
-//! Kazoo's config.ini as kz_config reads it: files, repeated sections chosen by host, zone
-//! or neither, the cookie's precedence, quoting, comments and every error. The file shapes
-//! are those of Kazoo's docs (single server; several zones with `host`/`zone` keys).
+//! config.ini as Kazoo's kz_config reads it, with Kazoo's names and another release's:
+//! files, repeated sections chosen by host, zone or neither, the cookie's precedence,
+//! quoting, comments and every error. The file shapes are those of Kazoo's docs (single
+//! server; several zones with `host`/`zone` keys).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use kazoo_release::config_ini::{self, ConfigIni, ConfigIniError, CookieSource, Here, DEFAULT_FILES};
+use kazoo_release::config_ini::{self, ConfigIni, ConfigIniError, CookieSource, Given, Here, Names};
 use proptest::prelude::*;
 
 /// Kazoo's single-server config.ini, as its install docs give it.
@@ -81,6 +82,17 @@ cookie = "ecallmgr_zone_two"
 cookie = "ecallmgr_generic"
 "#;
 
+/// Kazoo's names, as its release's conventions give them.
+fn kazoo() -> Names {
+    Names {
+        file_var: "KAZOO_CONFIG".into(),
+        files: vec!["/etc/kazoo/config.ini".into(), "/etc/kazoo/core/config.ini".into()],
+        zone_var: "KAZOO_ZONE".into(),
+        fallback_section: Some("kazoo_apps".into()),
+        cookie_var: "KAZOO_COOKIE".into(),
+    }
+}
+
 fn ini(text: &str) -> ConfigIni {
     ConfigIni::parse("/etc/kazoo/config.ini", text).expect("parses")
 }
@@ -93,13 +105,13 @@ fn here(hostname: &str, zone: &str) -> Here {
 fn cookie_on(text: &str, node_type: &str, hostname: &str, kazoo_zone: Option<&str>) -> String {
     let ini = ini(text);
     let here = ini.here(node_type, hostname, kazoo_zone);
-    ini.cookie(node_type, &here).expect("a cookie").value().to_owned()
+    ini.cookie(node_type, &here, &kazoo()).expect("a cookie").value().to_owned()
 }
 
 fn section_of(text: &str, node_type: &str, hostname: &str) -> String {
     let ini = ini(text);
     let here = ini.here(node_type, hostname, None);
-    match ini.cookie(node_type, &here).expect("a cookie").source() {
+    match ini.cookie(node_type, &here, &kazoo()).expect("a cookie").source() {
         CookieSource::Section { section, .. } => section.clone(),
         other => panic!("from {other:?}"),
     }
@@ -172,15 +184,15 @@ fn the_node_types_own_section_comes_before_kazoo_apps() {
 #[test]
 fn differing_cookies_of_kazoo_apps_and_the_node_type_are_flagged_without_the_cookies() {
     let ini = ini("[kazoo_apps]\ncookie = apps_secret\n[ecallmgr]\ncookie = own_secret\n");
-    let cookie = ini.cookie("ecallmgr", &here("vm", "local")).unwrap();
+    let cookie = ini.cookie("ecallmgr", &here("vm", "local"), &kazoo()).unwrap();
     let warning = cookie.disagreement().expect("flagged").to_string();
     assert!(warning.contains("[ecallmgr] and [kazoo_apps]"), "{warning}");
     assert!(!warning.contains("secret"), "{warning}");
     assert!(!format!("{cookie:?}").contains("secret"), "Debug hides the cookie");
 
     let same = ini_same_cookies();
-    assert!(same.cookie("ecallmgr", &here("vm", "local")).unwrap().disagreement().is_none());
-    assert!(same.cookie("kazoo_apps", &here("vm", "local")).unwrap().disagreement().is_none());
+    assert!(same.cookie("ecallmgr", &here("vm", "local"), &kazoo()).unwrap().disagreement().is_none());
+    assert!(same.cookie("kazoo_apps", &here("vm", "local"), &kazoo()).unwrap().disagreement().is_none());
 }
 
 fn ini_same_cookies() -> ConfigIni {
@@ -200,7 +212,7 @@ fn quotes_spacing_and_comments_as_written_by_hand() {
 fn err(text: &str, node_type: &str, hostname: &str) -> ConfigIniError {
     match ConfigIni::parse("/etc/kazoo/config.ini", text) {
         Err(e) => e,
-        Ok(ini) => ini.cookie(node_type, &ini.here(node_type, hostname, None)).expect_err("an error"),
+        Ok(ini) => ini.cookie(node_type, &ini.here(node_type, hostname, None), &kazoo()).expect_err("an error"),
     }
 }
 
@@ -218,8 +230,8 @@ fn a_malformed_line_is_named_by_file_and_number() {
 #[test]
 fn no_applicable_section_names_what_the_sections_are_for() {
     let e = err(SINGLE_SERVER, "ecallmgr", "vm");
-    let ConfigIniError::NoSection { ref node_type, ref detail, .. } = e else { panic!("{e:?}") };
-    assert_eq!(node_type, "ecallmgr");
+    let ConfigIniError::NoSection { ref sections, ref detail, .. } = e else { panic!("{e:?}") };
+    assert_eq!(sections, "[ecallmgr] or [kazoo_apps]");
     assert!(detail.contains("host `kazoo.local`") && detail.contains("hostname is `vm`"), "{detail}");
     let e = err("[log]\nsyslog = info\n", "ecallmgr", "vm");
     assert!(e.to_string().contains("there is no [ecallmgr] section"), "{e}");
@@ -240,27 +252,62 @@ fn applicable_sections_without_a_cookie_say_which() {
 }
 
 #[test]
-fn kazoo_config_alone_is_read_and_must_exist() {
+fn the_file_variable_alone_is_read_and_must_exist() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.ini");
     std::fs::write(&path, SINGLE_SERVER).unwrap();
-    assert_eq!(config_ini::find(Some(&path)).unwrap(), path);
+    assert_eq!(config_ini::find(&kazoo(), Some(&path)).unwrap(), path);
     let missing = dir.path().join("missing.ini");
-    let e = config_ini::find(Some(&missing)).unwrap_err();
-    assert!(matches!(e, ConfigIniError::KazooConfigMissing { .. }), "{e:?}");
-    assert!(e.to_string().contains(&missing.display().to_string()), "{e}");
+    let e = config_ini::find(&kazoo(), Some(&missing)).unwrap_err();
+    assert!(matches!(e, ConfigIniError::FileVarMissing { .. }), "{e:?}");
+    let message = e.to_string();
+    for expected in [&format!("KAZOO_CONFIG names {}", missing.display()), "unset it to read /etc/kazoo/config.ini"] {
+        assert!(message.contains(expected), "{expected:?} in {message}");
+    }
 }
 
 #[test]
-fn without_kazoo_config_the_default_files_are_searched_in_order() {
-    let existing = DEFAULT_FILES.iter().map(PathBuf::from).find(|p| p.exists());
-    match (config_ini::find(None), existing) {
-        (Ok(found), Some(first)) => assert_eq!(found, first),
-        (Err(ConfigIniError::NoFile { searched }), None) => {
-            assert_eq!(searched, DEFAULT_FILES.map(PathBuf::from));
-        }
-        (other, existing) => panic!("{other:?} with {existing:?} on this machine"),
-    }
+fn without_the_file_variable_the_release_files_are_searched_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let [first, second] = ["config.ini", "core/config.ini"].map(|f| dir.path().join(f));
+    let names = Names { files: vec![first.clone(), second.clone()], ..kazoo() };
+    let e = config_ini::find(&names, None).unwrap_err();
+    let ConfigIniError::NoFile { ref searched, ref var } = e else { panic!("{e:?}") };
+    assert_eq!((searched, var.as_str()), (&names.files, "KAZOO_CONFIG"));
+    std::fs::create_dir_all(second.parent().unwrap()).unwrap();
+    std::fs::write(&second, SINGLE_SERVER).unwrap();
+    assert_eq!(config_ini::find(&names, None).unwrap(), second);
+    std::fs::write(&first, SINGLE_SERVER).unwrap();
+    assert_eq!(config_ini::find(&names, None).unwrap(), first);
+}
+
+/// Another release's names: its own variables and files, and no fallback section.
+#[test]
+fn another_release_reads_its_own_names_and_falls_back_to_no_kazoo_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.ini");
+    std::fs::write(&file, "[kazoo_apps]\ncookie = not_ours\n[common]\ncookie = shared\n[till]\nport = 1\n").unwrap();
+    let shop = Names {
+        file_var: "SHOP_CONFIG".into(),
+        files: vec![file.clone()],
+        zone_var: "SHOP_ZONE".into(),
+        fallback_section: None,
+        cookie_var: "SHOP_COOKIE".into(),
+    };
+    let e = config_ini::release_cookie(&shop, &Given::default(), "till").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("{}: no `cookie` in [till]; add `cookie = ...` to [till] or set SHOP_COOKIE", file.display())
+    );
+    let common = Names { fallback_section: Some("common".into()), ..shop.clone() };
+    assert_eq!(config_ini::release_cookie(&common, &Given::default(), "till").unwrap().value(), "shared");
+    // The cookie variable comes first, said as the release's.
+    let given = Given { cookie: Some("from_env".into()), ..Given::default() };
+    let cookie = config_ini::release_cookie(&shop, &given, "till").unwrap();
+    assert_eq!((cookie.value(), cookie.source()), ("from_env", &CookieSource::Variable("SHOP_COOKIE".into())));
+    let missing = Given { file: Some(dir.path().join("none.ini")), ..Given::default() };
+    let e = config_ini::release_cookie(&shop, &missing, "till").unwrap_err();
+    assert!(e.to_string().starts_with("SHOP_CONFIG names"), "{e}");
 }
 
 #[test]
@@ -310,7 +357,7 @@ fn read_everything(text: &str) {
     for node_type in ["ecallmgr", "kazoo_apps"] {
         for kazoo_zone in [None, Some("z1")] {
             let here = ini.here(node_type, "vm", kazoo_zone);
-            let _ = ini.cookie(node_type, &here).map(|c| c.value().len());
+            let _ = ini.cookie(node_type, &here, &kazoo()).map(|c| c.value().len());
             let _ = ini.applicable("zone", &here);
         }
     }

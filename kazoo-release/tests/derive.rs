@@ -2,7 +2,7 @@
 //! `ReleaseSpec`, profiles carry only what they set, and one node type is the default.
 
 use kazoo_release::spec::{
-    AppSpec, Hook, Hooks, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
+    AppSpec, Hook, Hooks, LibDir, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
 };
 
 // The full example is the trybuild pass case itself, so the two cannot drift apart.
@@ -22,6 +22,13 @@ fn permanent(name: &str) -> AppSpec {
 
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
+}
+
+/// A lib dir of the full example, declared on its line 19 (`file!()` as cargo names it,
+/// relative to the workspace).
+fn lib_dir(path: &str, optional: bool) -> LibDir {
+    let declared = "kazoo-release/tests/ui/pass/full.rs:19".to_owned();
+    LibDir { path: path.to_owned(), optional, declared }
 }
 
 fn kazoo_vm_args() -> VmArgs {
@@ -55,11 +62,12 @@ fn expected() -> ReleaseSpec {
             },
         ],
         base_apps: vec![permanent("runtime_tools"), permanent("tools"), permanent("sasl")],
-        lib_dirs: strings(&["applications", "core", "deps"]),
+        lib_dirs: vec![lib_dir("applications", false), lib_dir("core", false), lib_dir("deps", true)],
         include_erts: true,
         include_src: false,
         dev_mode: false,
         strip_beams: false,
+        load_lib_dirs: false,
         vm_args: kazoo_vm_args(),
         sys_config: kazoo_sys_config().unwrap(),
         overlays: vec![

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use kazoo_release::dist::{is_running, Client, DistError};
+use kazoo_release::dist::{is_running, Client, DistError, Reach};
 use kazoo_release::node::{hostname, NodeName};
 
 #[path = "../../tests/support/mod.rs"]
@@ -12,14 +12,19 @@ use support::ErlNode;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A node for one test, with a name of its own on the machine's EPMD (the client in this
-/// process finds EPMD as this process's environment says), killed when dropped.
+/// A node for one test, behind an EPMD of its own, killed when dropped.
 fn start() -> ErlNode {
-    ErlNode::unique("dist").start()
+    ErlNode::named("dist").start()
+}
+
+/// How the client reaches `node`: the port of its EPMD is given, as the runtime context
+/// gives `ERL_EPMD_PORT`'s.
+fn reach(node: &ErlNode) -> Reach {
+    Reach::new("dist_test", Some(node.epmd_port()))
 }
 
 fn client(node: &ErlNode) -> Client {
-    Client::connect(&node.name, &node.cookie, TIMEOUT, "dist_test").unwrap()
+    Client::connect(&node.name, &node.cookie, TIMEOUT, &reach(node)).unwrap()
 }
 
 #[test]
@@ -72,24 +77,23 @@ fn rpc_applies_terms_and_reports_badrpc() {
 #[test]
 fn a_wrong_cookie_is_rejected() {
     let node = start();
-    let error = Client::connect(&node.name, "not_the_cookie", TIMEOUT, "dist_test").err().unwrap();
+    let error = Client::connect(&node.name, "not_the_cookie", TIMEOUT, &reach(&node)).err().unwrap();
     assert!(matches!(error, DistError::CookieRejected { .. }), "{error:?}");
 }
 
 #[test]
 fn a_node_that_is_down_is_not_registered() {
-    // A node of this test keeps this machine's EPMD up (other tests' nodes come and go with
-    // theirs): what is missing is only the name asked for.
-    let _up = start();
+    // A node of this test keeps its EPMD up: what is missing is only the name asked for.
+    let up = start();
     let name = NodeName { name: format!("never_started_{}", std::process::id()), host: hostname().unwrap() };
-    let error = Client::connect(&name, "x", TIMEOUT, "dist_test").err().unwrap();
+    let error = Client::connect(&name, "x", TIMEOUT, &reach(&up)).err().unwrap();
     assert!(matches!(error, DistError::NotRegistered { .. }), "{error:?}");
 }
 
 #[test]
 fn a_slow_call_times_out() {
     let node = start();
-    let mut client = Client::connect(&node.name, &node.cookie, Duration::from_millis(300), "dist_test").unwrap();
+    let mut client = Client::connect(&node.name, &node.cookie, Duration::from_millis(300), &reach(&node)).unwrap();
     let started = Instant::now();
     let error = client.eval("timer:sleep(5000)", &mut Vec::new()).unwrap_err();
     assert!(matches!(error, DistError::Timeout { .. }), "{error:?}");
@@ -100,7 +104,7 @@ fn a_slow_call_times_out() {
 fn stop_returns_once_the_process_is_gone() {
     let node = start();
     let pid = node.pid();
-    Client::connect(&node.name, &node.cookie, Duration::from_secs(20), "dist_test").unwrap().stop().unwrap();
+    Client::connect(&node.name, &node.cookie, Duration::from_secs(20), &reach(&node)).unwrap().stop().unwrap();
     assert!(!is_running(pid), "the VM still runs after stop returned");
 }
 

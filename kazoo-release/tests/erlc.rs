@@ -6,6 +6,9 @@ use std::process::Command;
 
 use kazoo_release::build::erlc::{Build, Compiled, ErlcError};
 
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
 /// Two lib dirs, `apps/` and `deps/`, in a temporary folder; the out dir beside them.
 struct Tree {
     dir: tempfile::TempDir,
@@ -52,7 +55,7 @@ impl Tree {
     /// The value of `expr` in an `erl` whose code path has every compiled application.
     fn eval(&self, expr: &str) -> String {
         let ebins = glob(&self.path("out/*/*/ebin"));
-        let output = Command::new("erl")
+        let output = support::vm_in(&mut Command::new("erl"), self.dir.path())
             .args(["-noshell", "-boot", "start_clean"])
             .args(ebins.iter().flat_map(|e| ["-pa".as_ref(), e.as_os_str()]))
             .args(["-eval", &format!("io:format(\"~p\", [begin {expr} end]), halt().")])

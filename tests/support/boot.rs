@@ -48,16 +48,14 @@ impl Drop for Node {
 /// `expr` (which prints `key: value` lines and halts), and returns a lookup of those lines.
 pub fn boot_and_eval(root: &Path, node: &str, sandbox: &Sandbox, expr: &str) -> impl Fn(&str) -> String {
     let (erts, vsn) = versions(root);
-    let child = Command::new(root.join(format!("erts-{erts}/bin/erl")))
+    let mut erl = Command::new(root.join(format!("erts-{erts}/bin/erl")));
+    erl.env_clear().env("HOME", sandbox.dir.path()).env("PATH", sandbox.dir.path().join("bin"));
+    let child = super::vm_in(&mut erl, root)
         .args(["-boot", &format!("releases/{vsn}/{node}")])
         .args(["-config", &format!("releases/{vsn}/{node}.sys.config")])
         .args(["-args_file", &format!("releases/{vsn}/{node}.vm.args")])
         // No node name: a boot that needs no distribution starts no EPMD to leave behind.
         .args(["-noshell", "-eval", expr])
-        .current_dir(root)
-        .env_clear()
-        .env("HOME", sandbox.dir.path())
-        .env("PATH", sandbox.dir.path().join("bin"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

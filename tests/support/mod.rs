@@ -13,6 +13,7 @@ pub mod peer;
 pub use node::{command, ErlNode, NodeOptions, Scrubbed};
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// A port for this test's own EPMD (`ERL_EPMD_PORT`), so that its nodes may carry real node
@@ -45,6 +46,13 @@ impl Drop for Epmd {
     fn drop(&mut self) {
         let _ = Command::new("epmd").args(["-port", &self.0, "-kill"]).stdout(Stdio::null()).status();
     }
+}
+
+/// Runs `command` (erl, erlc, rebar3, a release's erl: anything that boots a BEAM) in `dir`,
+/// a temporary directory of the test's, with its crash dump there too: a test's own working
+/// directory is its package's, in the checkout, where nothing of a test may stay.
+pub fn vm_in<'a>(command: &'a mut Command, dir: &Path) -> &'a mut Command {
+    command.current_dir(dir).env("ERL_CRASH_DUMP", dir.join("erl_crash.dump"))
 }
 
 pub fn text(bytes: &[u8]) -> String {

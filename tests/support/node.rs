@@ -42,48 +42,44 @@ pub fn command(program: impl AsRef<OsStr>, home: &Path) -> Command {
     command
 }
 
-/// A bare `erl -noshell -name NAME@HOST` node for one test, with its cookie in its own HOME
-/// (no cookie on a command line), booted when [`ErlNode::start`] returns; killed when dropped,
-/// then its EPMD.
+/// A bare `erl -noshell -name NAME@HOST` node for one test, behind an EPMD of its own, with
+/// its cookie in its own HOME (no cookie on a command line), booted when [`ErlNode::start`]
+/// returns; killed when dropped, then its EPMD.
 pub struct ErlNode {
     vm: Child,
     pub name: NodeName,
     pub cookie: String,
     /// Holds `.erlang.cookie`; the node's alone, so a command's HOME never gives it the cookie.
     home: tempfile::TempDir,
-    /// None: the machine's EPMD.
-    epmd: Option<Epmd>,
+    epmd: Epmd,
 }
 
 /// What [`ErlNode::start`] starts.
 pub struct NodeOptions {
     name: String,
-    private_epmd: bool,
     cookie: Option<String>,
     quiet: bool,
 }
 
 impl ErlNode {
-    /// A node named after a node type (`kazoo_apps`), behind an EPMD of its own, so that tests
+    /// A node named `name` (a node type's, `kazoo_apps`): its EPMD is its own, so that tests
     /// running at once may each have a node of that name.
     pub fn named(name: &str) -> NodeOptions {
-        NodeOptions { name: name.to_owned(), private_epmd: true, cookie: None, quiet: false }
-    }
-
-    /// A node whose name no other test has (`<prefix>_<pid>_<n>`), on the machine's EPMD:
-    /// for clients in the test's own process, which find EPMD through its environment.
-    pub fn unique(prefix: &str) -> NodeOptions {
-        let name = format!("{prefix}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        NodeOptions { name, private_epmd: false, cookie: None, quiet: false }
+        NodeOptions { name: name.to_owned(), cookie: None, quiet: false }
     }
 
     pub fn pid(&self) -> u32 {
         self.vm.id()
     }
 
+    /// The port of the node's own EPMD.
+    pub fn epmd_port(&self) -> u16 {
+        self.epmd.0.parse().expect("a port")
+    }
+
     /// The variables a command needs to find this node: its EPMD's port.
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        self.epmd.iter().map(|epmd| ("ERL_EPMD_PORT", epmd.0.clone())).collect()
+        vec![("ERL_EPMD_PORT", self.epmd.0.clone())]
     }
 
     /// Waits for the VM to exit (after a stop).
@@ -115,16 +111,14 @@ impl NodeOptions {
         let file = home.path().join(".erlang.cookie");
         std::fs::write(&file, &cookie).unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o400)).unwrap();
-        let epmd = self.private_epmd.then(Epmd::private);
+        let epmd = Epmd::private();
         let name = NodeName { name: self.name, host: hostname().expect("this machine's hostname") };
 
         let mut erl = command("erl", home.path());
+        super::vm_in(&mut erl, home.path());
         // `-eval` runs once the boot script has run: the node is up when it says so.
         erl.args(["-noshell", "-name", &name.to_string(), "-eval", "io:format(\"up~n\")"]);
-        match &epmd {
-            Some(epmd) => erl.env("ERL_EPMD_PORT", &epmd.0),
-            None => erl.envs(std::env::var_os("ERL_EPMD_PORT").map(|port| ("ERL_EPMD_PORT", port))),
-        };
+        erl.env("ERL_EPMD_PORT", &epmd.0);
         erl.stdin(Stdio::null()).stdout(Stdio::piped());
         if self.quiet {
             erl.stderr(Stdio::null());

@@ -55,14 +55,54 @@ impl Drop for Host {
     }
 }
 
-/// Words of Kazoo's that another release must not show; the library's own name,
+/// Words of Kazoo's that another release must not show (any case); the library's own name,
 /// kazoo-release, is said by `-V` on purpose.
 fn kazoo_words(said: &str) -> Vec<&'static str> {
-    let without_library = said.replace("kazoo-release", "");
-    ["Kazoo", "KAZOO", "kazoo", "change_me", "config.ini", "KZ_"]
-        .into_iter()
-        .filter(|w| without_library.contains(w))
-        .collect()
+    let without_library = said.to_lowercase().replace("kazoo-release", "");
+    ["kazoo", "change_me", "config.ini", "kz_"].into_iter().filter(|w| without_library.contains(w)).collect()
+}
+
+/// The subcommands `--help` lists.
+fn subcommands(help: &str) -> Vec<String> {
+    let listed = help.split("Commands:").nth(1).unwrap_or_default().split("\n\n").next().unwrap_or_default();
+    listed.lines().filter_map(|l| l.split_whitespace().next()).filter(|c| *c != "help").map(str::to_owned).collect()
+}
+
+#[test]
+fn no_kazoo_word_in_any_help_the_systemd_unit_or_error_messages() {
+    let host = Host::new();
+    let help = ok(host.hello(&["--help"]));
+    let commands = subcommands(&help);
+    assert!(commands.len() > 20 && commands.contains(&"systemd-unit".to_owned()), "{commands:?}");
+    let mut said = vec![help];
+    said.extend(commands.iter().map(|command| ok(host.hello(&[command, "--help"]))));
+    said.push(ok(host.hello(&["systemd-unit"])));
+    let failing: [&[&str]; 12] = [
+        &["ping"],
+        &["eval", "1 + 1."],
+        &["attach"],
+        &["stop"],
+        &["status", "--cluster"],
+        &["start", "nope"],
+        &["print", "nope"],
+        &["--profile", "nope", "print", "vm.args"],
+        &["upgrade", "9.9.9"],
+        &["downgrade", "9.9.9"],
+        &["logs"],
+        &["read-release-cookie"],
+    ];
+    for args in failing {
+        said.push(failed(host.hello(args)).1);
+    }
+    let bad_name_type = host.hello_with(&["start"], &[("NODE_NAME_TYPE", "-weird".as_ref())]);
+    said.push(failed(bad_name_type).1);
+    fs::create_dir_all(host.path("etc/core")).unwrap();
+    fs::write(host.path("etc/core/hello.vm.args"), "+A -1\n").unwrap();
+    said.push(failed(host.hello(&["start"])).1);
+    for text in &said {
+        let words: Vec<&str> = kazoo_words(text).into_iter().filter(|w| *w != "config.ini").collect();
+        assert!(words.is_empty(), "{words:?} in:\n{text}");
+    }
 }
 
 #[test]

@@ -29,6 +29,14 @@ pub enum AppsError {
     Io { path: PathBuf, source: io::Error },
 
     #[error(
+        "lib dir `{dir}` ({}) does not exist{}: create it (build its applications into it), \
+         fix the path, or mark it `optional(\"{dir}\")` in lib_dirs if it may be missing",
+        path.display(),
+        match declared.is_empty() { true => String::new(), false => format!(" (declared at {declared})") }
+    )]
+    MissingLibDir { dir: String, path: PathBuf, declared: String },
+
+    #[error(
         "{parse}\n  this application resource (.app) file is not valid Erlang terms; fix it \
          there, or rebuild the application to regenerate it"
     )]

@@ -2,7 +2,7 @@
 //! cost a second per build and fail in the same cases with a worse message.
 
 use std::env;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -22,10 +22,18 @@ pub struct OtpInstall {
     pub otp_release: String,
 }
 
+/// Where to look for Erlang/OTP: the values of `ERL_ROOT` and `PATH`, read by the caller
+/// (the runtime context, or the build step's `Builder`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OtpSearch {
+    pub erl_root: Option<OsString>,
+    pub path: Option<OsString>,
+}
+
 impl OtpInstall {
     /// The install named by `ERL_ROOT`, else the one whose `erl` is first on `PATH`.
-    pub fn detect() -> Result<OtpInstall, AppsError> {
-        OtpInstall::at(otp_root()?)
+    pub fn detect(search: &OtpSearch) -> Result<OtpInstall, AppsError> {
+        OtpInstall::at(find_otp_root(search.erl_root.as_deref(), search.path.as_deref())?)
     }
 
     /// The install at `root`, reading its ERTS version and OTP release.
@@ -48,13 +56,8 @@ impl OtpInstall {
     }
 }
 
-/// The OTP root from the environment: `ERL_ROOT` if set, else the `erl` on `PATH`.
-pub fn otp_root() -> Result<PathBuf, AppsError> {
-    find_otp_root(env::var_os("ERL_ROOT").as_deref(), env::var_os("PATH").as_deref())
-}
-
-/// [`otp_root`] with the values of `ERL_ROOT` and `PATH` given, so that it can be tested
-/// without touching the process environment.
+/// The OTP root: `erl_root` (the value of `ERL_ROOT`) if set, else the `erl` on `path` (the
+/// value of `PATH`).
 pub fn find_otp_root(erl_root: Option<&OsStr>, path: Option<&OsStr>) -> Result<PathBuf, AppsError> {
     if let Some(root) = erl_root.filter(|root| !root.is_empty()) {
         let root = PathBuf::from(root);

@@ -13,6 +13,7 @@ use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use crate::spec::LibDir;
 use crate::term::{self, Term};
 
 use super::error::{AppsError, ScanWarning};
@@ -93,6 +94,25 @@ impl AppIndex {
         }
         index.scan_dir(&otp.lib_dir(), Origin::Otp)?;
         Ok(index)
+    }
+
+    /// [`scan`](Self::scan) of a spec's lib dirs, relative to `root`: one that does not
+    /// exist fails, named with the spec line that declares it, unless it is optional (then it
+    /// is left out).
+    pub fn scan_spec(lib_dirs: &[LibDir], root: &Path, otp: &OtpInstall) -> Result<AppIndex, AppsError> {
+        let mut dirs = Vec::new();
+        for dir in lib_dirs {
+            let path = root.join(&dir.path);
+            match (path.is_dir(), dir.optional) {
+                (true, _) => dirs.push(path),
+                (false, true) => {}
+                (false, false) => {
+                    let declared = dir.declared.clone();
+                    return Err(AppsError::MissingLibDir { dir: dir.path.clone(), path, declared });
+                }
+            }
+        }
+        AppIndex::scan(&dirs, otp)
     }
 
     fn scan_dir(&mut self, dir: &Path, origin: Origin) -> Result<(), AppsError> {

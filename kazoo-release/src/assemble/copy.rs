@@ -59,7 +59,7 @@ impl CopyPlan {
             if !keep(&name) {
                 continue;
             }
-            let meta = fs::metadata(&path).map_err(AssembleError::io("read", &path))?;
+            let meta = followed(owner, &path)?;
             let target = to.join(&name);
             match meta.is_dir() {
                 true => {
@@ -86,7 +86,7 @@ impl CopyPlan {
             if !keep(&name) {
                 continue;
             }
-            let meta = fs::metadata(&path).map_err(AssembleError::io("read", &path))?;
+            let meta = followed(owner, &path)?;
             let target = to.join(&name);
             if meta.is_dir() {
                 self.add_tree(owner, &path, &target, &|_| true)?;
@@ -100,6 +100,24 @@ impl CopyPlan {
             }
         }
         Ok(())
+    }
+}
+
+/// What `path` is, symlinks followed; a link that leads nowhere (its target missing, or a
+/// loop of links) is said as such, with where it points.
+fn followed(owner: &str, path: &Path) -> Result<fs::Metadata, AssembleError> {
+    let source = match fs::metadata(path) {
+        Ok(meta) => return Ok(meta),
+        Err(source) => source,
+    };
+    let why = match source.raw_os_error() {
+        Some(libc::ELOOP) => "which leads back to itself (a loop of links)",
+        _ if source.kind() == std::io::ErrorKind::NotFound => "which does not exist",
+        _ => return Err(AssembleError::io("read", path)(source)),
+    };
+    match fs::read_link(path) {
+        Ok(target) => Err(AssembleError::BadSymlink { owner: owner.to_owned(), link: path.to_owned(), target, why }),
+        Err(_) => Err(AssembleError::io("read", path)(source)),
     }
 }
 
@@ -189,5 +207,47 @@ fn copy_files(files: &[FileJob], next: &AtomicUsize, failure: &Mutex<Option<Asse
             return;
         }
         progress.advance(job.len);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// An application whose priv/ holds `link` pointing to `target`, added to a plan.
+    fn add_with_link(target: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("lager-3.9.2");
+        fs::create_dir_all(app.join("priv")).unwrap();
+        fs::write(app.join("priv/real.txt"), "x").unwrap();
+        symlink(target, app.join("priv/link")).unwrap();
+        let to = dir.path().join("out");
+        let err = CopyPlan::default().add_app_tree("application `lager`", &app, &to, &|_| true, false).unwrap_err();
+        err.to_string()
+    }
+
+    #[test]
+    fn a_dangling_or_looping_link_is_named_with_its_target_and_what_to_do() {
+        let dangling = add_with_link("gone.so");
+        for expected in ["application `lager`", "priv/link points to gone.so", "which does not exist", "remove it"] {
+            assert!(dangling.contains(expected), "{expected:?} in {dangling}");
+        }
+        let looping = add_with_link("link");
+        for expected in ["priv/link points to link", "a loop of links", "make the link point to"] {
+            assert!(looping.contains(expected), "{expected:?} in {looping}");
+        }
+    }
+
+    #[test]
+    fn a_link_that_resolves_is_copied_as_what_it_points_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app");
+        fs::create_dir_all(app.join("priv")).unwrap();
+        fs::write(app.join("priv/real.txt"), "x").unwrap();
+        symlink("real.txt", app.join("priv/link")).unwrap();
+        let mut plan = CopyPlan::default();
+        plan.add_app_tree("application `app`", &app, &dir.path().join("out"), &|_| true, false).unwrap();
+        assert_eq!(plan.bytes(), 2);
     }
 }

@@ -48,6 +48,14 @@ pub enum AssembleError {
     )]
     NotADirectory { path: PathBuf, what: &'static str },
 
+    #[error(
+        "{owner}: the symbolic link {} points to {}, {why}; the release copies what links \
+         point to: make the link point to a file or directory that exists, or remove it, then build again",
+        link.display(),
+        target.display()
+    )]
+    BadSymlink { owner: String, link: PathBuf, target: PathBuf, why: &'static str },
+
     #[error("cannot {action} {}: {source}", path.display())]
     Io { action: &'static str, path: PathBuf, source: io::Error },
 

@@ -16,8 +16,10 @@
 //! ```no_run
 //! # fn main() -> Result<(), kazoo_release::assemble::AssembleError> {
 //! # let embedded: kazoo_release::embed::Embedded = todo!();
+//! use kazoo_release::apps::OtpSearch;
 //! use kazoo_release::assemble::{ensure, node_files, Options};
-//! let report = ensure(&Options::new(&embedded, "default"))?;
+//! let otp = OtpSearch { erl_root: None, path: std::env::var_os("PATH") };
+//! let report = ensure(&Options { otp, ..Options::new(&embedded, "default") })?;
 //! println!("{report}");
 //! let files = node_files(&report.root, &report.vsn, "ecallmgr");
 //! // erl -boot {files.boot} -config {files.config} -args_file {files.args}
@@ -44,6 +46,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::apps::OtpSearch;
 use crate::embed::Embedded;
 
 pub use error::AssembleError;
@@ -74,10 +77,16 @@ pub struct Options<'a> {
     /// Give the tree a random cookie of its own (`releases/COOKIE`) when first written,
     /// kept by every rewrite.
     pub generate_cookie: bool,
+    /// Where Erlang/OTP is (its applications, its ERTS).
+    pub otp: OtpSearch,
+    /// The mtime of every tarball entry (`SOURCE_DATE_EPOCH`, as reproducible-builds.org
+    /// defines it); default 0.
+    pub source_date_epoch: Option<u64>,
 }
 
 impl<'a> Options<'a> {
-    /// The release of `profile` in `_rel`, relative to the current directory.
+    /// The release of `profile` in `_rel`, relative to the current directory, with no
+    /// Erlang/OTP to be found (set `otp`).
     pub fn new(embedded: &'a Embedded, profile: &str) -> Options<'a> {
         Options {
             embedded,
@@ -86,6 +95,8 @@ impl<'a> Options<'a> {
             dev_mode: false,
             project_dir: PathBuf::from(embedded.project_dir),
             generate_cookie: false,
+            otp: OtpSearch::default(),
+            source_date_epoch: None,
         }
     }
 }
@@ -133,6 +144,7 @@ pub struct Checked<'a> {
     /// Held until the release is ensured (and tarred): another build of the same `<out>`
     /// waits, then finds this one's release.
     lock: swap::BuildLock,
+    source_date_epoch: Option<u64>,
 }
 
 /// Plans the release and compares it with the one on disk.
@@ -147,7 +159,8 @@ pub fn check<'a>(options: &Options<'a>) -> Result<Checked<'a>, AssembleError> {
     let exe = running_binary()?;
     let up_to_date = Fingerprint::read(&layout.fingerprint()).is_some_and(|f| f == fingerprint)
         && fingerprint::same_binary(&exe, &layout.bin_dir().join(&plan.spec.name));
-    Ok(Checked { started, plan, out: options.out.clone(), layout, fingerprint, up_to_date, lock })
+    let source_date_epoch = options.source_date_epoch;
+    Ok(Checked { started, plan, out: options.out.clone(), layout, fingerprint, up_to_date, lock, source_date_epoch })
 }
 
 impl<'a> Checked<'a> {
@@ -164,14 +177,15 @@ impl<'a> Checked<'a> {
     /// [`ensure`](Checked::ensure), then writes `<out>/<name>/<name>-<vsn>.tar.gz`; returns
     /// its path. The lock is held until the tarball is written.
     pub fn tar(self) -> Result<(Report, PathBuf), AssembleError> {
+        let mtime = self.source_date_epoch.unwrap_or(tarball::DEFAULT_MTIME);
         let (report, plan, _lock) = self.ensure_plan()?;
         let layout = Layout::new(&report.root, &report.vsn);
-        let path = tarball::write(&layout, &plan.spec.name, &releases::release_rel(&plan))?;
+        let path = tarball::write(&layout, &plan.spec.name, &releases::release_rel(&plan), mtime)?;
         Ok((report, path))
     }
 
     fn ensure_plan(self) -> Result<(Report, Plan<'a>, swap::BuildLock), AssembleError> {
-        let Checked { started, plan, out, layout, fingerprint, up_to_date, lock } = self;
+        let Checked { started, plan, out, layout, fingerprint, up_to_date, lock, .. } = self;
         let bytes = match up_to_date {
             true => 0,
             false => build(&plan, &out, &fingerprint)?,

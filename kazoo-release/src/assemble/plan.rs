@@ -39,10 +39,9 @@ impl<'a> Plan<'a> {
         })?;
         spec.dev_mode |= options.dev_mode;
         check_node_names(&spec)?;
-        let otp = OtpInstall::detect()?;
+        let otp = OtpInstall::detect(&options.otp)?;
         let lib_root = embedded.lib_root.map(PathBuf::from).unwrap_or_else(|| options.project_dir.clone());
-        let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
-        let index = AppIndex::scan(&lib_dirs, &otp)?;
+        let index = AppIndex::scan_spec(&spec.lib_dirs, &lib_root, &otp)?;
         let nodes = spec.nodes.iter().map(|node| index.resolve_node(&spec, node)).collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             embedded,

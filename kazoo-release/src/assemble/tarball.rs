@@ -22,7 +22,7 @@ use super::error::AssembleError;
 use super::layout::Layout;
 
 /// The mtime of every entry when `SOURCE_DATE_EPOCH` is not set.
-const DEFAULT_MTIME: u64 = 0;
+pub(crate) const DEFAULT_MTIME: u64 = 0;
 
 /// Top-level entries a running node writes, never part of a release.
 const RUN_STATE: [&str; 1] = ["log"];
@@ -33,13 +33,13 @@ const CRASH_DUMP: &str = "erl_crash.dump";
 /// Writes the tarball of the release at `layout.root` beside its contents, through a
 /// temporary file renamed into place, so a kill never leaves half a tarball under the
 /// final name. `release_rel` is the whole release's `.rel`, which release_handler reads
-/// from `releases/<name>-<vsn>.rel` inside the tarball.
-pub(crate) fn write(layout: &Layout, name: &str, release_rel: &str) -> Result<PathBuf, AssembleError> {
+/// from `releases/<name>-<vsn>.rel` inside the tarball. Every entry has `mtime`.
+pub(crate) fn write(layout: &Layout, name: &str, release_rel: &str, mtime: u64) -> Result<PathBuf, AssembleError> {
     let base = format!("{name}-{}", layout.vsn);
     let path = layout.root.join(format!("{base}.tar.gz"));
     let tmp = layout.root.join(format!(".{base}.tar.gz.tmp-{}", std::process::id()));
-    let written =
-        entries(&layout.root, name, &base, release_rel).and_then(|entries| write_to(&tmp, &layout.root, &entries));
+    let written = entries(&layout.root, name, &base, release_rel)
+        .and_then(|entries| write_to(&tmp, &layout.root, &entries, mtime));
     match written.and_then(|()| fs::rename(&tmp, &path).map_err(AssembleError::io("rename", &tmp))) {
         Ok(()) => Ok(path),
         Err(error) => {
@@ -143,13 +143,7 @@ fn packed(prefix: &str, name: &str) -> bool {
     !(name.starts_with('.') || name == CRASH_DUMP || tarball || run_state)
 }
 
-/// The mtime of every entry: `SOURCE_DATE_EPOCH` when it is a number of seconds, as
-/// reproducible-builds.org defines it.
-fn mtime() -> u64 {
-    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(DEFAULT_MTIME)
-}
-
-fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)]) -> Result<(), AssembleError> {
+fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)], mtime: u64) -> Result<(), AssembleError> {
     let failed = |action| AssembleError::io(action, tmp);
     let file = File::create(tmp).map_err(failed("create"))?;
     // No mtime and no file name in the gzip header; fast compression: the gzip step
@@ -157,7 +151,6 @@ fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)]) -> Result<(), 
     // at 6.
     let gzip = GzBuilder::new().mtime(0).write(BufWriter::new(file), Compression::fast());
     let mut tar = tar::Builder::new(gzip);
-    let mtime = mtime();
     for (path, entry) in entries {
         let mut header = Header::new_gnu();
         header.set_mtime(mtime);

@@ -9,10 +9,10 @@
 //! directory and the start script, not the boot files.
 //!
 //! ```no_run
-//! use kazoo_release::apps::{AppIndex, OtpInstall};
+//! use kazoo_release::apps::{AppIndex, OtpInstall, OtpSearch};
 //! use kazoo_release::boot::{node_boot_files, clean_boot_files, DotErlang};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let otp = OtpInstall::detect()?;
+//! let otp = OtpInstall::detect(&OtpSearch { erl_root: None, path: std::env::var_os("PATH") })?;
 //! let resolved = AppIndex::scan(&[], &otp)?.resolve("ecallmgr", &[])?;
 //! let files = node_boot_files("4.3.0", &otp.erts_vsn, &resolved)?;
 //! std::fs::write("_rel/kazoo/releases/4.3.0/ecallmgr.boot", &files.boot)?;

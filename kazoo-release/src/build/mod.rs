@@ -23,7 +23,7 @@ mod verify;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::apps::{AppIndex, Origin, OtpInstall};
+use crate::apps::{AppIndex, Origin, OtpInstall, OtpSearch};
 use crate::render::{self, RenderError, Templates};
 use crate::spec::{Overlay, Release, ReleaseSpec};
 
@@ -91,6 +91,8 @@ pub struct Builder {
     version_env: Option<String>,
     spec_sources: Vec<PathBuf>,
     cargo_output: Box<dyn Write>,
+    /// `ERL_ROOT` and `PATH`, read once when the builder is made.
+    otp: OtpSearch,
 }
 
 /// What a build wrote.
@@ -119,6 +121,7 @@ impl Builder {
             spec_sources: vec![],
             version_env: None,
             cargo_output: Box::new(std::io::stdout()),
+            otp: OtpSearch { erl_root: std::env::var_os("ERL_ROOT"), path: std::env::var_os("PATH") },
         }
     }
 
@@ -193,7 +196,8 @@ impl Builder {
         // later build-release. Without a lib root the lib dirs are the package's own, as
         // build-release finds them (`Embedded::project_dir`).
         let lib_root = self.lib_root.as_deref().unwrap_or(&self.manifest_dir);
-        let (app_files, warnings) = resolve_apps(&spec, lib_root, &files, &templates.origin(render::VM_ARGS))?;
+        let vm_args_template = templates.origin(render::VM_ARGS);
+        let (app_files, warnings) = resolve_apps(&spec, (lib_root, &self.otp), &files, &vm_args_template)?;
         let embedded_rs = emit::write(
             &out_dir,
             (
@@ -288,6 +292,10 @@ fn resolve_version(
 
 /// Every profile's relx.config, and each node type's vm.args and sys.config, verified.
 fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedFile>, BuildError> {
+    // The spec's own vm.args flags are checked as the default template writes them, whatever
+    // the release's template renders (one that leaves out `raw` would let `+A -1` through).
+    let defaults = Templates::load(None)?;
+    let spec_flags = format!("the spec's #[vm_args(...)], as {} writes them", rel_templates::origin(render::VM_ARGS));
     let mut files = Vec::new();
     for profile in spec.profile_names() {
         let spec = spec.with_profile(profile).expect("profile_names lists declared profiles");
@@ -297,6 +305,8 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
         for node in &spec.nodes {
             let vm_args = templates.render(render::VM_ARGS, &spec, profile, Some(node))?;
             verify::vm_args(&vm_args, &templates.origin(render::VM_ARGS), profile, &node.name, None)?;
+            let own = defaults.render(render::VM_ARGS, &spec, profile, Some(node))?;
+            verify::vm_args(&own, &spec_flags, profile, &node.name, None)?;
             files.push(RenderedFile::new(profile, Some(&node.name), render::VM_ARGS, vm_args));
             let sys_config = templates.render(render::SYS_CONFIG, &spec, profile, Some(node))?;
             verify::sys_config(&sys_config, &templates.origin(render::SYS_CONFIG), profile, &node.name)?;
@@ -308,19 +318,19 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
     Ok(files)
 }
 
-/// Resolves every node type's applications, and checks that the `-s`/`-run` lines of its
+/// Resolves every node type's applications (from the lib dirs under `lib_root` and the OTP
+/// install `otp` finds), and checks that the `-s`/`-run` lines of its
 /// rendered vm.args (`files`, from `vm_args_template`) name their modules; returns the `.app`
-/// files it read from the lib dirs and the index's warnings (a lib dir that does not exist,
-/// which of several copies of an application is used).
+/// files it read from the lib dirs and the index's warnings (which of several copies of an
+/// application is used); a lib dir that does not exist fails unless the spec marks it optional.
 fn resolve_apps(
     spec: &ReleaseSpec,
-    lib_root: &Path,
+    (lib_root, otp): (&Path, &OtpSearch),
     files: &[RenderedFile],
     vm_args_template: &str,
 ) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
-    let otp = OtpInstall::detect()?;
-    let lib_dirs: Vec<PathBuf> = spec.lib_dirs.iter().map(|d| lib_root.join(d)).collect();
-    let index = AppIndex::scan(&lib_dirs, &otp)?;
+    let otp = OtpInstall::detect(otp)?;
+    let index = AppIndex::scan_spec(&spec.lib_dirs, lib_root, &otp)?;
     let mut app_files = Vec::new();
     for node in &spec.nodes {
         let resolved = index.resolve_node(spec, node)?;

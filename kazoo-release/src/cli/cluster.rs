@@ -59,7 +59,7 @@ fn member(context: &Context, node: &NodeName, cookie: &str, timeout: Duration) -
     };
     let facts = facts.as_ref().and_then(Term::as_tuple).unwrap_or_default();
     let [pid, uptime, script, boot] = facts else {
-        return unreachable(node, "it answered what kazoo does not understand".into());
+        return unreachable(node, "it answered what this client does not understand".into());
     };
     let release = script.as_tuple().and_then(|s| Some(format!("{} {}", s.first()?.as_str()?, s.get(1)?.as_str()?)));
     // `{ok, [[Path]]}`: the boot script's name is the node type's.

@@ -1,19 +1,27 @@
 //! The runtime context, resolved once in [`super::main`]: the embedded release, the profile,
-//! and which release tree every command works on. A binary that is `bin/<name>` of a tree
-//! serves that tree as it is, wherever it was unpacked; the binary cargo built writes
-//! `<out>/<name>` when it is missing or stale, then works on it. No command finds paths
-//! of its own.
+//! which release tree every command works on, and the process environment. A binary that
+//! is `bin/<name>` of a tree serves that tree as it is, wherever it was unpacked; the binary
+//! cargo built writes `<out>/<name>` when it is missing or stale, then works on it. No
+//! command finds paths or reads variables of its own: the environment is read here, once,
+//! and library functions are handed the values they need.
 
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::cookie::cookie_error;
 use super::{exit, CliError};
+use crate::apps::OtpSearch;
 use crate::assemble::{self, Options, Report};
+use crate::config_ini;
 use crate::conventions::{DefaultCookie, Resolved};
-use crate::dist;
+use crate::dist::{self, Reach};
 use crate::embed::Embedded;
-use crate::node::launch::{LaunchError, NameType};
+use crate::node::cookie::CookieEnv;
+use crate::node::launch::{LaunchError, NameType, CRASH_DUMP_ENV, NAME_TYPE_ENV};
+use crate::node::pipes::{RunBases, RunDirs, LOG_DIR_ENV, PIPE_DIR_ENV};
+use crate::node::subst::{self, REPLACE_OS_VARS};
 use crate::node::{resolve_cookie, NodeName};
 use crate::spec::ReleaseSpec;
 use crate::tree::Tree;
@@ -25,6 +33,30 @@ pub enum ReleaseDir {
     Own(PathBuf),
     /// This binary was built by cargo: the tree is `<out>/<name>`, written when needed.
     Out(PathBuf),
+}
+
+/// The process environment, read once: commands take values from it.
+#[derive(Debug, Clone, Default)]
+pub struct Environment(HashMap<OsString, OsString>);
+
+impl Environment {
+    pub fn of_process() -> Environment {
+        Environment(std::env::vars_os().collect())
+    }
+
+    /// A variable's value; set but empty counts as unset (as for `REL`).
+    pub fn os(&self, name: &str) -> Option<&OsStr> {
+        self.0.get(OsStr::new(name)).map(OsString::as_os_str).filter(|v| !v.is_empty())
+    }
+
+    /// [`os`](Self::os) as text; a value that is not UTF-8 counts as unset.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.os(name).and_then(OsStr::to_str)
+    }
+
+    pub fn path(&self, name: &str) -> Option<PathBuf> {
+        self.os(name).map(PathBuf::from)
+    }
 }
 
 /// What every command works on.
@@ -39,6 +71,11 @@ pub struct Context<'a> {
     pub conventions: Resolved,
     /// Whether the well-known cookie's warning was given (once per command).
     warned: std::sync::atomic::AtomicBool,
+    pub env: Environment,
+    /// How nodes are reached: the helper prefix, `ERL_EPMD_PORT`.
+    pub reach: Reach,
+    /// Where run-time dirs go: `PIPE_DIR`, `RUNNER_LOG_DIR`, the temporary directory.
+    pub run_bases: RunBases,
 }
 
 impl<'a> Context<'a> {
@@ -59,7 +96,24 @@ impl<'a> Context<'a> {
         let exe = std::env::current_exe()
             .map_err(|e| CliError::failure(format!("cannot find this binary's own path: {e}")))?;
         let release = release_dir(&exe, embedded.release, out)?;
-        Ok(Context { embedded, profile, spec: Default::default(), release, conventions, warned: Default::default() })
+        let env = Environment::of_process();
+        let reach = Reach::new(&conventions.helper_prefix, env.var("ERL_EPMD_PORT").and_then(|p| p.parse().ok()));
+        let run_bases = RunBases {
+            pipe: env.path(PIPE_DIR_ENV),
+            log: env.path(LOG_DIR_ENV),
+            temp: env.path("TMPDIR").unwrap_or_else(|| PathBuf::from("/tmp")),
+        };
+        Ok(Context {
+            embedded,
+            profile,
+            spec: Default::default(),
+            release,
+            conventions,
+            warned: Default::default(),
+            env,
+            reach,
+            run_bases,
+        })
     }
 
     /// The chosen profile's spec.
@@ -71,13 +125,64 @@ impl<'a> Context<'a> {
 
     /// A distribution client of `node`, as one of the release's helper nodes.
     pub fn connect(&self, node: &NodeName, cookie: &str, timeout: Duration) -> Result<dist::Client, dist::DistError> {
-        dist::Client::connect(node, cookie, timeout, &self.conventions.helper_prefix)
+        dist::Client::connect(node, cookie, timeout, &self.reach)
+    }
+
+    /// Whether `node` is registered with its host's EPMD.
+    pub fn registered(&self, node: &NodeName, timeout: Duration) -> Result<bool, dist::DistError> {
+        dist::registered(node, self.reach.epmd_port, timeout)
+    }
+
+    /// `-name` or `-sname`: `--sname`, else `$NODE_NAME_TYPE`.
+    pub fn name_type(&self, sname: bool) -> Result<NameType, CliError> {
+        NameType::choose(sname, self.env.var(NAME_TYPE_ENV)).map_err(launch_error)
+    }
+
+    /// The run-time dirs of node `name` of the release at `root`.
+    pub fn run_dirs(&self, root: &Path, name: &NodeName) -> RunDirs {
+        RunDirs::of(root, self.embedded.release, name, &self.run_bases)
+    }
+
+    /// Where Erlang/OTP is: `ERL_ROOT`, else `PATH`'s `erl`.
+    pub fn otp(&self) -> OtpSearch {
+        OtpSearch {
+            erl_root: self.env.os("ERL_ROOT").map(OsStr::to_owned),
+            path: self.env.os("PATH").map(OsStr::to_owned),
+        }
+    }
+
+    /// `$ERL_CRASH_DUMP`, which a VM's own dump path gives way to.
+    pub fn crash_dump(&self) -> Option<PathBuf> {
+        self.env.path(CRASH_DUMP_ENV)
+    }
+
+    /// Whether `${VAR}`s in operator files are replaced (`RELX_REPLACE_OS_VARS`).
+    pub fn replaces_os_vars(&self) -> bool {
+        subst::enabled(self.env.var(REPLACE_OS_VARS))
+    }
+
+    /// The operator's config dir: `<PREFIX>_CONFIG_DIR`, else the release's.
+    pub fn config_dir(&self) -> PathBuf {
+        self.conventions.config_dir(self.env.path(&self.conventions.var("CONFIG_DIR")).as_deref())
+    }
+
+    /// config.ini's names and the values of its variables.
+    pub fn config_ini(&self) -> (config_ini::Names, config_ini::Given) {
+        let names = self.conventions.config_ini(&self.config_dir());
+        let given = config_ini::Given {
+            file: self.env.path(&names.file_var),
+            zone: self.env.var(&names.zone_var).map(str::to_owned),
+            cookie: self.env.var(&names.cookie_var).map(str::to_owned),
+        };
+        (names, given)
     }
 
     /// The cookie of `node_type`: `given` (`--cookie`), else the release's sources; the
     /// well-known default is said on stderr.
     pub fn cookie(&self, given: Option<&str>, node_type: &str) -> Result<String, CliError> {
-        let cookie = resolve_cookie(given, node_type, &self.conventions, &self.root()).map_err(cookie_error)?;
+        let (ini, ini_given) = self.config_ini();
+        let env = CookieEnv { config_dir: self.config_dir(), home: self.env.path("HOME"), ini, given: ini_given };
+        let cookie = resolve_cookie(given, node_type, &self.conventions, &self.root(), &env).map_err(cookie_error)?;
         if let Some(warning) = cookie.warning.filter(|_| !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed))
         {
             eprintln!("warning: {warning}");
@@ -133,6 +238,8 @@ impl<'a> Context<'a> {
                 out: out.clone(),
                 dev_mode,
                 generate_cookie: self.conventions.default_cookie == DefaultCookie::Generated,
+                otp: self.otp(),
+                source_date_epoch: self.env.var("SOURCE_DATE_EPOCH").and_then(|s| s.trim().parse().ok()),
                 ..Options::new(self.embedded, self.profile)
             }),
             ReleaseDir::Own(root) => Err(CliError::new(
@@ -165,16 +272,16 @@ impl<'a> Context<'a> {
 
     /// The node types' names on this host that EPMD knows.
     fn running_nodes(&self, sname: bool) -> Result<Vec<String>, CliError> {
-        let name_type = NameType::choose(sname).map_err(launch_error)?;
+        let name_type = self.name_type(sname)?;
         let mut running = Vec::new();
         for node in &self.spec().nodes {
             let naming = Naming { node: Some(&node.name), name: None };
             let name = name_type.node_name(&self.target(&naming, name_type)?).map_err(launch_error)?;
-            if dist::registered(&name, Duration::from_secs(5)).map_err(super::remote::failed)? {
+            if self.registered(&name, Duration::from_secs(5)).map_err(super::remote::failed)? {
                 running.push(name.to_string());
             }
         }
-        for (name, _) in crate::node::pipes::recorded_nodes(&self.root()) {
+        for (name, _) in crate::node::pipes::recorded_nodes(&self.root(), &self.run_bases) {
             if !running.contains(&name.to_string()) {
                 running.push(name.to_string());
             }
@@ -185,8 +292,7 @@ impl<'a> Context<'a> {
     /// NODE as given (`type` or `type@host`), else `$REL`, else the spec's default; always a
     /// declared node type.
     pub fn node_type(&self, given: Option<&str>) -> Result<String, CliError> {
-        let rel = std::env::var("REL").ok().filter(|r| !r.is_empty());
-        let given = given.map(str::to_owned).or(rel).unwrap_or_else(|| self.embedded.default_node.to_owned());
+        let given = given.or(self.env.var("REL")).unwrap_or(self.embedded.default_node).to_owned();
         let node_type = given.split('@').next().unwrap_or_default().to_owned();
         match self.embedded.nodes.contains(&node_type.as_str()) {
             true => Ok(node_type),
@@ -209,10 +315,10 @@ impl<'a> Context<'a> {
     /// its host the one given with it (else `<PREFIX>_HOST`, else this host's: its fully
     /// qualified name for long names, as Erlang's `-name` takes it).
     pub fn target(&self, naming: &Naming, name_type: NameType) -> Result<NodeName, CliError> {
-        let flag = naming.name.map(str::to_owned).or_else(|| self.env(&self.conventions.var("NODE")));
+        let flag = naming.name.map(str::to_owned).or_else(|| self.text(&self.conventions.var("NODE")));
         let given = match flag {
             Some(name) => name,
-            None => match naming.node.map(str::to_owned).or_else(|| self.env("REL")) {
+            None => match naming.node.map(str::to_owned).or_else(|| self.text("REL")) {
                 Some(node) => node,
                 None => self.embedded.default_node.to_owned(),
             },
@@ -230,7 +336,7 @@ impl<'a> Context<'a> {
                 ),
             ));
         }
-        let host = match host.or_else(|| self.env(&self.conventions.var("HOST"))) {
+        let host = match host.or_else(|| self.text(&self.conventions.var("HOST"))) {
             Some(host) => host,
             None => local_host(name_type)?,
         };
@@ -249,8 +355,9 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn env(&self, var: &str) -> Option<String> {
-        std::env::var(var).ok().filter(|v| !v.is_empty())
+    /// A variable's value, owned.
+    fn text(&self, var: &str) -> Option<String> {
+        self.env.var(var).map(str::to_owned)
     }
 }
 

@@ -1,5 +1,5 @@
-//! `read-release-cookie`: a node type's cookie from Kazoo's config.ini, with no node running,
-//! for releases whose conventions read config.ini.
+//! `read-release-cookie`: a node type's cookie from the release's config.ini, with no node
+//! running, for releases whose conventions read config.ini; the very cookie a start uses.
 
 use clap::Subcommand;
 
@@ -9,8 +9,8 @@ use crate::node::CookieError;
 
 #[derive(Subcommand)]
 pub enum CookieCommand {
-    /// Print the cookie of a node type: KAZOO_COOKIE, else its section of $KAZOO_CONFIG,
-    /// /etc/kazoo/config.ini or /etc/kazoo/core/config.ini, else [kazoo_apps]'s.
+    /// Print the cookie of a node type: the release's cookie variable, else its section of
+    /// the release's config.ini, else the fallback section's.
     ReadReleaseCookie {
         /// The node type (or type@host); default $REL, else the release's default.
         node: Option<String>,
@@ -31,7 +31,8 @@ impl CookieCommand {
             ));
         }
         let node_type = context.node_type(node.as_deref())?;
-        let cookie = config_ini::release_cookie(&node_type).map_err(cli_error)?;
+        let (names, given) = context.config_ini();
+        let cookie = config_ini::release_cookie(&names, &given, &node_type).map_err(cli_error)?;
         if let Some(disagreement) = cookie.disagreement() {
             eprintln!("warning: {disagreement}");
         }
@@ -51,7 +52,7 @@ pub(super) fn cookie_error(error: CookieError) -> CliError {
 
 fn cli_error(error: ConfigIniError) -> CliError {
     let code = match &error {
-        ConfigIniError::NoFile { .. } | ConfigIniError::KazooConfigMissing { .. } => exit::NO_CONFIG,
+        ConfigIniError::NoFile { .. } | ConfigIniError::FileVarMissing { .. } => exit::NO_CONFIG,
         ConfigIniError::Unreadable { .. } => exit::CONFIG_UNREADABLE,
         ConfigIniError::Malformed { .. } => exit::CONFIG_MALFORMED,
         ConfigIniError::NoSection { .. } => exit::NO_NODE_SECTION,

@@ -22,7 +22,7 @@ use crate::conventions::{Conventions, Resolved};
 use crate::embed::Embedded;
 use crate::spec::DEFAULT_PROFILE;
 
-pub use context::{Context, ReleaseDir};
+pub use context::{Context, Environment, ReleaseDir};
 
 /// Exit codes scripts can rely on.
 pub mod exit {
@@ -56,13 +56,13 @@ pub mod exit {
     pub const UNKNOWN_HOST: u8 = 18;
     /// The node sent a message larger than --max-reply-size (refused unread).
     pub const REPLY_TOO_LARGE: u8 = 19;
-    /// read-release-cookie: no config.ini found, or `$KAZOO_CONFIG` names a missing file.
+    /// read-release-cookie: no config.ini found, or its file variable names a missing file.
     pub const NO_CONFIG: u8 = 20;
     /// read-release-cookie: the config file cannot be read (permissions, a directory).
     pub const CONFIG_UNREADABLE: u8 = 21;
     /// read-release-cookie: a line of the config file is malformed (the message names it).
     pub const CONFIG_MALFORMED: u8 = 22;
-    /// read-release-cookie: no section of the node type or `[kazoo_apps]` applies here.
+    /// read-release-cookie: no section of the node type (or the fallback section) applies here.
     pub const NO_NODE_SECTION: u8 = 23;
     /// read-release-cookie: the sections that apply give no cookie.
     pub const NO_COOKIE: u8 = 24;

@@ -21,6 +21,7 @@ use crate::node::hooks::{self, HookEnv, Point};
 use crate::node::launch::{Erts, Launch, NameType, Role};
 use crate::node::overrides::{self, OverrideError};
 use crate::node::pipes::{recorded_nodes, PipeError, RunDirs};
+use crate::node::subst;
 use crate::node::supervise::{self, Terminal};
 use crate::node::{check_cookie, NodeName};
 use crate::tree::Tree;
@@ -116,6 +117,8 @@ struct Prepared {
     /// Dropped (cookie and substituted files with it) once the VM has read them.
     home: PrivateHome,
     files: NodeFiles,
+    /// `$ERL_CRASH_DUMP`, when the operator set it.
+    crash_dump: Option<std::path::PathBuf>,
 }
 
 impl Prepared {
@@ -151,7 +154,7 @@ impl Prepared {
         let awaited = daemon::Awaited {
             name: &self.name,
             cookie: &self.cookie,
-            helper: &context.conventions.helper_prefix,
+            reach: &context.reach,
             apps: &apps,
             timeout: Duration::from_secs(1),
         };
@@ -173,6 +176,7 @@ impl Prepared {
             name_type: self.name_type,
             home: self.home.path(),
             cwd: &self.dirs.log,
+            crash_dump: self.crash_dump.as_deref(),
         }
     }
 
@@ -207,13 +211,8 @@ impl Run {
         refuse_if_running(context, &node)?;
         let vm = node.node_vm(true);
         let apps = awaited_apps(context, &node.tree, &node.node_type)?;
-        let awaited = daemon::Awaited {
-            name: &node.name,
-            cookie: &node.cookie,
-            helper: &context.conventions.helper_prefix,
-            apps: &apps,
-            timeout,
-        };
+        let awaited =
+            daemon::Awaited { name: &node.name, cookie: &node.cookie, reach: &context.reach, apps: &apps, timeout };
         node.hook(context, Point::PreStart, None)?;
         let pid = daemon::start(&vm, &node.erts, &node.dirs, &awaited).map_err(daemon_error)?;
         node.dirs.record_pid(pid).map_err(|e| {
@@ -230,7 +229,7 @@ impl Run {
     fn attach(self, context: &Context) -> Result<(), CliError> {
         let (name, _) = self.name(context)?;
         let tree = Tree::open(&context.root()).map_err(CliError::failure)?;
-        let dirs = RunDirs::of(tree.root(), &context.spec().name, &name);
+        let dirs = context.run_dirs(tree.root(), &name);
         if dirs.pipes().is_empty() {
             let cookie = self.cookie(context)?;
             let message = match is_running(context, &name, &cookie) {
@@ -242,7 +241,7 @@ impl Run {
             };
             return Err(CliError::new(exit::NO_PIPE, message));
         }
-        let erts = Erts::of_tree(&tree).map_err(launch_error)?;
+        let erts = Erts::of_tree(&tree, &context.otp()).map_err(launch_error)?;
         let mut to_erl = std::process::Command::new(erts.tool("to_erl"));
         to_erl.arg(format!("{}/", dirs.pipe.display()));
         exit_with(supervise::run(to_erl, Terminal::Shared, |_| Ok(())), &erts.tool("to_erl"))
@@ -257,7 +256,7 @@ impl Run {
     }
 
     fn name(&self, context: &Context) -> Result<(NodeName, NameType), CliError> {
-        let name_type = NameType::choose(self.sname).map_err(launch_error)?;
+        let name_type = context.name_type(self.sname)?;
         let naming = Naming { node: self.node.as_deref(), name: self.name.as_deref() };
         let name = name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?;
         Ok((name, name_type))
@@ -293,21 +292,35 @@ impl Run {
             Some(cookie) => cookie,
             None => self.cookie(context)?,
         };
-        let erts = Erts::of_tree(&tree).map_err(launch_error)?;
-        let dirs = RunDirs::of(tree.root(), &context.spec().name, &name);
+        let erts = Erts::of_tree(&tree, &context.otp()).map_err(launch_error)?;
+        let dirs = context.run_dirs(tree.root(), &name);
         dirs.create_log_dir().map_err(pipe_error)?;
         let pipe_dir = dirs.create_pipe_dir().map_err(pipe_error)?;
         let home = PrivateHome::create(pipe_dir, &cookie).map_err(|e| {
             CliError::new(exit::RUN_DIR, format!("cannot make a private HOME in {}: {e}", pipe_dir.display()))
         })?;
+        let lookup = |var: &str| context.env.var(var).map(str::to_owned);
         let files = overrides::node_files(
             &tree.node_files(&node_type),
-            &context.conventions.config_dir(),
+            &context.config_dir(),
             &node_type,
             home.path(),
+            context.replaces_os_vars().then_some(&lookup as subst::Lookup),
         )
         .map_err(override_error)?;
-        Ok(Prepared { name, node_type: node_type.clone(), name_type, cookie, tree, erts, dirs, home, files })
+        let crash_dump = context.crash_dump();
+        Ok(Prepared {
+            name,
+            node_type: node_type.clone(),
+            name_type,
+            cookie,
+            tree,
+            erts,
+            dirs,
+            home,
+            files,
+            crash_dump,
+        })
     }
 }
 
@@ -371,7 +384,7 @@ struct NodeStatus {
 /// Every node type of the release under its own name, and every other node recorded as
 /// running from this tree (`--name`d ones), as each runs (or not) on this host.
 fn statuses(context: &Context, cookie: Option<&str>, sname: bool) -> Result<Vec<NodeStatus>, CliError> {
-    let name_type = NameType::choose(sname).map_err(launch_error)?;
+    let name_type = context.name_type(sname)?;
     let mut nodes = Vec::new();
     for node in &context.spec().nodes {
         let naming = Naming { node: Some(&node.name), name: None };
@@ -380,7 +393,7 @@ fn statuses(context: &Context, cookie: Option<&str>, sname: bool) -> Result<Vec<
             node.name.clone(),
         ));
     }
-    for (name, node_type) in recorded_nodes(&context.root()) {
+    for (name, node_type) in recorded_nodes(&context.root(), &context.run_bases) {
         if !nodes.iter().any(|(listed, _)| *listed == name) {
             nodes.push((name, node_type));
         }
@@ -411,7 +424,7 @@ fn cluster_status(
     timeout: Duration,
     json: bool,
 ) -> Result<(), CliError> {
-    let name_type = NameType::choose(sname).map_err(launch_error)?;
+    let name_type = context.name_type(sname)?;
     let (seed, node_type) = match node {
         Some(node) => {
             let naming = Naming { node: Some(node), name: None };
@@ -459,7 +472,7 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
     match asked {
         Ok((pid, uptime)) => (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime),
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), &context.spec().name, name);
+            let dirs = context.run_dirs(&context.root(), name);
             if let Some(pid) = dirs.recorded_vm(name) {
                 let note = format!("its VM runs, but it cannot be reached: {e}; is EPMD gone? `stop` still stops it");
                 (status.running, status.pid, status.note) = (true, Some(pid), Some(note));
@@ -467,7 +480,7 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
         }
         // It holds the name but cannot be asked (another cookie): its pid is what was recorded.
         Err(e) => {
-            let pid = RunDirs::of(&context.root(), &context.spec().name, name).recorded_vm(name);
+            let pid = context.run_dirs(&context.root(), name).recorded_vm(name);
             (status.running, status.pid, status.error) = (true, pid, Some(e.to_string()));
         }
     }

@@ -6,14 +6,12 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::context::{launch_error, Naming};
+use super::context::Naming;
 use super::node::hook_at;
 use super::{exit, CliError, Context};
 use crate::dist::{self, Client, DistError};
 use crate::name::NodeName;
 use crate::node::hooks::{self, HookEnv, Point};
-use crate::node::launch::NameType;
-use crate::node::pipes::RunDirs;
 use crate::tree::Tree;
 
 #[derive(Subcommand)]
@@ -150,7 +148,7 @@ impl Connect {
     /// name) the default node type's sources.
     fn node(&self, context: &Context, given: Option<&str>) -> Result<(NodeName, String), CliError> {
         let naming = Naming { node: given, name: self.name.as_deref() };
-        let name_type = NameType::choose(self.sname).map_err(launch_error)?;
+        let name_type = context.name_type(self.sname)?;
         let node = context.target(&naming, name_type)?;
         let node_type = context.node_type_of(&naming)?.unwrap_or_else(|| context.embedded.default_node.to_owned());
         let cookie = context.cookie(self.cookie.as_deref(), &node_type)?;
@@ -228,14 +226,12 @@ fn stopped_or_ended(
     match stopped {
         Err(DistError::StillRunning { pid: Some(pid), .. }) if kill => kill_vm(node, pid, timeout),
         // A hung VM does not even answer: its recorded pid is what --kill ends.
-        Err(e @ DistError::Timeout { .. }) if kill => {
-            match RunDirs::of(&context.root(), context.embedded.release, node).recorded_vm(node) {
-                Some(pid) => kill_vm(node, pid, timeout),
-                None => Err(failed(e)),
-            }
-        }
+        Err(e @ DistError::Timeout { .. }) if kill => match context.run_dirs(&context.root(), node).recorded_vm(node) {
+            Some(pid) => kill_vm(node, pid, timeout),
+            None => Err(failed(e)),
+        },
         Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
-            let dirs = RunDirs::of(&context.root(), context.embedded.release, node);
+            let dirs = context.run_dirs(&context.root(), node);
             match dirs.recorded_vm(node) {
                 Some(pid) => terminate(node, pid, timeout, kill),
                 None => Err(failed(e)),

@@ -11,8 +11,7 @@ use clap::{Args, Subcommand};
 
 use super::context::{launch_error, Naming};
 use super::{exit, CliError, Context};
-use crate::node::launch::NameType;
-use crate::node::notify::{Notifier, Watched};
+use crate::node::notify::{watchdog_period, Notifier, Watched, NOTIFY_SOCKET_ENV, WATCHDOG_PID_ENV, WATCHDOG_USEC_ENV};
 use crate::node::pipes::RunDirs;
 use crate::node::supervise::Terminal;
 use crate::node::NodeName;
@@ -96,16 +95,15 @@ pub(super) fn notifier(
     given: Option<&str>,
     terminal: Terminal,
 ) -> Result<Notifier, CliError> {
-    if terminal == Terminal::Shared || !Notifier::wanted() {
+    let Some(socket) = context.env.os(NOTIFY_SOCKET_ENV).filter(|_| terminal != Terminal::Shared) else {
         return Ok(Notifier::inert());
-    }
+    };
     let apps = super::node::awaited_apps(context, tree, &context.node_type(given)?)?;
-    Ok(Notifier::from_env(Watched {
-        name: name.clone(),
-        cookie: cookie.to_owned(),
-        helper: context.conventions.helper_prefix.clone(),
-        apps,
-    }))
+    let watchdog = watchdog_period(context.env.var(WATCHDOG_USEC_ENV), context.env.var(WATCHDOG_PID_ENV));
+    Ok(Notifier::connect(
+        socket,
+        Watched { name: name.clone(), cookie: cookie.to_owned(), reach: context.reach.clone(), watchdog, apps },
+    ))
 }
 
 /// The template unit of release `name` in the tree at `root`.
@@ -124,9 +122,9 @@ Wants=network-online.target
 After=network-online.target
 
 [Service]
-# kazoo runs the VM as its child and speaks for it: MAINPID= (the VM), READY=1 once the
+# {name} runs the VM as its child and speaks for it: MAINPID= (the VM), READY=1 once the
 # node has booted and runs its applications, WATCHDOG=1, STOPPING=1. Once MAINPID names
-# the VM, kazoo is no longer the main process, so its messages need NotifyAccess=all.
+# the VM, {name} is no longer the main process, so its messages need NotifyAccess=all.
 Type=notify
 NotifyAccess=all
 ExecStart={bin} foreground %i
@@ -146,7 +144,7 @@ LimitCORE=infinity
 Restart=on-failure
 # `stop` waits {STOP_TIMEOUT_SECS} s for the VM to exit, plus {STOP_MARGIN_SECS} s.
 TimeoutStopSec={stop}
-# kazoo pings the VM every {half} s and feeds the watchdog only when it answers; a VM silent
+# {name} pings the VM every {half} s and feeds the watchdog only when it answers; a VM silent
 # for {WATCHDOG_SECS} s (Erlang's net_ticktime, after which its cluster takes it for down) is hung
 # and is restarted.
 WatchdogSec={WATCHDOG_SECS}
@@ -170,11 +168,11 @@ fn quoted(word: &str) -> String {
 
 impl Logs {
     fn run(self, context: &Context) -> Result<(), CliError> {
-        let name_type = NameType::choose(self.sname).map_err(launch_error)?;
+        let name_type = context.name_type(self.sname)?;
         let naming = Naming { node: self.node.as_deref(), name: self.name.as_deref() };
         let name = name_type.node_name(&context.target(&naming, name_type)?).map_err(launch_error)?;
         // The tree is not written nor opened: the configured log dir is all that is read.
-        let dirs = RunDirs::of(&context.root(), &context.spec().name, &name);
+        let dirs = context.run_dirs(&context.root(), &name);
         if !dirs.log.is_dir() {
             return Err(CliError::new(
                 exit::FAILURE,

@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::context::{launch_error, Naming};
+use super::context::Naming;
 use super::remote::{failed, seconds};
 use super::{exit, print, CliError, Context};
-use crate::node::launch::NameType;
 use crate::tree::Tree;
 use crate::upgrade::{self, Direction, UpgradeError};
 
@@ -123,7 +122,7 @@ fn move_to(
     let tarball = Path::new(target);
     let is_tarball = direction == Direction::Up && (target.ends_with(".tar.gz") || tarball.is_file());
     let naming = Naming { node, name: options.name.as_deref() };
-    let name_type = NameType::choose(options.sname).map_err(launch_error)?;
+    let name_type = context.name_type(options.sname)?;
     let node_name = context.target(&naming, name_type)?;
     let node_type = context.node_type_of(&naming)?.unwrap_or_else(|| context.spec().default_node.clone());
     let cookie = context.cookie(options.cookie.as_deref(), &node_type)?;
@@ -198,7 +197,7 @@ fn move_to(
 /// `(node, version)` of each node of the release's node types running on this host that
 /// answers (within a second) and runs one of `versions`; a node that does not is left out.
 fn current_on_nodes(context: &Context, versions: &[String], sname: bool) -> Vec<(String, String)> {
-    let Ok(name_type) = NameType::choose(sname) else {
+    let Ok(name_type) = context.name_type(sname) else {
         return Vec::new();
     };
     let root = context.root();
@@ -211,7 +210,7 @@ fn current_on_nodes(context: &Context, versions: &[String], sname: bool) -> Vec<
         let Ok(name) = name_type.node_name(&name) else {
             continue;
         };
-        if !crate::dist::registered(&name, Duration::from_secs(1)).unwrap_or(false) {
+        if !context.registered(&name, Duration::from_secs(1)).unwrap_or(false) {
             continue;
         }
         let Ok(cookie) = context.cookie(None, &node.name) else {

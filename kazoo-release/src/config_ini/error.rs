@@ -5,22 +5,18 @@
 use std::io;
 use std::path::PathBuf;
 
-/// An error finding, reading or interpreting Kazoo's config.ini.
+/// An error finding, reading or interpreting a release's config.ini.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigIniError {
-    #[error(
-        "no Kazoo config file: looked for {}; create one (see Kazoo's docs for config.ini) or \
-         set KAZOO_CONFIG to its path",
-        list(searched)
-    )]
-    NoFile { searched: Vec<PathBuf> },
+    #[error("no config file: looked for {}; create one or set {var} to its path", list(searched))]
+    NoFile { searched: Vec<PathBuf>, var: String },
 
     #[error(
-        "KAZOO_CONFIG names {}, which does not exist; fix KAZOO_CONFIG or unset it to use \
-         /etc/kazoo/config.ini",
-        path.display()
+        "{var} names {}, which does not exist; fix {var}, or unset it to read {}",
+        path.display(),
+        list(instead)
     )]
-    KazooConfigMissing { path: PathBuf },
+    FileVarMissing { var: String, path: PathBuf, instead: Vec<PathBuf> },
 
     #[error(
         "cannot read {}: {source}; make it a file readable by this user (the node reads it \
@@ -32,15 +28,16 @@ pub enum ConfigIniError {
     #[error("{}:{line}: {reason}; fix this line", path.display())]
     Malformed { path: PathBuf, line: usize, reason: String },
 
-    #[error("{}: no section [{node_type}] or [kazoo_apps] applies to this node: {detail}", path.display())]
-    NoSection { path: PathBuf, node_type: String, detail: String },
+    /// `sections`: the node type's, then the fallback's (`[ecallmgr] or [kazoo_apps]`).
+    #[error("{}: no section {sections} applies to this node: {detail}", path.display())]
+    NoSection { path: PathBuf, sections: String, detail: String },
 
     #[error(
-        "{}: no `cookie` in {}; add `cookie = ...` to [{node_type}] or set KAZOO_COOKIE",
+        "{}: no `cookie` in {}; add `cookie = ...` to [{node_type}] or set {cookie_var}",
         path.display(),
         sections.join(" nor ")
     )]
-    NoCookie { path: PathBuf, node_type: String, sections: Vec<String> },
+    NoCookie { path: PathBuf, node_type: String, sections: Vec<String>, cookie_var: String },
 }
 
 fn list(paths: &[PathBuf]) -> String {

@@ -1,24 +1,35 @@
-//! Kazoo's config.ini: which file, which of its repeated sections apply to this node, and
-//! the node type's cookie, read exactly as Kazoo's `kazoo_config` reads them.
+//! config.ini as Kazoo reads it: which file, which of its repeated sections apply to this
+//! node, and the node type's cookie, read exactly as Kazoo's `kazoo_config` reads them. A
+//! release opts into it as a cookie source; its conventions give the file paths, the
+//! variable names and the fallback section ([`Names`]).
 //!
-//! `kazoo read-release-cookie` and node start both call [`release_cookie`] (or its file
-//! step, [`file_cookie`]), so the tools and the node can never disagree about the cookie.
+//! `read-release-cookie` and node start both call [`release_cookie`] (or its file step,
+//! [`file_cookie`]) with the same [`Given`] values, so the tools and the node can never
+//! disagree about the cookie.
 //!
 //! ```
-//! use kazoo_release::config_ini::{ConfigIni, Here};
+//! use kazoo_release::config_ini::{ConfigIni, Here, Names};
 //!
-//! let ini = ConfigIni::parse("config.ini", "[kazoo_apps]\ncookie = \"change_me\"\n")?;
-//! let here = Here { hostname: "kazoo1".into(), zone: "local".into() };
-//! assert_eq!(ini.cookie("ecallmgr", &here)?.value(), "change_me");
+//! let names = Names {
+//!     file_var: "HELLO_CONFIG".into(),
+//!     files: vec!["/etc/hello/config.ini".into()],
+//!     zone_var: "HELLO_ZONE".into(),
+//!     fallback_section: Some("common".into()),
+//!     cookie_var: "HELLO_COOKIE".into(),
+//! };
+//! let ini = ConfigIni::parse("config.ini", "[common]\ncookie = \"shared\"\n")?;
+//! let here = Here { hostname: "hello1".into(), zone: "local".into() };
+//! assert_eq!(ini.cookie("worker", &here, &names)?.value(), "shared");
 //! # Ok::<(), kazoo_release::config_ini::ConfigIniError>(())
 //! ```
 //!
 //! # The node's zone
 //!
-//! kz_config takes the zone from `KAZOO_ZONE`, else from the `zone` key of the node type's
-//! section that applies, else `local`. Only a section chosen by `host` can give it here:
-//! choosing a zone section needs the zone first (kz_config itself recurses forever on such
-//! a file), so a file whose node sections are tagged only by `zone` needs `KAZOO_ZONE`.
+//! kz_config takes the zone from its zone variable (Kazoo's `KAZOO_ZONE`), else from the
+//! `zone` key of the node type's section that applies, else `local`. Only a section chosen
+//! by `host` can give it here: choosing a zone section needs the zone first (kz_config itself
+//! recurses forever on such a file), so a file whose node sections are tagged only by `zone`
+//! needs the variable.
 
 mod error;
 mod parse;
@@ -33,34 +44,53 @@ use ini::Ini;
 pub use error::ConfigIniError;
 pub use select::{Here, Section};
 
-/// The environment variable naming the one config file to read.
-pub const KAZOO_CONFIG: &str = "KAZOO_CONFIG";
-/// The environment variable whose cookie overrides config.ini.
-pub const KAZOO_COOKIE: &str = "KAZOO_COOKIE";
-/// The environment variable giving the node's zone.
-pub const KAZOO_ZONE: &str = "KAZOO_ZONE";
-/// Where Kazoo looks when `KAZOO_CONFIG` is not set, first existing file first.
-pub const DEFAULT_FILES: [&str; 2] = ["/etc/kazoo/config.ini", "/etc/kazoo/core/config.ini"];
-/// The section every node type falls back to for its cookie.
-pub const APPS_SECTION: &str = "kazoo_apps";
 /// kz_config's zone when nothing names one.
 pub const DEFAULT_ZONE: &str = "local";
 
-/// The file Kazoo reads: `kazoo_config` (the value of `KAZOO_CONFIG`) alone when given,
-/// else the first of [`DEFAULT_FILES`] that exists.
-pub fn find(kazoo_config: Option<&Path>) -> Result<PathBuf, ConfigIniError> {
-    if let Some(path) = kazoo_config {
+/// Where a release's config.ini is and the names it goes by, as the release's conventions
+/// give them (see [`crate::conventions::IniSource`]); Kazoo's are `KAZOO_CONFIG`,
+/// `/etc/kazoo/config.ini` then `/etc/kazoo/core/config.ini`, `KAZOO_ZONE`, `[kazoo_apps]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    /// The variable naming the one file to read.
+    pub file_var: String,
+    /// The files searched when that variable is unset, first existing first.
+    pub files: Vec<PathBuf>,
+    /// The variable giving the node's zone.
+    pub zone_var: String,
+    /// The section a node type's cookie falls back to when its own gives none.
+    pub fallback_section: Option<String>,
+    /// The variable whose cookie comes before config.ini's (the release's `<PREFIX>_COOKIE`).
+    pub cookie_var: String,
+}
+
+/// The values of [`Names`]' variables, read by the caller (the runtime context).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Given {
+    pub file: Option<PathBuf>,
+    pub zone: Option<String>,
+    pub cookie: Option<String>,
+}
+
+/// The file to read: `given` (the value of [`Names::file_var`]) alone when set, else the
+/// first of [`Names::files`] that exists.
+pub fn find(names: &Names, given: Option<&Path>) -> Result<PathBuf, ConfigIniError> {
+    if let Some(path) = given {
         return match exists(path)? {
             true => Ok(path.to_owned()),
-            false => Err(ConfigIniError::KazooConfigMissing { path: path.to_owned() }),
+            false => Err(ConfigIniError::FileVarMissing {
+                var: names.file_var.clone(),
+                path: path.to_owned(),
+                instead: names.files.clone(),
+            }),
         };
     }
-    for path in DEFAULT_FILES.map(PathBuf::from) {
-        if exists(&path)? {
-            return Ok(path);
+    for path in &names.files {
+        if exists(path)? {
+            return Ok(path.clone());
         }
     }
-    Err(ConfigIniError::NoFile { searched: DEFAULT_FILES.map(PathBuf::from).to_vec() })
+    Err(ConfigIniError::NoFile { searched: names.files.clone(), var: names.file_var.clone() })
 }
 
 /// Whether `path` exists; a path that cannot even be looked at (a directory on the way
@@ -115,12 +145,12 @@ impl ConfigIni {
         select::applicable(name, self.sections(name), here)
     }
 
-    /// Where a node of `node_type` runs: `hostname`, and its zone: `kazoo_zone` (the value
-    /// of `KAZOO_ZONE`), else the `zone` of the node type's section for this host, else
+    /// Where a node of `node_type` runs: `hostname`, and its zone: `zone` (the value of
+    /// [`Names::zone_var`]), else the `zone` of the node type's section for this host, else
     /// [`DEFAULT_ZONE`].
-    pub fn here(&self, node_type: &str, hostname: &str, kazoo_zone: Option<&str>) -> Here {
+    pub fn here(&self, node_type: &str, hostname: &str, zone: Option<&str>) -> Here {
         let by_host = Here { hostname: hostname.to_owned(), zone: String::new() };
-        let zone = kazoo_zone
+        let zone = zone
             .map(str::to_owned)
             .or_else(|| self.host_section(node_type, &by_host)?.get("zone").map(str::to_owned))
             .unwrap_or_else(|| DEFAULT_ZONE.to_owned());
@@ -134,44 +164,50 @@ impl ConfigIni {
         host_chosen.then(|| chosen[0])
     }
 
-    /// The cookie of `node_type` here: `cookie` of its applicable section, else of
-    /// `[kazoo_apps]`'s.
-    pub fn cookie(&self, node_type: &str, here: &Here) -> Result<ReleaseCookie, ConfigIniError> {
+    /// The cookie of `node_type` here: `cookie` of its applicable section, else of the
+    /// fallback section's ([`Names::fallback_section`]).
+    pub fn cookie(&self, node_type: &str, here: &Here, names: &Names) -> Result<ReleaseCookie, ConfigIniError> {
+        let fallback = names.fallback_section.as_deref().filter(|f| *f != node_type);
         let own = self.applicable(node_type, here);
-        let apps = match node_type {
-            APPS_SECTION => Vec::new(),
-            _ => self.applicable(APPS_SECTION, here),
-        };
+        let others = fallback.map(|f| self.applicable(f, here)).unwrap_or_default();
         let own_cookie = own.iter().find_map(|s| s.get("cookie"));
-        let apps_cookie = apps.iter().find_map(|s| s.get("cookie"));
-        let (value, section) = match (own_cookie, apps_cookie) {
+        let fallback_cookie = others.iter().find_map(|s| s.get("cookie"));
+        let (value, section) = match (own_cookie, fallback_cookie.zip(fallback)) {
             (Some(cookie), _) => (cookie, node_type),
-            (None, Some(cookie)) => (cookie, APPS_SECTION),
-            (None, None) => return Err(self.no_cookie(node_type, here, [!own.is_empty(), !apps.is_empty()])),
+            (None, Some((cookie, fallback))) => (cookie, fallback),
+            (None, None) => return Err(self.no_cookie(node_type, here, names, [!own.is_empty(), !others.is_empty()])),
         };
-        let disagrees = matches!((own_cookie, apps_cookie), (Some(a), Some(b)) if a != b);
-        Ok(ReleaseCookie {
-            value: value.to_owned(),
-            source: CookieSource::Section { path: self.path.clone(), section: section.to_owned() },
-            disagreement: disagrees.then(|| Disagreement { path: self.path.clone(), node_type: node_type.to_owned() }),
-        })
+        let disagreement = match (own_cookie, fallback_cookie, fallback) {
+            (Some(a), Some(b), Some(fallback)) if a != b => Some(Disagreement {
+                path: self.path.clone(),
+                node_type: node_type.to_owned(),
+                fallback: fallback.to_owned(),
+            }),
+            _ => None,
+        };
+        let source = CookieSource::Section { path: self.path.clone(), section: section.to_owned() };
+        Ok(ReleaseCookie { value: value.to_owned(), source, disagreement })
     }
 
     /// The error when no cookie was found; `applied` says whether the node type's own
-    /// sections and `[kazoo_apps]`'s applied here.
-    fn no_cookie(&self, node_type: &str, here: &Here, applied: [bool; 2]) -> ConfigIniError {
+    /// sections and the fallback section's applied here.
+    fn no_cookie(&self, node_type: &str, here: &Here, names: &Names, applied: [bool; 2]) -> ConfigIniError {
         let path = self.path.clone();
-        let names = match node_type {
-            APPS_SECTION => &[APPS_SECTION][..],
-            _ => &[node_type, APPS_SECTION][..],
-        };
+        let mut sections = vec![node_type];
+        sections.extend(names.fallback_section.as_deref().filter(|f| *f != node_type));
         if applied == [false, false] {
-            let why = names.iter().map(|name| select::why_none_applies(name, self.sections(name), here));
+            let why = sections.iter().map(|name| select::why_none_applies(name, self.sections(name), here));
             let detail = why.collect::<Vec<_>>().join("; ");
-            return ConfigIniError::NoSection { path, node_type: node_type.to_owned(), detail };
+            let sections = sections.iter().map(|name| format!("[{name}]")).collect::<Vec<_>>().join(" or ");
+            return ConfigIniError::NoSection { path, sections, detail };
         }
-        let sections = names.iter().zip(applied).filter(|(_, a)| *a).map(|(name, _)| format!("[{name}]")).collect();
-        ConfigIniError::NoCookie { path, node_type: node_type.to_owned(), sections }
+        let applied = sections.iter().zip(applied).filter(|(_, a)| *a).map(|(name, _)| format!("[{name}]")).collect();
+        ConfigIniError::NoCookie {
+            path,
+            node_type: node_type.to_owned(),
+            sections: applied,
+            cookie_var: names.cookie_var.clone(),
+        }
     }
 }
 
@@ -197,7 +233,7 @@ impl ReleaseCookie {
         &self.source
     }
 
-    /// Set when `[kazoo_apps]` gives another cookie than the node type's own section.
+    /// Set when the fallback section gives another cookie than the node type's own section.
     pub fn disagreement(&self) -> Option<&Disagreement> {
         self.disagreement.as_ref()
     }
@@ -216,54 +252,54 @@ impl fmt::Debug for ReleaseCookie {
 /// Where a cookie was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CookieSource {
-    /// The `KAZOO_COOKIE` environment variable.
-    KazooCookie,
+    /// The release's cookie variable ([`Names::cookie_var`]).
+    Variable(String),
     /// A section of a config file.
     Section { path: PathBuf, section: String },
 }
 
-/// `[kazoo_apps]` and the node type's section give different cookies. Kazoo's own node
-/// code prefers `[kazoo_apps]`, so a node started by Kazoo's scripts would use the other
-/// one: worth a warning, which names no cookie.
+/// The fallback section and the node type's section give different cookies. Code that
+/// reads only the fallback section (Kazoo's own node code does) would use the other one:
+/// worth a warning, which names no cookie.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Disagreement {
     pub path: PathBuf,
     pub node_type: String,
+    pub fallback: String,
 }
 
 impl fmt::Display for Disagreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (node, fallback) = (&self.node_type, &self.fallback);
         write!(
             f,
-            "{}: [{}] and [{APPS_SECTION}] give different cookies; [{}]'s is used here, but \
-             Kazoo's own node code uses [{APPS_SECTION}]'s: make them the same",
+            "{}: [{node}] and [{fallback}] give different cookies; [{node}]'s is used here, but code that \
+             reads only [{fallback}] gets the other one: make them the same",
             self.path.display(),
-            self.node_type,
-            self.node_type
         )
     }
 }
 
-/// The cookie of `node_type` on this machine: `KAZOO_COOKIE` when set, else [`file_cookie`].
-pub fn release_cookie(node_type: &str) -> Result<ReleaseCookie, ConfigIniError> {
-    match non_empty_env(KAZOO_COOKIE) {
-        Some(value) => Ok(ReleaseCookie { value, source: CookieSource::KazooCookie, disagreement: None }),
-        None => file_cookie(node_type),
+/// The cookie of `node_type` on this machine: `given.cookie` (the release's cookie variable)
+/// when set, else [`file_cookie`]. `read-release-cookie` and a node's start both come here.
+pub fn release_cookie(names: &Names, given: &Given, node_type: &str) -> Result<ReleaseCookie, ConfigIniError> {
+    match &given.cookie {
+        Some(value) => Ok(ReleaseCookie {
+            value: value.clone(),
+            source: CookieSource::Variable(names.cookie_var.clone()),
+            disagreement: None,
+        }),
+        None => file_cookie(names, given, node_type),
     }
 }
 
-/// The cookie of `node_type` from the config file `KAZOO_CONFIG` names, else the first of
-/// [`DEFAULT_FILES`], for this machine's hostname and the zone `KAZOO_ZONE` or the file gives.
-pub fn file_cookie(node_type: &str) -> Result<ReleaseCookie, ConfigIniError> {
-    let path = find(non_empty_env(KAZOO_CONFIG).map(PathBuf::from).as_deref())?;
+/// The cookie of `node_type` from the config file `given.file` names, else the first of
+/// [`Names::files`], for this machine's hostname and the zone `given.zone` or the file gives.
+pub fn file_cookie(names: &Names, given: &Given, node_type: &str) -> Result<ReleaseCookie, ConfigIniError> {
+    let path = find(names, given.file.as_deref())?;
     let ini = ConfigIni::load(&path)?;
     // A hostname that cannot be read matches no `host` key: zone or generic sections apply.
     let hostname = crate::name::hostname().unwrap_or_default();
-    let here = ini.here(node_type, &hostname, non_empty_env(KAZOO_ZONE).as_deref());
-    ini.cookie(node_type, &here)
-}
-
-/// An environment variable's value; set but empty counts as unset, as for `REL`.
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+    let here = ini.here(node_type, &hostname, given.zone.as_deref());
+    ini.cookie(node_type, &here, names)
 }

@@ -153,10 +153,10 @@ impl Connection {
         node: &NodeName,
         cookie: &str,
         deadline: Deadline,
-        helper: &str,
+        reach: &super::Reach,
     ) -> Result<Connection, DistError> {
-        let local = local_node(helper, node)?;
-        let (mut addrs, port) = epmd::address_of(node, deadline)?;
+        let local = local_node(&reach.helper, node)?;
+        let (mut addrs, port) = epmd::address_of(node, reach.epmd_port, deadline)?;
         addrs.iter_mut().for_each(|addr| addr.set_port(port));
         let stream = connect_any(&node.host, &addrs, deadline).map_err(|source| match source.kind() {
             io::ErrorKind::ConnectionRefused => DistError::ConnectionRefused { node: node.to_string(), port, source },

@@ -2,22 +2,25 @@
 
 use std::net::{SocketAddr, TcpStream};
 
-use erl_dist::epmd::{EpmdClient, EpmdError, DEFAULT_EPMD_PORT};
+use erl_dist::epmd::{EpmdClient, EpmdError};
 
 use super::connection::{connect_any, io_error, resolve, Blocking, Deadline};
 use super::DistError;
 use crate::name::NodeName;
 
-/// The distribution port of `node`, from the EPMD on its host (`ERL_EPMD_PORT` when set,
-/// as `erl` honours it).
-pub(super) fn port_of(node: &NodeName, deadline: Deadline) -> Result<u16, DistError> {
-    address_of(node, deadline).map(|(_, port)| port)
+/// The distribution port of `node`, from the EPMD on its host (at `epmd_port`).
+pub(super) fn port_of(node: &NodeName, epmd_port: u16, deadline: Deadline) -> Result<u16, DistError> {
+    address_of(node, epmd_port, deadline).map(|(_, port)| port)
 }
 
 /// The node's host's addresses (resolved once, for EPMD and the node alike) and the node's
 /// distribution port, before `deadline`.
-pub(super) fn address_of(node: &NodeName, deadline: Deadline) -> Result<(Vec<SocketAddr>, u16), DistError> {
-    let addrs = resolve(&node.host, epmd_port()).map_err(|source| DistError::UnknownHost {
+pub(super) fn address_of(
+    node: &NodeName,
+    epmd_port: u16,
+    deadline: Deadline,
+) -> Result<(Vec<SocketAddr>, u16), DistError> {
+    let addrs = resolve(&node.host, epmd_port).map_err(|source| DistError::UnknownHost {
         node: node.to_string(),
         host: node.host.clone(),
         source,
@@ -38,8 +41,4 @@ fn lookup(stream: TcpStream, node: &NodeName, deadline: Deadline) -> Result<u16,
         Err(EpmdError::Io(e)) => Err(io_error(&format!("{node} (its EPMD)"), deadline, e)),
         Err(e) => Err(DistError::Protocol { node: node.to_string(), detail: format!("EPMD: {e}") }),
     }
-}
-
-fn epmd_port() -> u16 {
-    std::env::var("ERL_EPMD_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_EPMD_PORT)
 }

@@ -21,10 +21,29 @@ pub use control::{is_running, print_versions, Versions};
 pub use error::DistError;
 pub use rpc::Client;
 
-/// Whether a node named `node` is registered with the EPMD of its host: it runs, or holds
-/// the name. No cookie is needed; a host whose EPMD is down runs no node.
-pub fn registered(node: &crate::name::NodeName, timeout: std::time::Duration) -> Result<bool, DistError> {
-    match epmd::port_of(node, connection::Deadline::after(timeout)) {
+/// How this process reaches nodes: the name prefix of its own hidden node, and the port of
+/// the EPMD on the nodes' hosts (`ERL_EPMD_PORT` as erl honours it, read by the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub helper: String,
+    pub epmd_port: u16,
+}
+
+impl Reach {
+    /// `helper`'s nodes, at the EPMD port given (else EPMD's own, 4369).
+    pub fn new(helper: &str, epmd_port: Option<u16>) -> Reach {
+        Reach { helper: helper.to_owned(), epmd_port: epmd_port.unwrap_or(erl_dist::epmd::DEFAULT_EPMD_PORT) }
+    }
+}
+
+/// Whether a node named `node` is registered with the EPMD of its host (at `epmd_port`): it
+/// runs, or holds the name. No cookie is needed; a host whose EPMD is down runs no node.
+pub fn registered(
+    node: &crate::name::NodeName,
+    epmd_port: u16,
+    timeout: std::time::Duration,
+) -> Result<bool, DistError> {
+    match epmd::port_of(node, epmd_port, connection::Deadline::after(timeout)) {
         Ok(_) => Ok(true),
         Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => Ok(false),
         Err(e) => Err(e),

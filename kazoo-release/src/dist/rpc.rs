@@ -29,11 +29,16 @@ enum Incoming {
 }
 
 impl Client {
-    /// Connects to `node` with `cookie` as a hidden node named `<helper>_ctl_<pid>_<n>`;
-    /// `timeout` bounds everything from the EPMD lookup to the last reply: one deadline,
-    /// not one per read (see [`Client::renew`] for a connection kept open).
-    pub fn connect(node: &NodeName, cookie: &str, timeout: Duration, helper: &str) -> Result<Client, DistError> {
-        let conn = Connection::open(node, cookie, Deadline::after(timeout), helper)?;
+    /// Connects to `node` with `cookie` as a hidden node named `<helper>_ctl_<pid>_<n>` (of
+    /// `reach`); `timeout` bounds everything from the EPMD lookup to the last reply: one
+    /// deadline, not one per read (see [`Client::renew`] for a connection kept open).
+    pub fn connect(
+        node: &NodeName,
+        cookie: &str,
+        timeout: Duration,
+        reach: &super::Reach,
+    ) -> Result<Client, DistError> {
+        let conn = Connection::open(node, cookie, Deadline::after(timeout), reach)?;
         Ok(Client { conn, node: node.clone(), next_ref: 0, stash: Vec::new() })
     }
 

@@ -28,6 +28,19 @@ pub struct Cookie {
     pub warning: Option<String>,
 }
 
+/// What cookie resolution takes from the environment, read by the caller (the runtime
+/// context).
+#[derive(Debug, Clone, Default)]
+pub struct CookieEnv {
+    /// The operator's config dir, where `cookie` may be.
+    pub config_dir: PathBuf,
+    /// `HOME`, where `.erlang.cookie` may be.
+    pub home: Option<PathBuf>,
+    /// config.ini's names, and the values of its variables (the cookie variable among them).
+    pub ini: config_ini::Names,
+    pub given: config_ini::Given,
+}
+
 /// The cookie for `node_type` of the release at `root`: `given` (`--cookie`), else
 /// `<PREFIX>_COOKIE`, else the release's sources in order, else its default cookie.
 pub fn resolve_cookie(
@@ -35,23 +48,23 @@ pub fn resolve_cookie(
     node_type: &str,
     conventions: &Resolved,
     root: &Path,
+    env: &CookieEnv,
 ) -> Result<Cookie, CookieError> {
-    let env = conventions.var("COOKIE");
+    let var = &env.ini.cookie_var;
     let found = |value: String| Cookie { value, warning: None };
-    if let Some(cookie) = given {
+    if let Some(cookie) = given.or(env.given.cookie.as_deref()) {
         return Ok(found(cookie.to_owned()));
-    }
-    if let Some(cookie) = std::env::var(&env).ok().filter(|c| !c.is_empty()) {
-        return Ok(found(cookie));
     }
     for source in &conventions.cookie_sources {
         let cookie = match source {
-            CookieSource::ConfigDirFile => {
-                existing(conventions.config_dir().join("cookie")).map(|p| read_cookie_file(p, &env))
-            }
-            CookieSource::HomeFile => home_cookie_file().map(|p| read_cookie_file(p, &env)),
+            CookieSource::ConfigDirFile => existing(env.config_dir.join("cookie")).map(|p| read_cookie_file(p, var)),
+            CookieSource::HomeFile => env
+                .home
+                .as_ref()
+                .and_then(|home| existing(home.join(".erlang.cookie")))
+                .map(|p| read_cookie_file(p, var)),
             // Only a machine without any config file falls through; a broken one is an error.
-            CookieSource::ConfigIni => match config_ini::file_cookie(node_type) {
+            CookieSource::ConfigIni => match config_ini::file_cookie(&env.ini, &env.given, node_type) {
                 Ok(cookie) => Some(Ok(cookie.value().to_owned())),
                 Err(ConfigIniError::NoFile { .. }) => None,
                 Err(e) => Some(Err(e.into())),
@@ -62,7 +75,7 @@ pub fn resolve_cookie(
         }
     }
     match &conventions.default_cookie {
-        DefaultCookie::Generated => read_cookie_file(root.join(TREE_COOKIE), &env).map(found),
+        DefaultCookie::Generated => read_cookie_file(root.join(TREE_COOKIE), var).map(found),
         DefaultCookie::WellKnown(cookie) => Ok(Cookie {
             value: cookie.clone(),
             warning: Some(format!(
@@ -90,10 +103,6 @@ pub fn check_cookie(cookie: &str) -> Result<(), CookieError> {
     Err(CookieError::Mangled { problem })
 }
 
-fn home_cookie_file() -> Option<PathBuf> {
-    existing(PathBuf::from(std::env::var_os("HOME")?).join(".erlang.cookie"))
-}
-
 fn existing(path: PathBuf) -> Option<PathBuf> {
     path.exists().then_some(path)
 }
@@ -109,6 +118,44 @@ fn read_cookie_file(path: PathBuf, env: &str) -> Result<String, CookieError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conventions::{Conventions, IniSource};
+
+    /// Release `shop`, reading config.ini from `dir` before `~/.erlang.cookie`.
+    fn shop(dir: &Path) -> (Resolved, CookieEnv) {
+        let conventions = Conventions {
+            cookie_sources: vec![CookieSource::ConfigIni, CookieSource::HomeFile],
+            config_ini: IniSource { fallback_section: Some("common".into()), ..IniSource::default() },
+            ..Conventions::default()
+        }
+        .resolve("shop");
+        let ini = conventions.config_ini(dir);
+        let env =
+            CookieEnv { config_dir: dir.to_owned(), home: Some(dir.join("home")), ini, given: Default::default() };
+        (conventions, env)
+    }
+
+    /// What `read-release-cookie` prints, and what a start uses.
+    fn both(conventions: &Resolved, env: &CookieEnv, node_type: &str) -> (String, String) {
+        let read = config_ini::release_cookie(&env.ini, &env.given, node_type).unwrap();
+        let start = resolve_cookie(None, node_type, conventions, Path::new("/nonexistent"), env).unwrap();
+        (read.value().to_owned(), start.value)
+    }
+
+    #[test]
+    fn read_release_cookie_and_start_agree_for_any_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let (conventions, mut env) = shop(dir.path());
+        assert_eq!((env.ini.file_var.as_str(), env.ini.cookie_var.as_str()), ("SHOP_CONFIG", "SHOP_COOKIE"));
+        std::fs::write(dir.path().join("config.ini"), "[common]\ncookie = shared\n[till]\ncookie = own\n").unwrap();
+        assert_eq!(both(&conventions, &env, "till"), ("own".into(), "own".into()));
+        assert_eq!(both(&conventions, &env, "backoffice"), ("shared".into(), "shared".into()));
+        env.given.cookie = Some("from_shop_cookie".into());
+        assert_eq!(both(&conventions, &env, "till"), ("from_shop_cookie".into(), "from_shop_cookie".into()));
+        let other = dir.path().join("other.ini");
+        std::fs::write(&other, "[till]\ncookie = other\n").unwrap();
+        env.given = config_ini::Given { file: Some(other), ..Default::default() };
+        assert_eq!(both(&conventions, &env, "till"), ("other".into(), "other".into()));
+    }
 
     #[test]
     fn cookies_erlang_would_mangle_are_refused() {

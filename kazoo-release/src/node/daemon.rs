@@ -41,8 +41,8 @@ pub enum DaemonError {
 pub struct Awaited<'a> {
     pub name: &'a NodeName,
     pub cookie: &'a str,
-    /// Our hidden node's name prefix.
-    pub helper: &'a str,
+    /// How the node is reached.
+    pub reach: &'a crate::dist::Reach,
     /// The applications the node type names (see [`awaited_apps`]).
     pub apps: &'a [String],
     pub timeout: Duration,
@@ -73,7 +73,9 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<
         // The killed VM's name goes from EPMD when its socket closes: once it has, no
         // command after this start takes the node for running.
         let gone = Instant::now() + ATTEMPT * 5;
-        while crate::dist::registered(awaited.name, ATTEMPT).unwrap_or(false) && Instant::now() < gone {
+        while crate::dist::registered(awaited.name, awaited.reach.epmd_port, ATTEMPT).unwrap_or(false)
+            && Instant::now() < gone
+        {
             std::thread::sleep(POLL);
         }
     };
@@ -165,7 +167,7 @@ pub(crate) enum Readiness {
 /// `{started, started}`) and every awaited application runs. A node answers pings while its
 /// applications still start: commands right after `start` must find them running.
 pub(crate) fn readiness(awaited: &Awaited) -> Readiness {
-    let mut client = match Client::connect(awaited.name, awaited.cookie, ATTEMPT, awaited.helper) {
+    let mut client = match Client::connect(awaited.name, awaited.cookie, ATTEMPT, awaited.reach) {
         Ok(client) => client,
         Err(e @ DistError::CookieRejected { .. }) => return Readiness::Rejected(e),
         Err(e) => return Readiness::NotYet(format!("the node to answer ({e})")),

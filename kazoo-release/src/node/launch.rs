@@ -14,12 +14,11 @@ use crate::tree::Tree;
 use std::process::Command;
 
 use super::NodeName;
-use crate::apps::OtpInstall;
+use crate::apps::{OtpInstall, OtpSearch};
 use crate::assemble::NodeFiles;
 
-/// Where the VM writes its crash dump; kazoo sets it to the VM's working directory unless
-/// the environment already does.
-const CRASH_DUMP_ENV: &str = "ERL_CRASH_DUMP";
+/// Where the VM writes its crash dump (see [`Launch::crash_dump`]).
+pub const CRASH_DUMP_ENV: &str = "ERL_CRASH_DUMP";
 
 /// Chooses short names when set to `-sname`, as Kazoo's start script allows.
 pub const NAME_TYPE_ENV: &str = "NODE_NAME_TYPE";
@@ -49,9 +48,10 @@ pub enum NameType {
 }
 
 impl NameType {
-    /// Short with `--sname` (`sname`), else as `$NODE_NAME_TYPE` says, else long.
-    pub fn choose(sname: bool) -> Result<NameType, LaunchError> {
-        match (sname, std::env::var(NAME_TYPE_ENV).ok().as_deref()) {
+    /// Short with `--sname` (`sname`), else as `name_type` (the value of `$NODE_NAME_TYPE`)
+    /// says, else long.
+    pub fn choose(sname: bool, name_type: Option<&str>) -> Result<NameType, LaunchError> {
+        match (sname, name_type) {
             (true, _) | (false, Some("-sname")) => Ok(NameType::Short),
             (false, None | Some("-name" | "")) => Ok(NameType::Long),
             (false, Some(other)) => Err(LaunchError::BadNameType(other.to_owned())),
@@ -124,13 +124,14 @@ pub struct Erts {
 impl Erts {
     /// The tree's own ERTS when it has one, else the host's Erlang/OTP, which must have the
     /// very ERTS version the tree was built for (its boot scripts load that kernel).
-    pub fn of_tree(tree: &Tree) -> Result<Erts, LaunchError> {
+    /// `otp` says where the host's is.
+    pub fn of_tree(tree: &Tree, otp: &OtpSearch) -> Result<Erts, LaunchError> {
         if tree.erts_bin().join("erl").is_file() {
             return Ok(Erts { bin: tree.erts_bin(), bundled: true });
         }
         let wanted = &tree.erts_vsn;
         let otp =
-            OtpInstall::detect().map_err(|e| LaunchError::NoErts { vsn: wanted.clone(), found: e.to_string() })?;
+            OtpInstall::detect(otp).map_err(|e| LaunchError::NoErts { vsn: wanted.clone(), found: e.to_string() })?;
         let bin = otp.root.join(format!("erts-{wanted}")).join("bin");
         match bin.join("erlexec").is_file() {
             true => Ok(Erts { bin, bundled: false }),
@@ -215,6 +216,8 @@ pub struct Launch<'a> {
     /// `log/error.log`) and the crash dump land there, never in the tree, which may be
     /// read-only, nor where the operator happens to stand.
     pub cwd: &'a Path,
+    /// `$ERL_CRASH_DUMP` as the operator set it; else the VM's dump goes to its working directory.
+    pub crash_dump: Option<&'a Path>,
 }
 
 impl Launch<'_> {
@@ -222,9 +225,8 @@ impl Launch<'_> {
     pub fn vm(&self, role: Role) -> Vm {
         let (program, mut env) = self.erts.erl(self.tree.root());
         env.push(("HOME", self.home.into()));
-        if std::env::var_os(CRASH_DUMP_ENV).is_none() {
-            env.push((CRASH_DUMP_ENV, self.cwd.join("erl_crash.dump").into()));
-        }
+        let crash_dump = self.crash_dump.map_or_else(|| self.cwd.join("erl_crash.dump"), Path::to_owned);
+        env.push((CRASH_DUMP_ENV, crash_dump.into()));
         let args = match role {
             Role::Node { name, files, shell } => {
                 let name = name.to_string();
@@ -289,6 +291,15 @@ mod tests {
     fn short_names_keep_the_first_label() {
         assert_eq!(NameType::Short.node_name(&name("a.b.c")).unwrap().host, "a");
         assert_eq!(NameType::Long.node_name(&name("localhost")).unwrap().host, "localhost");
+    }
+
+    #[test]
+    fn the_name_type_comes_from_the_flag_then_the_value_given() {
+        assert_eq!(NameType::choose(true, Some("-name")).unwrap(), NameType::Short);
+        assert_eq!(NameType::choose(false, Some("-sname")).unwrap(), NameType::Short);
+        assert_eq!(NameType::choose(false, None).unwrap(), NameType::Long);
+        let err = NameType::choose(false, Some("-weird")).unwrap_err().to_string();
+        assert_eq!(err, "NODE_NAME_TYPE is `-weird`: set it to -name or -sname");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use super::daemon::{readiness, Awaited, Readiness};
 use super::NodeName;
-use crate::dist::Client;
+use crate::dist::{Client, Reach};
 
 pub const NOTIFY_SOCKET_ENV: &str = "NOTIFY_SOCKET";
 pub const WATCHDOG_USEC_ENV: &str = "WATCHDOG_USEC";
@@ -36,8 +36,10 @@ const STATUS_EVERY: Duration = Duration::from_secs(5);
 pub struct Watched {
     pub name: NodeName,
     pub cookie: String,
-    /// Our hidden node's name prefix.
-    pub helper: String,
+    /// How the node is reached.
+    pub reach: Reach,
+    /// `WATCHDOG_USEC`'s period, when the manager asks for it (see [`watchdog_period`]).
+    pub watchdog: Option<Duration>,
     /// The applications the node type names (see [`super::daemon::awaited_apps`]).
     pub apps: Vec<String>,
 }
@@ -71,22 +73,14 @@ impl Shared {
 }
 
 impl Notifier {
-    /// Whether the service manager gave a socket (`NOTIFY_SOCKET`).
-    pub fn wanted() -> bool {
-        std::env::var_os(NOTIFY_SOCKET_ENV).is_some_and(|s| !s.is_empty())
-    }
-
     /// A notifier that says nothing: no service manager listens.
     pub fn inert() -> Notifier {
         Notifier(None)
     }
 
-    /// The notifier of `NOTIFY_SOCKET`; inert when it is unset, or (said on stderr) when it
-    /// cannot be reached.
-    pub fn from_env(watched: Watched) -> Notifier {
-        let Some(address) = std::env::var_os(NOTIFY_SOCKET_ENV).filter(|s| !s.is_empty()) else {
-            return Notifier(None);
-        };
+    /// The notifier of the socket `address` (the value of `NOTIFY_SOCKET`); inert (said on
+    /// stderr) when it cannot be reached.
+    pub fn connect(address: &std::ffi::OsStr, watched: Watched) -> Notifier {
         match connect(address.as_bytes()) {
             Ok(socket) => {
                 Notifier(Some(Inner { shared: Arc::new(Shared { socket, stopping: AtomicBool::new(false) }), watched }))
@@ -111,8 +105,7 @@ impl Notifier {
         let node = &inner.watched.name;
         inner.shared.send(&format!("MAINPID={pid}\nSTATUS=booting node {node} (OS pid {pid})\n"));
         let (shared, watched) = (Arc::clone(&inner.shared), inner.watched.clone());
-        let watchdog = watchdog_period();
-        std::thread::spawn(move || watch(&shared, &watched, pid, watchdog));
+        std::thread::spawn(move || watch(&shared, &watched, pid));
     }
 
     /// What to call when a stop begins: says STOPPING=1 (once).
@@ -149,21 +142,22 @@ fn connect(address: &[u8]) -> io::Result<UnixDatagram> {
     Ok(socket)
 }
 
-/// `WATCHDOG_USEC` when it is meant for this process (`WATCHDOG_PID` unset or ours).
-pub fn watchdog_period() -> Option<Duration> {
-    let usec: u64 = std::env::var(WATCHDOG_USEC_ENV).ok()?.trim().parse().ok().filter(|&u| u > 0)?;
-    let ours = std::env::var(WATCHDOG_PID_ENV).map_or(true, |pid| pid.trim() == std::process::id().to_string());
+/// `usec` (the value of `WATCHDOG_USEC`) when it is meant for this process (`pid`, that of
+/// `WATCHDOG_PID`, unset or ours).
+pub fn watchdog_period(usec: Option<&str>, pid: Option<&str>) -> Option<Duration> {
+    let usec: u64 = usec?.trim().parse().ok().filter(|&u| u > 0)?;
+    let ours = pid.map_or(true, |pid| pid.trim() == std::process::id().to_string());
     ours.then(|| Duration::from_micros(usec))
 }
 
 /// Waits for the node's readiness and says READY=1, then keeps the watchdog fed while the
 /// node answers pings; ends when a stop begins.
-fn watch(shared: &Shared, watched: &Watched, pid: u32, watchdog: Option<Duration>) {
+fn watch(shared: &Shared, watched: &Watched, pid: u32) {
     let node = &watched.name;
     let awaited = Awaited {
         name: node,
         cookie: &watched.cookie,
-        helper: &watched.helper,
+        reach: &watched.reach,
         apps: &watched.apps,
         // Not used by `readiness`: the manager's TimeoutStartSec bounds the wait.
         timeout: Duration::MAX,
@@ -193,7 +187,7 @@ fn watch(shared: &Shared, watched: &Watched, pid: u32, watchdog: Option<Duration
         return;
     }
     shared.send(&format!("READY=1\nSTATUS=node {node} running (OS pid {pid})\n"));
-    if let Some(period) = watchdog {
+    if let Some(period) = watched.watchdog {
         feed(shared, watched, period / 2);
     }
 }
@@ -212,7 +206,7 @@ fn feed(shared: &Shared, watched: &Watched, every: Duration) {
                 c.renew(every);
                 c.ping()
             }
-            None => Client::connect(&watched.name, &watched.cookie, every, &watched.helper).and_then(|mut c| {
+            None => Client::connect(&watched.name, &watched.cookie, every, &watched.reach).and_then(|mut c| {
                 let pong = c.ping();
                 client = Some(c);
                 pong

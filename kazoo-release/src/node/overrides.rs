@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::subst::{self, SubstError};
+use super::subst::{self, Lookup, SubstError};
 use crate::assemble::NodeFiles;
 use crate::term::{self, ParseError, Term};
 use crate::vm_args::{self, Modules};
@@ -31,8 +31,9 @@ pub enum OverrideError {
 }
 
 /// The files node type `node` boots with: `release`'s boot script, and its vm.args and
-/// sys.config unless `config_dir` overrides them. When the environment asks for
-/// substitution, the substituted copies are written to `private` and named instead.
+/// sys.config unless `config_dir` overrides them. With `substitute` (the environment's
+/// lookup, when it asks for substitution) the substituted copies are written to `private`
+/// and named instead.
 /// vm.args is checked and sys.config parsed either way, so that a broken file fails here
 /// with its line rather than as a VM that dies at boot (or, with a cookie in vm.args, a node
 /// that rejects ours).
@@ -41,16 +42,18 @@ pub fn node_files(
     config_dir: &Path,
     node: &str,
     private: &Path,
+    substitute: Option<Lookup>,
 ) -> Result<NodeFiles, OverrideError> {
     let core = config_dir.join("core");
     let given_args = first_existing([core.join(format!("{node}.vm.args"))]).unwrap_or_else(|| release.args.clone());
     let config = first_existing([core.join(format!("{node}.sys.config")), config_dir.join("app.config")])
         .unwrap_or_else(|| release.config.clone());
-    let (args, config) = match subst::enabled() {
-        true => {
-            (substituted(&given_args, &private.join("vm.args"))?, substituted(&config, &private.join("sys.config"))?)
-        }
-        false => (given_args.clone(), config),
+    let (args, config) = match substitute {
+        Some(lookup) => (
+            substituted(&given_args, &private.join("vm.args"), lookup)?,
+            substituted(&config, &private.join("sys.config"), lookup)?,
+        ),
+        None => (given_args.clone(), config),
     };
     let text = read(&args)?;
     let modules = tree_modules(release, node)?;
@@ -109,9 +112,9 @@ fn first_existing<const N: usize>(paths: [PathBuf; N]) -> Option<PathBuf> {
     paths.into_iter().find(|p| p.exists())
 }
 
-/// Writes `from` with its variables replaced to `to`; returns `to`.
-fn substituted(from: &Path, to: &Path) -> Result<PathBuf, OverrideError> {
-    let text = subst::substitute(&read(from)?, from, |var| std::env::var(var).ok())?;
+/// Writes `from` with its variables replaced (by `lookup`) to `to`; returns `to`.
+fn substituted(from: &Path, to: &Path, lookup: Lookup) -> Result<PathBuf, OverrideError> {
+    let text = subst::substitute(&read(from)?, from, lookup)?;
     fs::write(to, text).map_err(|source| OverrideError::Unwritable { path: to.to_owned(), source })?;
     Ok(to.to_owned())
 }

@@ -35,32 +35,55 @@ pub enum PipeError {
     Symlink { path: PathBuf },
 }
 
+/// Where run-time dirs go, from the environment as the caller read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunBases {
+    /// `$PIPE_DIR`.
+    pub pipe: Option<PathBuf>,
+    /// `$RUNNER_LOG_DIR`.
+    pub log: Option<PathBuf>,
+    /// The temporary directory (`$TMPDIR`, else /tmp).
+    pub temp: PathBuf,
+}
+
+impl RunBases {
+    /// `$PIPE_DIR`, else the one shared by every user in the temporary directory.
+    fn pipe_base(&self) -> PathBuf {
+        self.pipe.clone().unwrap_or_else(|| self.shared_pipe_base())
+    }
+
+    fn shared_pipe_base(&self) -> PathBuf {
+        self.temp.join(PIPE_BASE)
+    }
+}
+
 /// A node's pipe and log directories.
 #[derive(Debug, Clone)]
 pub struct RunDirs {
-    /// Where run_erl makes its pipes and kazoo the launch's private HOME.
+    /// Where run_erl makes its pipes and kazoo-release the launch's private HOME.
     pub pipe: PathBuf,
     /// Where run_erl writes the console log, `erlang.log.1` and on.
     pub log: PathBuf,
+    /// The pipe base every user shares, when the pipe dir is in it (no `$PIPE_DIR`).
+    shared_base: Option<PathBuf>,
 }
 
 impl RunDirs {
     /// The directories of node `name` of release `release` in the tree at `root`.
-    pub fn of(root: &Path, release: &str, name: &NodeName) -> RunDirs {
-        let pipe_base = std::env::var_os(PIPE_DIR_ENV).map_or_else(default_pipe_base, PathBuf::from);
-        let log_base = std::env::var_os(LOG_DIR_ENV).map_or_else(|| default_log_base(root, release), PathBuf::from);
-        RunDirs { pipe: pipe_base.join(name.to_string()), log: log_base.join(&name.name) }
+    pub fn of(root: &Path, release: &str, name: &NodeName, bases: &RunBases) -> RunDirs {
+        let log_base = bases.log.clone().unwrap_or_else(|| default_log_base(root, release, &bases.temp));
+        let shared_base = bases.pipe.is_none().then(|| bases.shared_pipe_base());
+        RunDirs { pipe: bases.pipe_base().join(name.to_string()), log: log_base.join(&name.name), shared_base }
     }
 
     /// Makes the pipe dir (mode 0700) when missing; one that exists must be a directory of
     /// ours, and is closed to others if it was not.
     pub fn create_pipe_dir(&self) -> Result<&Path, PipeError> {
-        let default_base = default_pipe_base();
-        if std::env::var_os(PIPE_DIR_ENV).is_none() && !default_base.exists() {
+        if let Some(shared) = self.shared_base.as_ref().filter(|base| !base.exists()) {
             // Shared by every user, as /tmp: each node's own dir below is closed.
-            create(&default_base, 0o1777, PIPE_DIR_ENV)?;
-            fs::set_permissions(&default_base, fs::Permissions::from_mode(0o1777))
-                .map_err(|source| create_error(&default_base, PIPE_DIR_ENV, source))?;
+            create(shared, 0o1777, PIPE_DIR_ENV)?;
+            fs::set_permissions(shared, fs::Permissions::from_mode(0o1777))
+                .map_err(|source| create_error(shared, PIPE_DIR_ENV, source))?;
         }
         create(&self.pipe, 0o700, PIPE_DIR_ENV)?;
         let meta = fs::symlink_metadata(&self.pipe).map_err(|source| create_error(&self.pipe, PIPE_DIR_ENV, source))?;
@@ -167,8 +190,8 @@ impl RunDirs {
 
 /// Every node whose VM is recorded under the pipe base and runs from the tree at `root`
 /// (its `-root`), with its node type (its boot script's name), sorted by name.
-pub fn recorded_nodes(root: &Path) -> Vec<(NodeName, String)> {
-    let base = std::env::var_os(PIPE_DIR_ENV).map_or_else(default_pipe_base, PathBuf::from);
+pub fn recorded_nodes(root: &Path, bases: &RunBases) -> Vec<(NodeName, String)> {
+    let base = bases.pipe_base();
     let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
     let Ok(entries) = fs::read_dir(&base) else { return Vec::new() };
     let mut nodes: Vec<(NodeName, String)> = entries
@@ -177,7 +200,7 @@ pub fn recorded_nodes(root: &Path) -> Vec<(NodeName, String)> {
             let (name, host) =
                 entry.file_name().to_str()?.split_once('@').map(|(n, h)| (n.to_owned(), h.to_owned()))?;
             let name = NodeName { name, host };
-            let dirs = RunDirs { pipe: entry.path(), log: PathBuf::new() };
+            let dirs = RunDirs { pipe: entry.path(), log: PathBuf::new(), shared_base: None };
             let pid = dirs.recorded_vm(&name)?;
             let args = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
             let args: Vec<&[u8]> = args.split(|&b| b == 0).collect();
@@ -249,17 +272,13 @@ fn names_a_failure(line: &str) -> bool {
     SIGNS.iter().any(|sign| lower.contains(&sign.to_lowercase()))
 }
 
-fn default_pipe_base() -> PathBuf {
-    std::env::temp_dir().join(PIPE_BASE)
-}
-
 /// `<root>/log` as relx, when this user may write there; else a directory of this user's in
-/// the temporary directory, for a service user running a tree it does not own.
-fn default_log_base(root: &Path, release: &str) -> PathBuf {
+/// the temporary directory `temp`, for a service user running a tree it does not own.
+fn default_log_base(root: &Path, release: &str, temp: &Path) -> PathBuf {
     let in_tree = root.join("log");
     match writable(&in_tree) || (!in_tree.exists() && writable(root)) {
         true => in_tree,
-        false => std::env::temp_dir().join(format!("{release}-{}", euid())).join("log"),
+        false => temp.join(format!("{release}-{}", euid())).join("log"),
     }
 }
 
@@ -298,6 +317,28 @@ fn entries(dir: &Path, stub: &str) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dirs_come_from_the_bases_given() {
+        let node = NodeName { name: "hello".into(), host: "vm".into() };
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join("rel/hello");
+        let given = RunBases { pipe: Some("/p".into()), log: Some("/l".into()), temp: temp.path().to_owned() };
+        let dirs = RunDirs::of(&root, "hello", &node, &given);
+        assert_eq!((dirs.pipe, dirs.log, dirs.shared_base), ("/p/hello@vm".into(), "/l/hello".into(), None));
+        // Without them: the pipe base every user shares, made by the first start, and the
+        // tree's log dir when this user may write the tree.
+        std::fs::create_dir_all(&root).unwrap();
+        let defaults = RunBases { pipe: None, log: None, temp: temp.path().to_owned() };
+        let dirs = RunDirs::of(&root, "hello", &node, &defaults);
+        assert_eq!(
+            (dirs.pipe.clone(), dirs.log.clone()),
+            (temp.path().join("erl_pipes/hello@vm"), root.join("log/hello"))
+        );
+        dirs.create_pipe_dir().unwrap();
+        let shared = fs::metadata(temp.path().join("erl_pipes")).unwrap();
+        assert_eq!(shared.mode() & 0o7777, 0o1777);
+    }
 
     #[test]
     fn an_empty_log_is_said_to_be_empty() {

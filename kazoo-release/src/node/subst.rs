@@ -1,6 +1,7 @@
 //! `${VAR}` and `${VAR:-default}` in vm.args and sys.config, replaced from the environment
 //! when `RELX_REPLACE_OS_VARS=true`, as relx's start script does it (but without `sed`, and
-//! an unset variable is an error instead of an empty string the VM then trips over).
+//! an unset variable is an error instead of an empty string the VM then trips over). The
+//! caller reads the environment and hands its lookup over.
 
 use std::path::{Path, PathBuf};
 
@@ -15,9 +16,12 @@ pub enum SubstError {
     Unclosed { file: PathBuf, line: usize },
 }
 
-/// Whether the environment asks for substitution (`RELX_REPLACE_OS_VARS=true`).
-pub fn enabled() -> bool {
-    std::env::var(REPLACE_OS_VARS).is_ok_and(|v| v == "true")
+/// A variable's value by its name: the environment as the caller read it.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Whether `value` (that of `RELX_REPLACE_OS_VARS`) asks for substitution.
+pub fn enabled(value: Option<&str>) -> bool {
+    value == Some("true")
 }
 
 /// `text` (the contents of `file`) with every `${VAR}` and `${VAR:-default}` replaced by

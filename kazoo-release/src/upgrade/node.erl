@@ -46,7 +46,7 @@ begin
               start := Start, stop := Stop, remove_paths := RemovePaths, extra := Extra, modes := Modes,
               new_apps := NewAppFiles, new_config := NewConfig,
               old_apps := OldAppFiles, old_config := OldConfig} = Plan,
-            Undo = '$kazoo_upgrade_undo',
+            Undo = '$release_upgrade_undo',
             put(Undo, []),
             Fail = fun(What, Reason) -> throw({failed, Fmt("~s: ~0tp", [What, Reason])}) end,
             Push = fun(What, Fun) -> put(Undo, [{What, Fun} | get(Undo)]) end,

@@ -203,7 +203,13 @@ mod tests {
              = file:consult(\"{}\"), halt().",
             root.join("releases/RELEASES").display()
         );
-        let status = std::process::Command::new("erl").args(["-noshell", "-eval", &consult]).status().unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("erl")
+            .args(["-noshell", "-eval", &consult])
+            .current_dir(scratch.path())
+            .env("ERL_CRASH_DUMP", scratch.path().join("erl_crash.dump"))
+            .status()
+            .unwrap();
         assert!(status.success(), "RELEASES as file:consult reads it");
     }
 }

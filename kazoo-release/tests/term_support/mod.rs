@@ -6,6 +6,9 @@ use std::process::Command;
 
 use kazoo_release::term::{parse_file, parse_str, Term};
 
+#[path = "../../../tests/support/mod.rs"]
+mod support;
+
 const INSTALL: &str = "apt-get install erlang-nox erlang-lager";
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -40,10 +43,9 @@ pub fn erl_consult(files: &[&Path]) -> Vec<Vec<Term>> {
          ok = file:write_file({out_path}, unicode:characters_to_binary(Text)),
          halt()."
     );
-    let run = Command::new(erl())
+    let run = support::vm_in(&mut Command::new(erl()), dir.path())
         .args(["-noshell", "-eval", &code])
         .env("HOME", dir.path())
-        .current_dir(dir.path())
         .output()
         .expect("erl runs");
     assert!(

@@ -54,7 +54,7 @@ use std::path::{Path, PathBuf};
 pub use error::{ErlcError, ModuleFailure};
 pub use nif::PortSpec;
 
-use crate::apps::OtpInstall;
+use crate::apps::{OtpInstall, OtpSearch};
 
 /// What to compile and how; see the module documentation.
 #[derive(Debug, Default)]
@@ -203,7 +203,9 @@ impl Build {
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(ErlcError::NoOutDir)?).join("erlang"),
         };
         let jobs = self.jobs.unwrap_or_else(default_jobs);
-        run(&self.settings.absolute(), &absolute(&out_dir), jobs)
+        // Read here, as a build script's environment, and handed down.
+        let otp = OtpSearch { erl_root: std::env::var_os("ERL_ROOT"), path: std::env::var_os("PATH") };
+        run(&self.settings.absolute(), &absolute(&out_dir), jobs, &otp)
     }
 }
 
@@ -241,8 +243,8 @@ fn default_jobs() -> usize {
     from_cargo.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1)
 }
 
-fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, ErlcError> {
-    let otp = OtpInstall::detect().map_err(|e| match e {
+fn run(settings: &Settings, out_dir: &Path, jobs: usize, otp: &OtpSearch) -> Result<Compiled, ErlcError> {
+    let otp = OtpInstall::detect(otp).map_err(|e| match e {
         crate::apps::AppsError::OtpNotFound { .. } => ErlcError::Missing,
         other => ErlcError::Otp(other),
     })?;

@@ -16,7 +16,7 @@ mod config {
 
 #[derive(Release)]
 #[release(name = kazoo, version = "4.3.0", default_node = kazoo_apps)]
-#[release(lib_dirs = ["applications", "core", "deps"], base_apps = [runtime_tools, tools, sasl])]
+#[release(lib_dirs = ["applications", "core", optional("deps")], base_apps = [runtime_tools, tools, sasl])]
 #[release(include_erts = true, include_src = false, dev_mode = false, strip_beams = false,
           sys_config = kazoo_sys_config)]
 #[node(name = ecallmgr, apps = [ecallmgr])]
