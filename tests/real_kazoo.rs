@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -56,7 +56,7 @@ fn deployment() -> Deployment {
 }
 
 /// Starts RabbitMQ on the host's loopback and waits for its port; it ends with the host.
-fn start_rabbitmq(deployment: &Deployment) {
+fn start_rabbitmq(deployment: &Deployment) -> Service {
     let dir = |sub: &str| deployment.path(sub).display().to_string();
     let rabbit_env = [
         ("PATH", "/usr/bin:/bin".to_owned()),
@@ -70,19 +70,21 @@ fn start_rabbitmq(deployment: &Deployment) {
     ];
     let rabbit = deployment.host.service("/usr/lib/rabbitmq/bin/rabbitmq-server", &[] as &[&str], &rabbit_env);
     let log = deployment.path("rabbitmq/out");
-    spawn_logged(rabbit, &log, "RabbitMQ (rabbitmq-server; scripts/setup.sh installs it)");
+    let service = spawn_logged(rabbit, &log, "RabbitMQ (rabbitmq-server; scripts/setup.sh installs it)");
     wait_for_port(deployment, 5672, &log);
+    service
 }
 
 /// Starts pouchdb-server, in memory, on the host's loopback; it ends with the host.
-fn start_pouchdb(deployment: &Deployment) {
+fn start_pouchdb(deployment: &Deployment) -> Service {
     let args = ["--in-memory", "-p", "5984", "-o", "127.0.0.1"];
     let mut pouchdb =
         deployment.host.service("pouchdb-server", &args, &[("PATH", "/usr/local/bin:/usr/bin:/bin".into())]);
     pouchdb.current_dir(deployment.path("pouchdb"));
     let log = deployment.path("pouchdb/out");
-    spawn_logged(pouchdb, &log, "pouchdb-server (scripts/setup.sh installs it with npm)");
+    let service = spawn_logged(pouchdb, &log, "pouchdb-server (scripts/setup.sh installs it with npm)");
     wait_for_port(deployment, 5984, &log);
+    service
 }
 
 fn wait_for_port(deployment: &Deployment, port: u16, log: &Path) {
@@ -94,11 +96,21 @@ fn wait_for_port(deployment: &Deployment, port: u16, log: &Path) {
     }
 }
 
+/// A service's `nsenter`, reaped when dropped; the service itself ends with the host.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Spawns a service with its output in `log` (shown when it does not come up).
-fn spawn_logged(mut command: Command, log: &Path, what: &str) {
+fn spawn_logged(mut command: Command, log: &Path, what: &str) -> Service {
     let log = fs::File::create(log).unwrap();
     command.stdin(Stdio::null()).stdout(log.try_clone().unwrap()).stderr(log);
-    command.spawn().unwrap_or_else(|e| panic!("{what} does not start: {e}"));
+    Service(command.spawn().unwrap_or_else(|e| panic!("{what} does not start: {e}")))
 }
 
 /// Connects to `port` on the host's loopback; with `get`, sends that GET and returns the
@@ -120,7 +132,7 @@ fn http(deployment: &Deployment, port: u16, get: Option<&str>) -> Option<String>
 fn both_node_types_start_from_the_unpacked_tree_and_run_kazoo_once_their_database_is_there() {
     let deployment = deployment();
     let root = deployment.path("opt/kazoo");
-    start_rabbitmq(&deployment);
+    let _rabbitmq = start_rabbitmq(&deployment);
 
     // Without a database kazoo_data waits for one forever: start gives up at --timeout,
     // says what was still starting, and leaves no node behind.
@@ -132,7 +144,7 @@ fn both_node_types_start_from_the_unpacked_tree_and_run_kazoo_once_their_databas
     assert!(took < Duration::from_secs(50), "start gave up after {took:?}");
     assert!(!deployment.run(&root, &["ping", "kazoo_apps"]).status.success(), "the node was not killed");
 
-    start_pouchdb(&deployment);
+    let _pouchdb = start_pouchdb(&deployment);
     for node in NODE_TYPES {
         let started = ok(deployment.run(&root, &["start", node, "--timeout", "180"]));
         assert!(started.contains(&format!("started {node}@")), "{started}");
