@@ -46,7 +46,11 @@ impl Tree {
     }
 
     fn compile(&self) -> Compiled {
-        self.build().compile().unwrap_or_else(|e| panic!("{e}"))
+        self.compile_with(|build| build)
+    }
+
+    fn compile_with(&self, options: impl FnOnce(Build) -> Build) -> Compiled {
+        options(self.build()).compile().unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The value of `expr` in an `erl` whose code path has every compiled application.
@@ -193,6 +197,42 @@ fn a_version_that_is_not_a_string_needs_the_callers_and_the_error_names_the_file
     tree.build().app_vsn("gitvsn", "0.8.0").compile().unwrap_or_else(|e| panic!("{e}"));
     let app = std::fs::read_to_string(tree.path("out/apps/gitvsn/ebin/gitvsn.app")).unwrap();
     assert!(app.contains("{vsn, \"0.8.0\"}"), "{app}");
+}
+
+#[test]
+fn a_patched_copy_replaces_its_original_and_generated_headers_serve_include_lib() {
+    let tree = Tree::new();
+    tree.write("deps/keys/src/keys.hrl", "-define(BITS, 2048).\n");
+    tree.app(
+        "deps",
+        "keys",
+        &[("keys.erl", "-module(keys).\n-include(\"keys.hrl\").\n-export([bits/0]).\nbits() -> ?BITS.\n")],
+    );
+    // The patch stands elsewhere; its include is found beside the original.
+    tree.write(
+        "patches/keys.erl",
+        "-module(keys).\n-include(\"keys.hrl\").\n-export([bits/0]).\nbits() -> {patched, ?BITS}.\n",
+    );
+    tree.write("generated/include/codes.hrl", "-define(CODE, 42).\n");
+    tree.app("apps", "codes", &[("codes.erl", "-module(codes).\n")]);
+    tree.app(
+        "apps",
+        "reader",
+        &[(
+            "reader.erl",
+            "-module(reader).\n-include_lib(\"codes/include/codes.hrl\").\n-export([code/0]).\ncode() -> ?CODE.\n",
+        )],
+    );
+    let patched = |build: Build| {
+        build
+            .replace_source("keys", "src/keys.erl", tree.path("patches/keys.erl"))
+            .include_dir("codes", tree.path("generated/include"))
+    };
+    let compiled = tree.compile_with(patched);
+    assert_eq!(tree.eval("{keys:bits(), reader:code()}"), "{{patched,2048},42}");
+    assert!(compiled.sources.contains(&tree.path("patches/keys.erl")), "{:?}", compiled.sources);
+    tree.touch("generated/include/codes.hrl");
+    assert_eq!(tree.compile_with(patched).modules_compiled, 1, "the generated header's includer");
 }
 
 const NIF_C: &str = r#"#include <erl_nif.h>
