@@ -202,11 +202,11 @@ fn a_version_that_is_not_a_string_needs_the_callers_and_the_error_names_the_file
 #[test]
 fn a_patched_copy_replaces_its_original_and_generated_headers_serve_include_lib() {
     let tree = Tree::new();
-    tree.write("deps/keys/src/keys.hrl", "-define(BITS, 2048).\n");
+    tree.write("deps/keys/src/crypto/keys.hrl", "-define(BITS, 2048).\n");
     tree.app(
         "deps",
         "keys",
-        &[("keys.erl", "-module(keys).\n-include(\"keys.hrl\").\n-export([bits/0]).\nbits() -> ?BITS.\n")],
+        &[("crypto/keys.erl", "-module(keys).\n-include(\"keys.hrl\").\n-export([bits/0]).\nbits() -> ?BITS.\n")],
     );
     // The patch stands elsewhere; its include is found beside the original.
     tree.write(
@@ -225,7 +225,7 @@ fn a_patched_copy_replaces_its_original_and_generated_headers_serve_include_lib(
     );
     let patched = |build: Build| {
         build
-            .replace_source("keys", "src/keys.erl", tree.path("patches/keys.erl"))
+            .replace_source("keys", "src/crypto/keys.erl", tree.path("patches/keys.erl"))
             .include_dir("codes", tree.path("generated/include"))
     };
     let compiled = tree.compile_with(patched);
