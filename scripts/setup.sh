@@ -3,7 +3,8 @@
 # (erl, erlc, epmd, run_erl, to_erl), lager and goldrush, rebar3 (relx, the reference the
 # tests compare against), tmux (the tests drive consoles in a real terminal), iproute2
 # (the cluster tests' hosts are network namespaces joined by veth pairs) and systemd
-# (`systemd-analyze verify` checks the unit `systemd-unit` prints).
+# (`systemd-analyze verify` checks the unit `systemd-unit` prints), and the C and C++
+# compilers that build::erlc builds NIFs with (through the `cc` crate).
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,7 @@ command -v rebar3 >/dev/null || missing+=(rebar3)
 command -v tmux >/dev/null || missing+=(tmux)
 command -v ip >/dev/null && command -v ss >/dev/null || missing+=(iproute2)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+command -v cc >/dev/null && command -v c++ >/dev/null || missing+=(gcc g++)
 
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
