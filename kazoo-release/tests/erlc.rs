@@ -263,6 +263,16 @@ static ErlNifFunc funcs[] = {{"reverse", 1, reverse, 0}};
 ERL_NIF_INIT(cppnif, funcs, NULL, NULL, NULL, NULL)
 "#;
 
+/// A port driver that does nothing but open.
+const PORT_DRIVER_C: &str = r#"#include <erl_driver.h>
+static ErlDrvData start(ErlDrvPort port, char *command) { (void)command; return (ErlDrvData)port; }
+static ErlDrvEntry entry = {
+    .driver_name = "legacy_drv", .start = start, .extended_marker = ERL_DRV_EXTENDED_MARKER,
+    .major_version = ERL_DRV_EXTENDED_MAJOR_VERSION, .minor_version = ERL_DRV_EXTENDED_MINOR_VERSION,
+};
+DRIVER_INIT(legacy_drv) { return &entry; }
+"#;
+
 fn nif_module(name: &str, function: &str) -> String {
     format!(
         "-module({name}).\n-export([{function}]).\n-on_load(init/0).\n\
@@ -271,7 +281,7 @@ fn nif_module(name: &str, function: &str) -> String {
 }
 
 #[test]
-fn nifs_in_c_and_cpp_are_built_into_priv_and_load_in_a_real_vm() {
+fn nifs_in_c_and_cpp_and_a_port_driver_are_built_into_priv_and_load_in_a_real_vm() {
     let tree = Tree::new();
     // erlang.mk's convention: c_src/*.c into priv/<app>.so.
     tree.app(
@@ -293,8 +303,14 @@ fn nifs_in_c_and_cpp_are_built_into_priv_and_load_in_a_real_vm() {
         "{port_specs, [{\"priv/cppnif.so\", [\"c_src/*.cc\"]}]}.\n\
          {port_env, [{\"(linux|darwin)\", \"CXXFLAGS\", \"$CXXFLAGS -std=c++11 -Werror\"}, {\"LDFLAGS\", \"$LDFLAGS -lstdc++\"}]}.\n",
     );
+    // A rebar project without port_specs: the port compiler's c_src/*.c into priv/<app>_drv.so.
+    tree.app("deps", "legacy", &[("legacy.erl", "-module(legacy).\n")]);
+    tree.write("deps/legacy/rebar.config", "{erl_opts, [debug_info]}.\n");
+    tree.write("deps/legacy/c_src/legacy_drv.c", PORT_DRIVER_C);
     tree.compile();
     assert_eq!(tree.eval("{cnif:add(2, 3), cppnif:reverse(<<\"abc\">>)}"), "{5,<<\"cba\">>}");
+    let port = "ok = erl_ddll:load_driver(code:priv_dir(legacy), \"legacy_drv\"), is_port(open_port({spawn, \"legacy_drv\"}, []))";
+    assert_eq!(tree.eval(port), "true");
     // The application's own priv/ entries are there beside the built ones.
     assert_eq!(std::fs::read_to_string(tree.path("out/deps/cnif/priv/data.txt")).unwrap(), "kept\n");
 }
