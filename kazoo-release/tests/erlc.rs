@@ -56,7 +56,10 @@ impl Tree {
     /// The value of `expr` in an `erl` whose code path has every compiled application.
     fn eval(&self, expr: &str) -> String {
         let ebins = glob(&self.path("out/*/*/ebin"));
+        // A failing expression ends the VM with a crash dump: it goes to the temporary folder.
         let output = Command::new("erl")
+            .current_dir(self.dir.path())
+            .env("ERL_CRASH_DUMP", self.path("erl_crash.dump"))
             .args(["-noshell", "-boot", "start_clean"])
             .args(ebins.iter().flat_map(|e| ["-pa".as_ref(), e.as_os_str()]))
             .args(["-eval", &format!("io:format(\"~p\", [begin {expr} end]), halt().")])
