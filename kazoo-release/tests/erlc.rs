@@ -197,6 +197,8 @@ fn a_version_that_is_not_a_string_needs_the_callers_and_the_error_names_the_file
     let err = tree.build().compile().unwrap_err().to_string();
     assert!(err.contains("gitvsn.app.src: the version is git, not a string"), "{err}");
     assert!(err.contains("Build::app_vsn(\"gitvsn\""), "{err}");
+    let misspelt = tree.build().app_vsn("gitvns", "0.8.0").compile().unwrap_err().to_string();
+    assert_eq!(misspelt, "app_vsn names `gitvns`, which is no application of the lib dirs");
     tree.build().app_vsn("gitvsn", "0.8.0").compile().unwrap_or_else(|e| panic!("{e}"));
     let app = std::fs::read_to_string(tree.path("out/apps/gitvsn/ebin/gitvsn.app")).unwrap();
     assert!(app.contains("{vsn, \"0.8.0\"}"), "{app}");

@@ -29,6 +29,10 @@ pub enum ErlcError {
     Option { option: String, why: String },
     #[error("{app} ({dir}) has .erl files but no src/{app}.app.src, src/{app}.app.src.script or ebin/{app}.app; give one with Build::app_src")]
     NoAppSrc { app: String, dir: PathBuf },
+    #[error("{setting} names `{app}`, which is no application of the lib dirs")]
+    UnknownApp { setting: &'static str, app: String },
+    #[error("lib_dir_options names {dir}, which is not one of the lib dirs given with lib_dir")]
+    UnknownLibDir { dir: PathBuf },
     #[error("replace_source for {app}: {original} does not exist")]
     NoOriginal { app: String, original: PathBuf },
     #[error("two lib dirs named `{name}` ({first}, {second}) would share <out>/{name}; rename one")]

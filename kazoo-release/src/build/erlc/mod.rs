@@ -232,6 +232,30 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// Every application and lib dir the caller named is one of the build: a misspelt name
+    /// would otherwise quietly do nothing.
+    fn check_names(&self, apps: &[layout::App]) -> Result<(), ErlcError> {
+        let named = [
+            ("app_options", self.app_flags.keys().collect::<Vec<_>>()),
+            ("replace_source", self.replaced.keys().collect()),
+            ("extra_src_dir", self.extra_src_dirs.keys().collect()),
+            ("include_dir", self.include_dirs.keys().collect()),
+            ("app_vsn", self.app_vsns.keys().collect()),
+            ("port_spec", self.port_specs.keys().collect()),
+        ];
+        for (setting, names) in named {
+            if let Some(name) = names.into_iter().find(|name| !apps.iter().any(|app| &app.name == *name)) {
+                return Err(ErlcError::UnknownApp { setting, app: name.clone() });
+            }
+        }
+        match self.lib_dir_flags.keys().find(|dir| !self.lib_dirs.contains(dir)) {
+            Some(dir) => Err(ErlcError::UnknownLibDir { dir: dir.clone() }),
+            None => Ok(()),
+        }
+    }
+}
+
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }
@@ -255,6 +279,7 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, Erl
     // The VM boots while the applications are found.
     let mut driver = driver::Driver::start(&otp.root, &work_dir)?;
     let apps = layout::discover(settings, out_dir)?;
+    settings.check_names(&apps)?;
     apps.iter().try_for_each(layout::prepare)?;
     driver.add_code_paths(&apps.iter().map(layout::App::ebin).collect::<Vec<_>>())?;
     let arch = driver.arch()?;
