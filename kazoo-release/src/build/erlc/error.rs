@@ -41,6 +41,8 @@ pub enum ErlcError {
     DuplicateModule { module: String, first: PathBuf, second: PathBuf },
     #[error("NIF {target} of {app}: {why}")]
     Nif { app: String, target: PathBuf, why: String },
+    #[error("the NIF build stopped on a panic (of cc); its message is above")]
+    NifPanic,
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n\n"))]

@@ -233,7 +233,7 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, Erl
     write_if_changed(&out_dir.join("warnings.log"), outcome.warnings.join("\n").as_bytes())?;
     let nif_error = match nifs {
         Ok(result) => result.err(),
-        Err(_) => Some(ErlcError::Driver("the NIF build stopped".into())),
+        Err(_) => Some(ErlcError::NifPanic),
     };
     let errors: Vec<ErlcError> = outcome.failure().into_iter().chain(nif_error).collect();
     if !errors.is_empty() {
