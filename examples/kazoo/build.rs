@@ -21,6 +21,11 @@ fn main() {
     for source in &compiled.sources {
         println!("cargo:rerun-if-changed={}", source.display());
     }
+    // One line, not one per warning: a real Kazoo build has thousands.
+    if !compiled.warnings.is_empty() {
+        let log = lib_root.join("warnings.log");
+        println!("cargo:warning={} Erlang compiler warnings, listed in {}", compiled.warnings.len(), log.display());
+    }
     kazoo_release::build::Builder::new::<release::Kazoo>()
         .spec_source("src/release.rs")
         // Kazoo's relx.config.script takes the version from KZ_VERSION.
