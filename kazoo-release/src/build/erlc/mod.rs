@@ -79,8 +79,9 @@ pub struct Compiled {
     /// Warning: ...`), those of modules compiled by an earlier build too; they are also in
     /// `<out>/warnings.log`.
     pub warnings: Vec<String>,
-    /// What the build read, for `cargo:rerun-if-changed`: each application's folder (Cargo
-    /// watches a folder's whole tree, new files too), the caller's extra folders and files.
+    /// What the build read, for `cargo:rerun-if-changed`: the lib dirs (Cargo watches a
+    /// folder's whole tree, so a new application or module counts too), the caller's extra
+    /// folders and files.
     pub sources: Vec<PathBuf>,
 }
 
@@ -240,7 +241,7 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, Erl
         return Err(ErlcError::all(errors));
     }
     Ok(Compiled {
-        sources: sources(settings, &apps),
+        sources: sources(settings),
         apps: apps
             .iter()
             .map(|app| CompiledApp { name: app.name.clone(), dir: app.out.clone(), source_dir: app.dir.clone() })
@@ -252,12 +253,13 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize) -> Result<Compiled, Erl
 }
 
 /// The folders and files a build reads, as [`Compiled::sources`].
-fn sources(settings: &Settings, apps: &[layout::App]) -> Vec<PathBuf> {
+fn sources(settings: &Settings) -> Vec<PathBuf> {
     let given = settings.extra_src_dirs.values().chain(settings.include_dirs.values()).flatten().cloned();
     let patched = settings.replaced.values().flatten().map(|(_, patched)| patched.clone());
-    let mut sources: Vec<PathBuf> = apps
+    let mut sources: Vec<PathBuf> = settings
+        .lib_dirs
         .iter()
-        .map(|app| app.dir.clone())
+        .cloned()
         .chain(given)
         .chain(patched)
         .chain(settings.app_srcs.values().cloned())
