@@ -28,7 +28,7 @@ for app in amqp_client rabbit_common; do
   fi
 done
 for app in bear=0.8.2 folsom=0.8.2 gproc=0.8.0 jesse=1.5-rc13 lhttpc=1.6.2; do EXTRA+=(--app-vsn "$app"); done
-EXTRA+=(--app-flag "nklib=+{error_location,line}" --drop +warnings_as_errors)
+EXTRA+=(--app-flag "nklib=+{error_location,line}" --app-flag "amqp_dist=+{error_location,line}" --drop +warnings_as_errors)
 
 run() { # label, command...: prints the wall time and the command's last line
   local start end

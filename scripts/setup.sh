@@ -7,7 +7,8 @@
 # (`systemd-analyze verify` checks the unit `systemd-unit` prints), python3 (rabbit_common's
 # framing code generator, when the real Kazoo is built), and for the tests that boot the
 # real Kazoo: RabbitMQ (its AMQP broker) and pouchdb-server from the npm registry (a
-# CouchDB-compatible database; Debian has no CouchDB), with Node.js and npm to install it.
+# CouchDB-compatible database; Debian has no CouchDB), with Node.js and npm to install it;
+# and the C and C++ compilers that build::erlc builds NIFs with (through the `cc` crate).
 set -euo pipefail
 
 missing=()
@@ -22,6 +23,7 @@ command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v python3 >/dev/null || missing+=(python3)
 command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
 command -v npm >/dev/null || missing+=(nodejs npm)
+command -v cc >/dev/null && command -v c++ >/dev/null || missing+=(gcc g++)
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

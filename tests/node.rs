@@ -271,8 +271,9 @@ fn an_operators_vm_args_is_checked_before_the_vm_starts() {
         ("-setcookie change_me\n+K true\n", "1: `-setcookie` does not belong in vm.args", "cookie sources"),
         ("-name x@y\n", "1: `-name` does not belong in vm.args", "NODE or --name"),
         (
-            "+K true\n-s kazoo_apps_app\n",
-            "2: `-s kazoo_apps_app`: no application of node type ecallmgr holds module `kazoo_apps_app`",
+            // Not kazoo_apps_app: every Kazoo application is loaded on both node types.
+            "+K true\n-s kazoo_app_typo\n",
+            "2: `-s kazoo_app_typo`: no application of node type ecallmgr holds module `kazoo_app_typo`",
             "its applications: ",
         ),
         ("+A -1\n", "1: `+A -1`: the async thread pool size must be an integer in 0..=1024", "found `-1`"),

@@ -68,6 +68,9 @@ fn start_rabbitmq(deployment: &Deployment) -> Service {
         ("RABBITMQ_CONFIG_FILE", dir("rabbitmq/none")),
         ("RABBITMQ_ADVANCED_CONFIG_FILE", dir("rabbitmq/none.config")),
     ];
+    // Kazoo declares x-consistent-hash exchanges: without the plugin the broker closes its
+    // connections ("unknown exchange type") and every publish fails with noproc.
+    fs::write(deployment.path("rabbitmq/enabled_plugins"), "[rabbitmq_consistent_hash_exchange].\n").unwrap();
     let rabbit = deployment.host.service("/usr/lib/rabbitmq/bin/rabbitmq-server", &[] as &[&str], &rabbit_env);
     let log = deployment.path("rabbitmq/out");
     let service = spawn_logged(rabbit, &log, "RabbitMQ (rabbitmq-server; scripts/setup.sh installs it)");
@@ -163,6 +166,17 @@ fn both_node_types_start_from_the_unpacked_tree_and_run_kazoo_once_their_databas
     // Kazoo wrote its system databases into the database config.ini names.
     let databases = http(&deployment, 5984, Some("/_all_dbs")).unwrap();
     assert!(databases.contains("system_config"), "{databases}");
+    // kazoo_apps started its kapps, crossbar among them: its API answers (an unauthenticated
+    // request is refused as such).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let about = loop {
+        match http(&deployment, 8000, Some("/v2/about")) {
+            Some(reply) if reply.contains("\"status\"") => break reply,
+            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(500)),
+            reply => panic!("crossbar's API did not answer on port 8000 within 120 s: {reply:?}"),
+        }
+    };
+    assert!(about.contains("invalid_credentials"), "{about}");
     for node in NODE_TYPES {
         ok(deployment.run(&root, &["stop", node]));
         assert!(!deployment.run(&root, &["ping", node]).status.success(), "{node} still answers after stop");

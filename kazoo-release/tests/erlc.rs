@@ -49,7 +49,11 @@ impl Tree {
     }
 
     fn compile(&self) -> Compiled {
-        self.build().compile().unwrap_or_else(|e| panic!("{e}"))
+        self.compile_with(|build| build)
+    }
+
+    fn compile_with(&self, options: impl FnOnce(Build) -> Build) -> Compiled {
+        options(self.build()).compile().unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The value of `expr` in an `erl` whose code path has every compiled application.
@@ -193,9 +197,47 @@ fn a_version_that_is_not_a_string_needs_the_callers_and_the_error_names_the_file
     let err = tree.build().compile().unwrap_err().to_string();
     assert!(err.contains("gitvsn.app.src: the version is git, not a string"), "{err}");
     assert!(err.contains("Build::app_vsn(\"gitvsn\""), "{err}");
+    let misspelt = tree.build().app_vsn("gitvns", "0.8.0").compile().unwrap_err().to_string();
+    assert_eq!(misspelt, "app_vsn names `gitvns`, which is no application of the lib dirs");
     tree.build().app_vsn("gitvsn", "0.8.0").compile().unwrap_or_else(|e| panic!("{e}"));
     let app = std::fs::read_to_string(tree.path("out/apps/gitvsn/ebin/gitvsn.app")).unwrap();
     assert!(app.contains("{vsn, \"0.8.0\"}"), "{app}");
+}
+
+#[test]
+fn a_patched_copy_replaces_its_original_and_generated_headers_serve_include_lib() {
+    let tree = Tree::new();
+    tree.write("deps/keys/src/crypto/keys.hrl", "-define(BITS, 2048).\n");
+    tree.app(
+        "deps",
+        "keys",
+        &[("crypto/keys.erl", "-module(keys).\n-include(\"keys.hrl\").\n-export([bits/0]).\nbits() -> ?BITS.\n")],
+    );
+    // The patch stands elsewhere; its include is found beside the original.
+    tree.write(
+        "patches/keys.erl",
+        "-module(keys).\n-include(\"keys.hrl\").\n-export([bits/0]).\nbits() -> {patched, ?BITS}.\n",
+    );
+    tree.write("generated/include/codes.hrl", "-define(CODE, 42).\n");
+    tree.app("apps", "codes", &[("codes.erl", "-module(codes).\n")]);
+    tree.app(
+        "apps",
+        "reader",
+        &[(
+            "reader.erl",
+            "-module(reader).\n-include_lib(\"codes/include/codes.hrl\").\n-export([code/0]).\ncode() -> ?CODE.\n",
+        )],
+    );
+    let patched = |build: Build| {
+        build
+            .replace_source("keys", "src/crypto/keys.erl", tree.path("patches/keys.erl"))
+            .include_dir("codes", tree.path("generated/include"))
+    };
+    let compiled = tree.compile_with(patched);
+    assert_eq!(tree.eval("{keys:bits(), reader:code()}"), "{{patched,2048},42}");
+    assert!(compiled.sources.contains(&tree.path("patches/keys.erl")), "{:?}", compiled.sources);
+    tree.touch("generated/include/codes.hrl");
+    assert_eq!(tree.compile_with(patched).modules_compiled, 1, "the generated header's includer");
 }
 
 const NIF_C: &str = r#"#include <erl_nif.h>
@@ -226,6 +268,16 @@ static ErlNifFunc funcs[] = {{"reverse", 1, reverse, 0}};
 ERL_NIF_INIT(cppnif, funcs, NULL, NULL, NULL, NULL)
 "#;
 
+/// A port driver that does nothing but open.
+const PORT_DRIVER_C: &str = r#"#include <erl_driver.h>
+static ErlDrvData start(ErlDrvPort port, char *command) { (void)command; return (ErlDrvData)port; }
+static ErlDrvEntry entry = {
+    .driver_name = "legacy_drv", .start = start, .extended_marker = ERL_DRV_EXTENDED_MARKER,
+    .major_version = ERL_DRV_EXTENDED_MAJOR_VERSION, .minor_version = ERL_DRV_EXTENDED_MINOR_VERSION,
+};
+DRIVER_INIT(legacy_drv) { return &entry; }
+"#;
+
 fn nif_module(name: &str, function: &str) -> String {
     format!(
         "-module({name}).\n-export([{function}]).\n-on_load(init/0).\n\
@@ -234,7 +286,7 @@ fn nif_module(name: &str, function: &str) -> String {
 }
 
 #[test]
-fn nifs_in_c_and_cpp_are_built_into_priv_and_load_in_a_real_vm() {
+fn nifs_in_c_and_cpp_and_a_port_driver_are_built_into_priv_and_load_in_a_real_vm() {
     let tree = Tree::new();
     // erlang.mk's convention: c_src/*.c into priv/<app>.so.
     tree.app(
@@ -256,8 +308,14 @@ fn nifs_in_c_and_cpp_are_built_into_priv_and_load_in_a_real_vm() {
         "{port_specs, [{\"priv/cppnif.so\", [\"c_src/*.cc\"]}]}.\n\
          {port_env, [{\"(linux|darwin)\", \"CXXFLAGS\", \"$CXXFLAGS -std=c++11 -Werror\"}, {\"LDFLAGS\", \"$LDFLAGS -lstdc++\"}]}.\n",
     );
+    // A rebar project without port_specs: the port compiler's c_src/*.c into priv/<app>_drv.so.
+    tree.app("deps", "legacy", &[("legacy.erl", "-module(legacy).\n")]);
+    tree.write("deps/legacy/rebar.config", "{erl_opts, [debug_info]}.\n");
+    tree.write("deps/legacy/c_src/legacy_drv.c", PORT_DRIVER_C);
     tree.compile();
     assert_eq!(tree.eval("{cnif:add(2, 3), cppnif:reverse(<<\"abc\">>)}"), "{5,<<\"cba\">>}");
+    let port = "ok = erl_ddll:load_driver(code:priv_dir(legacy), \"legacy_drv\"), is_port(open_port({spawn, \"legacy_drv\"}, []))";
+    assert_eq!(tree.eval(port), "true");
     // The application's own priv/ entries are there beside the built ones.
     assert_eq!(std::fs::read_to_string(tree.path("out/deps/cnif/priv/data.txt")).unwrap(), "kept\n");
 }
@@ -395,7 +453,7 @@ fn a_read_only_source_tree_is_compiled_without_a_write_to_it() {
     assert!(out.path().join("deps/lib_a/include/a.hrl").is_file());
     assert_eq!(
         compiled.sources,
-        [sources.path("apps/app_b"), sources.path("deps/lib_a")],
+        [sources.path("apps"), sources.path("deps")],
         "the folders to watch for rerun-if-changed"
     );
 }

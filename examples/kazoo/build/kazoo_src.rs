@@ -75,11 +75,13 @@ pub fn compile(kazoo: &Path, manifest_dir: &Path, out_dir: &Path) -> Result<Path
         .compile()
         .map_err(|e| e.to_string().replace(&stage_root.display().to_string(), &kazoo.display().to_string()))?;
     println!(
-        "cargo:warning=Kazoo from {}: {} applications, {} modules compiled, {} up to date, {} compatibility patches ({})",
+        "cargo:warning=Kazoo from {}: {} applications, {} modules compiled, {} up to date ({} compiler warnings, in {}), {} compatibility patches ({})",
         kazoo.display(),
         compiled.apps.len(),
         compiled.modules_compiled,
         compiled.modules_up_to_date,
+        compiled.warnings.len(),
+        lib_root.join("warnings.log").display(),
         applied.len(),
         applied.iter().map(|p| p.target.display().to_string()).collect::<Vec<_>>().join(", ")
     );

@@ -29,6 +29,10 @@ pub enum ErlcError {
     Option { option: String, why: String },
     #[error("{app} ({dir}) has .erl files but no src/{app}.app.src, src/{app}.app.src.script or ebin/{app}.app; give one with Build::app_src")]
     NoAppSrc { app: String, dir: PathBuf },
+    #[error("{setting} names `{app}`, which is no application of the lib dirs")]
+    UnknownApp { setting: &'static str, app: String },
+    #[error("lib_dir_options names {dir}, which is not one of the lib dirs given with lib_dir")]
+    UnknownLibDir { dir: PathBuf },
     #[error("replace_source for {app}: {original} does not exist")]
     NoOriginal { app: String, original: PathBuf },
     #[error("two lib dirs named `{name}` ({first}, {second}) would share <out>/{name}; rename one")]
@@ -37,6 +41,8 @@ pub enum ErlcError {
     DuplicateModule { module: String, first: PathBuf, second: PathBuf },
     #[error("NIF {target} of {app}: {why}")]
     Nif { app: String, target: PathBuf, why: String },
+    #[error("the NIF build stopped on a panic (of cc); its message is above")]
+    NifPanic,
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n\n"))]

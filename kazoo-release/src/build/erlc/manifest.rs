@@ -77,7 +77,8 @@ impl Manifest {
     }
 
     pub fn save(&self) -> Result<(), ErlcError> {
-        let bytes = serde_json::to_vec(&self.entries).map_err(|e| ErlcError::Driver(e.to_string()))?;
+        let bytes = serde_json::to_vec(&self.entries)
+            .map_err(|e| ErlcError::Io { path: self.file.clone(), source: std::io::Error::other(e) })?;
         super::write_if_changed(&self.file, &bytes).map(drop)
     }
 }

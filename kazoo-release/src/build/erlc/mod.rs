@@ -46,13 +46,15 @@ mod nif;
 mod options;
 mod scan;
 mod schedule;
+mod settings;
 mod units;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use error::{ErlcError, ModuleFailure};
 pub use nif::PortSpec;
+
+use settings::{absolute, Settings};
 
 use crate::apps::{OtpInstall, OtpSearch};
 
@@ -62,22 +64,6 @@ pub struct Build {
     settings: Settings,
     out_dir: Option<PathBuf>,
     jobs: Option<usize>,
-}
-
-/// The caller's choices, by application name where they are an application's.
-#[derive(Debug, Default)]
-pub(crate) struct Settings {
-    pub lib_dirs: Vec<PathBuf>,
-    pub lib_dir_flags: HashMap<PathBuf, Vec<String>>,
-    pub app_flags: HashMap<String, Vec<String>>,
-    pub dropped_flags: Vec<String>,
-    /// `(original relative to the application, patched copy)`.
-    pub replaced: HashMap<String, Vec<(PathBuf, PathBuf)>>,
-    pub extra_src_dirs: HashMap<String, Vec<PathBuf>>,
-    pub include_dirs: HashMap<String, Vec<PathBuf>>,
-    pub app_srcs: HashMap<String, PathBuf>,
-    pub app_vsns: HashMap<String, String>,
-    pub port_specs: HashMap<String, Vec<PortSpec>>,
 }
 
 /// What a build compiled.
@@ -93,8 +79,9 @@ pub struct Compiled {
     /// Warning: ...`), those of modules compiled by an earlier build too; they are also in
     /// `<out>/warnings.log`.
     pub warnings: Vec<String>,
-    /// What the build read, for `cargo:rerun-if-changed`: each application's folder (Cargo
-    /// watches a folder's whole tree, new files too), the caller's extra folders and files.
+    /// What the build read, for `cargo:rerun-if-changed`: the lib dirs (Cargo watches a
+    /// folder's whole tree, so a new application or module counts too), the caller's extra
+    /// folders and files.
     pub sources: Vec<PathBuf>,
 }
 
@@ -209,35 +196,6 @@ impl Build {
     }
 }
 
-impl Settings {
-    /// The same with every path absolute: the compiler VM and `cc` run in other folders.
-    fn absolute(&self) -> Settings {
-        let dirs = |map: &HashMap<String, Vec<PathBuf>>| -> HashMap<String, Vec<PathBuf>> {
-            map.iter().map(|(app, dirs)| (app.clone(), dirs.iter().map(|d| absolute(d)).collect())).collect()
-        };
-        Settings {
-            lib_dirs: self.lib_dirs.iter().map(|d| absolute(d)).collect(),
-            lib_dir_flags: self.lib_dir_flags.iter().map(|(dir, flags)| (absolute(dir), flags.clone())).collect(),
-            replaced: self
-                .replaced
-                .iter()
-                .map(|(app, pairs)| (app.clone(), pairs.iter().map(|(o, p)| (o.clone(), absolute(p))).collect()))
-                .collect(),
-            extra_src_dirs: dirs(&self.extra_src_dirs),
-            include_dirs: dirs(&self.include_dirs),
-            app_srcs: self.app_srcs.iter().map(|(app, file)| (app.clone(), absolute(file))).collect(),
-            app_flags: self.app_flags.clone(),
-            dropped_flags: self.dropped_flags.clone(),
-            app_vsns: self.app_vsns.clone(),
-            port_specs: self.port_specs.clone(),
-        }
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
-}
-
 fn default_jobs() -> usize {
     let from_cargo = std::env::var("NUM_JOBS").ok().and_then(|n| n.parse().ok());
     from_cargo.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1)
@@ -257,6 +215,7 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize, otp: &OtpSearch) -> Res
     // The VM boots while the applications are found.
     let mut driver = driver::Driver::start(&otp.root, &work_dir)?;
     let apps = layout::discover(settings, out_dir)?;
+    settings.check_names(&apps)?;
     apps.iter().try_for_each(layout::prepare)?;
     driver.add_code_paths(&apps.iter().map(layout::App::ebin).collect::<Vec<_>>())?;
     let arch = driver.arch()?;
@@ -277,14 +236,14 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize, otp: &OtpSearch) -> Res
     write_if_changed(&out_dir.join("warnings.log"), outcome.warnings.join("\n").as_bytes())?;
     let nif_error = match nifs {
         Ok(result) => result.err(),
-        Err(_) => Some(ErlcError::Driver("the NIF build stopped".into())),
+        Err(_) => Some(ErlcError::NifPanic),
     };
     let errors: Vec<ErlcError> = outcome.failure().into_iter().chain(nif_error).collect();
     if !errors.is_empty() {
         return Err(ErlcError::all(errors));
     }
     Ok(Compiled {
-        sources: sources(settings, &apps),
+        sources: sources(settings),
         apps: apps
             .iter()
             .map(|app| CompiledApp { name: app.name.clone(), dir: app.out.clone(), source_dir: app.dir.clone() })
@@ -296,12 +255,13 @@ fn run(settings: &Settings, out_dir: &Path, jobs: usize, otp: &OtpSearch) -> Res
 }
 
 /// The folders and files a build reads, as [`Compiled::sources`].
-fn sources(settings: &Settings, apps: &[layout::App]) -> Vec<PathBuf> {
+fn sources(settings: &Settings) -> Vec<PathBuf> {
     let given = settings.extra_src_dirs.values().chain(settings.include_dirs.values()).flatten().cloned();
     let patched = settings.replaced.values().flatten().map(|(_, patched)| patched.clone());
-    let mut sources: Vec<PathBuf> = apps
+    let mut sources: Vec<PathBuf> = settings
+        .lib_dirs
         .iter()
-        .map(|app| app.dir.clone())
+        .cloned()
         .chain(given)
         .chain(patched)
         .chain(settings.app_srcs.values().cloned())

@@ -73,7 +73,8 @@ pub(crate) fn build_all(
     for gone in old.keys().filter(|target| !new.contains_key(*target)) {
         let _ = std::fs::remove_file(gone);
     }
-    let bytes = serde_json::to_vec(&new).map_err(|e| ErlcError::Driver(e.to_string()))?;
+    let bytes = serde_json::to_vec(&new)
+        .map_err(|e| ErlcError::Io { path: stamps_file.clone(), source: std::io::Error::other(e) })?;
     super::write_if_changed(&stamps_file, &bytes)?;
     match errors.is_empty() {
         true => Ok(()),
