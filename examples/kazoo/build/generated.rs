@@ -305,38 +305,24 @@ pub fn pinned_version(kazoo: &Path, dep: &str) -> Result<String, GenerateError> 
         })
 }
 
-/// The parsers and lexers of the applications in `dirs` of the tree at `kazoo` (their
-/// `src/*.yrl` and `src/*.xrl`), made by OTP's yecc and leex in one `erl` run, as erlang.mk
-/// and rebar3 make them before compiling.
-pub fn parsers(kazoo: &Path, dirs: &[&str], scratch: &Path) -> Result<Vec<Generated>, GenerateError> {
-    let mut grammars = Vec::new();
-    for dir in dirs {
-        for app in std::fs::read_dir(kazoo.join(dir))
-            .map_err(|e| GenerateError(format!("{}: {e}", kazoo.join(dir).display())))?
-        {
-            let src = app.map_err(|e| GenerateError(e.to_string()))?.path().join("src");
-            for file in std::fs::read_dir(&src).into_iter().flatten().filter_map(Result::ok) {
-                let path = file.path();
-                if path.extension().is_some_and(|e| e == "xrl" || e == "yrl") {
-                    grammars.push(path);
-                }
-            }
-        }
-    }
+/// The parsers and lexers of `grammars` (`.yrl` and `.xrl` files, by their path in the tree,
+/// with their text), made by OTP's yecc and leex in one `erl` run in `scratch`, as erlang.mk
+/// and rebar3 make them before compiling; each goes beside its grammar as `.erl`.
+pub fn parsers(grammars: &[(PathBuf, Vec<u8>)], scratch: &Path) -> Result<Vec<Generated>, GenerateError> {
     std::fs::create_dir_all(scratch).map_err(|e| GenerateError(format!("{}: {e}", scratch.display())))?;
-    let calls: Vec<String> = grammars
-        .iter()
-        .map(|g| {
-            let tool = if g.extension().is_some_and(|e| e == "xrl") { "leex" } else { "yecc" };
-            let out = scratch.join(g.with_extension("erl").file_name().unwrap_or_default());
-            format!(
-                "{{ok, _}} = {tool}:file({:?}, [{{{}file, {:?}}}, return_errors])",
-                g,
-                if tool == "leex" { "scanner" } else { "parser" },
-                out
-            )
-        })
-        .collect();
+    let mut calls = Vec::new();
+    for (path, text) in grammars {
+        let file = scratch.join(path.file_name().unwrap_or_default());
+        std::fs::write(&file, text).map_err(|e| GenerateError(format!("{}: {e}", file.display())))?;
+        let (tool, option) = match path.extension().is_some_and(|e| e == "xrl") {
+            true => ("leex", "scannerfile"),
+            false => ("yecc", "parserfile"),
+        };
+        calls.push(format!(
+            "{{ok, _}} = {tool}:file({file:?}, [{{{option}, {:?}}}, return_errors])",
+            file.with_extension("erl")
+        ));
+    }
     let eval = format!("{}, halt().", calls.join(", "));
     let output = Command::new("erl")
         .args(["-noshell", "-noinput", "-boot", "start_clean", "-eval", &eval])
@@ -349,10 +335,9 @@ pub fn parsers(kazoo: &Path, dirs: &[&str], scratch: &Path) -> Result<Vec<Genera
     }
     grammars
         .iter()
-        .map(|g| {
-            let erl = g.with_extension("erl");
-            let rel = erl.strip_prefix(kazoo).unwrap_or(&erl).to_owned();
-            Ok((rel, read(&scratch.join(erl.file_name().unwrap_or_default()))?))
+        .map(|(path, _)| {
+            let made = scratch.join(path.file_name().unwrap_or_default()).with_extension("erl");
+            Ok((path.with_extension("erl"), read(&made)?))
         })
         .collect()
 }

@@ -58,11 +58,13 @@ pub fn compile(kazoo: &Path, manifest_dir: &Path, out_dir: &Path) -> Result<Path
     }
     let patch_dir = manifest_dir.join("patches");
     let applied = stage.apply_patches(&patch_dir).map_err(|e| e.to_string())?;
-    stage.write().map_err(|e| e.to_string())?;
     // The parsers come from the staged grammars, patched ones included (zucchini's lexer).
-    for (path, text) in
-        generated::parsers(&stage_root, &LIB_DIRS, &out_dir.join("parsers")).map_err(|e| e.to_string())?
-    {
+    let grammars: Vec<PathBuf> = stage.files().filter(|f| is_grammar(f)).map(Path::to_owned).collect();
+    let grammars = grammars
+        .into_iter()
+        .map(|path| Ok((path.clone(), stage.read(&path).map_err(|e| e.to_string())?.unwrap_or_default())))
+        .collect::<Result<Vec<_>, String>>()?;
+    for (path, text) in generated::parsers(&grammars, &out_dir.join("parsers")).map_err(|e| e.to_string())? {
         stage.generate(path, text);
     }
     stage.write().map_err(|e| e.to_string())?;
@@ -86,6 +88,11 @@ pub fn compile(kazoo: &Path, manifest_dir: &Path, out_dir: &Path) -> Result<Path
         applied.iter().map(|p| p.target.display().to_string()).collect::<Vec<_>>().join(", ")
     );
     Ok(lib_root)
+}
+
+/// A yecc or leex grammar of an application's `src/`.
+fn is_grammar(path: &Path) -> bool {
+    path.parent().is_some_and(|dir| dir.ends_with("src")) && path.extension().is_some_and(|e| e == "yrl" || e == "xrl")
 }
 
 /// Every file Kazoo's build generates, relative to its tree.

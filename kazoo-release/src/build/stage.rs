@@ -57,6 +57,11 @@ impl Stage {
         &self.root
     }
 
+    /// Every staged file, relative to the root, sorted.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.entries.keys().map(PathBuf::as_path)
+    }
+
     /// Stages every file under `source/dir` (version control's dirs left out) as a link.
     pub fn mirror(&mut self, dir: impl AsRef<Path>) -> Result<(), StageError> {
         let mut pending = vec![dir.as_ref().to_owned()];
