@@ -36,15 +36,7 @@ for run in $(seq "$RUNS"); do
 done
 project="$work/rebar3"
 relx_project "$KAZOO" "$work/kazoo-out/kazoo" "$project" "-sname kazoo_apps"
-for run in $(seq "$RUNS"); do
-    rm -rf "$project/_build"
-    start=$(now)
-    for node in ecallmgr kazoo_apps; do
-        (cd "$project" && HOME="$work" REBAR_COLOR=none rebar3 release -n "$node") >"$work/rebar3.log" 2>&1 \
-            || { cat "$work/rebar3.log"; exit 1; }
-    done
-    elapsed "$start" "$(now)" >>"$work/rebar3.times"
-done
+time_rebar3_releases "$project" "$work" "$RUNS" >"$work/rebar3.times"
 kazoo_time=$(median <"$work/kazoo.times")
 rebar3_time=$(median <"$work/rebar3.times")
 

@@ -20,3 +20,18 @@ relx_project() {
     done
     ln -s "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/examples/kazoo/overlay" "$project/overlay"
 }
+
+# time_rebar3_releases PROJECT WORK RUNS prints, a line a run, how long `rebar3 release` of
+# both node types takes in PROJECT from nothing (WORK is rebar3's HOME and holds its log).
+time_rebar3_releases() {
+    local project=$1 work=$2 runs=$3 run start node
+    for run in $(seq "$runs"); do
+        rm -rf "$project/_build"
+        start=$(date +%s.%N)
+        for node in ecallmgr kazoo_apps; do
+            (cd "$project" && HOME="$work" REBAR_COLOR=none rebar3 release -n "$node") >"$work/rebar3.log" 2>&1 \
+                || { cat "$work/rebar3.log" >&2; exit 1; }
+        done
+        echo "$(date +%s.%N) - $start" | bc
+    done
+}
