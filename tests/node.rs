@@ -270,9 +270,11 @@ fn an_operators_vm_args_is_checked_before_the_vm_starts() {
     let cases = [
         ("-setcookie change_me\n+K true\n", "1: `-setcookie` does not belong in vm.args", "cookie sources"),
         ("-name x@y\n", "1: `-name` does not belong in vm.args", "NODE or --name"),
+        // With load_lib_dirs every lib dir's application is on every node type: a module of
+        // none of them is one the node type does not carry.
         (
-            "+K true\n-s kazoo_apps_app\n",
-            "2: `-s kazoo_apps_app`: no application of node type ecallmgr holds module `kazoo_apps_app`",
+            "+K true\n-s no_such_module\n",
+            "2: `-s no_such_module`: no application of node type ecallmgr holds module `no_such_module`",
             "its applications: ",
         ),
         ("+A -1\n", "1: `+A -1`: the async thread pool size must be an integer in 0..=1024", "found `-1`"),

@@ -192,9 +192,8 @@ fn the_boot_scripts_are_what_systools_makes_from_the_same_rel() {
             ours = releases.join(format!("{node}.script")).display().to_string(),
             theirs = scratch.path().join(format!("{node}.script")).display().to_string(),
         );
-        let same = ok(support::command("erl", scratch.path())
+        let same = ok(support::vm_in(&mut support::command("erl", scratch.path()), scratch.path())
             .args(["-noshell", "-noinput", "-eval", &expr])
-            .current_dir(scratch.path())
             .output()
             .unwrap());
         assert_eq!(same.trim(), "true", "{node}'s boot script differs from systools'");
