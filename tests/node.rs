@@ -270,6 +270,8 @@ fn an_operators_vm_args_is_checked_before_the_vm_starts() {
     let cases = [
         ("-setcookie change_me\n+K true\n", "1: `-setcookie` does not belong in vm.args", "cookie sources"),
         ("-name x@y\n", "1: `-name` does not belong in vm.args", "NODE or --name"),
+        // With load_lib_dirs every lib dir's application is on every node type: a module of
+        // none of them is one the node type does not carry.
         (
             // Not kazoo_apps_app: every Kazoo application is loaded on both node types.
             "+K true\n-s kazoo_app_typo\n",

@@ -95,6 +95,23 @@ fn add_extra_app(src: &Path, vsn: &str, extra: &str, fail: bool) {
     fs::write(&rel, text.replace(&ours, &format!("{ours},\n{{kazoo_extra, \"{extra}\"}}"))).unwrap();
 }
 
+/// Node type kazoo_apps' `.rel` or `.script` (`text`) at `vsn`: the node type's release,
+/// kazoo_apps' lib dir and its application's `vsn`; the applications it only loads (the other
+/// lib dirs' 4.3.0 ones) keep theirs.
+fn kazoo_apps_at(text: &str, vsn: &str) -> String {
+    let text = text
+        .replace("\"kazoo_apps\", \"4.3.0\"", &format!("\"kazoo_apps\", \"{vsn}\""))
+        .replace("kazoo_apps-4.3.0", &format!("kazoo_apps-{vsn}"))
+        .replace("{kazoo_apps, \"4.3.0\"}", &format!("{{kazoo_apps, \"{vsn}\"}}"));
+    match text.split_once("{application, kazoo_apps,") {
+        Some((before, spec)) => {
+            let spec = spec.replacen("{vsn, \"4.3.0\"}", &format!("{{vsn, \"{vsn}\"}}"), 1);
+            format!("{before}{{application, kazoo_apps,{spec}")
+        }
+        None => text,
+    }
+}
+
 /// One test's machine with a tree at 4.3.0 in `rel/kazoo`; its node is stopped when dropped.
 struct Host {
     dir: tempfile::TempDir,
@@ -240,7 +257,7 @@ impl Host {
         fs::rename(releases.join("4.3.0"), releases.join(vsn)).unwrap();
         for file in ["kazoo_apps.rel", "kazoo_apps.script"] {
             let path = releases.join(vsn).join(file);
-            fs::write(&path, fs::read_to_string(&path).unwrap().replace("4.3.0", vsn)).unwrap();
+            fs::write(&path, kazoo_apps_at(&fs::read_to_string(&path).unwrap(), vsn)).unwrap();
         }
         let boot = format!(
             "{{ok, [S]}} = file:consult(\"{0}/kazoo_apps.script\"), ok = file:write_file(\"{0}/kazoo_apps.boot\", term_to_binary(S)), halt().",
