@@ -79,18 +79,31 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<
             std::thread::sleep(POLL);
         }
     };
+    let exited = |run_erl: &mut Child| {
+        let status = run_erl.try_wait().ok().flatten()?;
+        let end = match vm_end(dirs) {
+            Some(vm) if vm.signal().is_some() => format!("was ended by {vm}"),
+            Some(vm) => format!("exited ({vm})"),
+            None => format!("did not run: run_erl exited ({status})"),
+        };
+        Some(DaemonError::Exited { node: node.clone(), end, log: Box::new(dirs.log_since(&mark, TAIL)) })
+    };
     loop {
-        if let Ok(Some(run_erl)) = run_erl.try_wait() {
-            let end = match vm_end(dirs) {
-                Some(vm) if vm.signal().is_some() => format!("was ended by {vm}"),
-                Some(vm) => format!("exited ({vm})"),
-                None => format!("did not run: run_erl exited ({run_erl})"),
-            };
-            return Err(DaemonError::Exited { node, end, log: Box::new(dirs.log_since(&mark, TAIL)) });
+        if let Some(error) = exited(&mut run_erl) {
+            return Err(error);
         }
         let waiting = match readiness(awaited) {
             Readiness::Up(pid) => return Ok(pid),
             Readiness::Rejected(source) => {
+                // A VM that dies while it shakes hands looks like one that rejects the
+                // cookie: one that ended within a moment says how it ended instead.
+                let settle = Instant::now() + ATTEMPT;
+                while Instant::now() < settle {
+                    if let Some(error) = exited(&mut run_erl) {
+                        return Err(error);
+                    }
+                    std::thread::sleep(POLL);
+                }
                 give_up(&mut run_erl);
                 return Err(DaemonError::CookieRejected { node, source });
             }
