@@ -8,6 +8,7 @@
 #
 #   scripts/bench-kazoo-start.sh
 set -euo pipefail
+. "$(dirname "$0")/relx-project.sh"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${BENCH_INSIDE:-}" ]; then
     exec env BENCH_INSIDE=1 unshare --net --pid --fork --mount-proc bash "$0" "$@"
@@ -36,20 +37,18 @@ tree="$WORK/rel/kazoo"
 vsn=$(awk '{print $2}' "$tree/releases/start_erl.data")
 erts=$(awk '{print $1}' "$tree/releases/start_erl.data")
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 for node in kazoo_apps ecallmgr; do
     for run in $(seq "$RUNS"); do
         start=$(now)
         "$KAZOO" start "$node" --timeout 180 >/dev/null 2>&1
-        echo "$(now) - $start" | bc >>"$WORK/$node.kazoo"
+        elapsed "$start" "$(now)" >>"$WORK/$node.kazoo"
         "$KAZOO" stop "$node" >/dev/null 2>&1
         start=$(now)
         (cd "$WORK/vm" && ROOTDIR="$tree" "$tree/erts-$erts/bin/erl" -boot "$tree/releases/$vsn/$node" \
             -config "$tree/releases/$vsn/$node.sys.config" -args_file "$tree/releases/$vsn/$node.vm.args" \
             -name "vm_$node@127.0.0.1" -noshell -noinput -eval 'halt().' >"$WORK/vm/$node.log" 2>&1) \
             || { cat "$WORK/vm/$node.log"; exit 1; }
-        echo "$(now) - $start" | bc >>"$WORK/$node.vm"
+        elapsed "$start" "$(now)" >>"$WORK/$node.vm"
     done
     printf '%s: kazoo start until ready %.2f s; the VM booting the same .boot %.2f s (medians of %s)\n' \
         "$node" "$(median <"$WORK/$node.kazoo")" "$(median <"$WORK/$node.vm")" "$RUNS"

@@ -17,9 +17,6 @@ target="$PWD/target/bench-kazoo"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc; }
-median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 timed() { local start; start=$(now); "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }; elapsed "$start" "$(now)"; }
 build() { cargo build -p kazoo --target-dir "$target"; }
 

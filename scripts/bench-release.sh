@@ -23,9 +23,6 @@ KAZOO="$PWD/target/$PROFILE/kazoo"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc; }
-median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 
 # kazoo: each run from nothing.
 for run in $(seq "$RUNS"); do

@@ -1,10 +1,15 @@
-# Sourced by the benchmarks: relx_project KAZOO RELEASE_ROOT PROJECT NAME_FLAG
+# Sourced by the benchmarks: their timing helpers (now, elapsed START END, median of the
+# lines on stdin), and relx_project KAZOO RELEASE_ROOT PROJECT NAME_FLAG
 # lays out PROJECT as a rebar3 project shaped as Kazoo's (relx.config at the top, rel/vm.args,
 # rel/sys.config, lib dirs applications/ core/ deps/) with the files KAZOO renders, the
 # applications its build compiled (the fixtures, or the real Kazoo; found through
 # RELEASE_ROOT's fingerprint), and
 # the overlays' sources. NAME_FLAG (`-sname kazoo_apps`) and the cookie go into vm.args, as
 # relx's start script needs them there.
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc; }
+median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
+
 relx_project() {
     local kazoo=$1 root=$2 project=$3 name_flag=$4 vsn app_dir lib_root dir
     vsn=$(awk '{print $2}' "$root/releases/start_erl.data")
@@ -27,11 +32,11 @@ time_rebar3_releases() {
     local project=$1 work=$2 runs=$3 run start node
     for run in $(seq "$runs"); do
         rm -rf "$project/_build"
-        start=$(date +%s.%N)
+        start=$(now)
         for node in ecallmgr kazoo_apps; do
             (cd "$project" && HOME="$work" REBAR_COLOR=none rebar3 release -n "$node") >"$work/rebar3.log" 2>&1 \
                 || { cat "$work/rebar3.log" >&2; exit 1; }
         done
-        echo "$(date +%s.%N) - $start" | bc
+        elapsed "$start" "$(now)"
     done
 }
