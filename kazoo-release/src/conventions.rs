@@ -45,6 +45,20 @@ pub struct Conventions {
     /// config.ini's file, variables and fallback section, when `cookie_sources` has
     /// [`CookieSource::ConfigIni`].
     pub config_ini: IniSource,
+    /// The files the Debian package puts in the config dir for the operator to fill in
+    /// (its conffiles); default none.
+    pub operator_files: Vec<OperatorFile>,
+    /// The package's maintainer (`Name <email>`), when `DEBFULLNAME` and `DEBEMAIL` are not
+    /// set on the build machine.
+    pub maintainer: Option<String>,
+}
+
+/// A file of the operator's config dir, as the package first installs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorFile {
+    /// Relative to the config dir: `config.ini`.
+    pub path: String,
+    pub text: String,
 }
 
 /// config.ini as a cookie source; `None` (or no files) takes the default.
@@ -94,6 +108,8 @@ pub struct Resolved {
     pub default_cookie: DefaultCookie,
     pub helper_prefix: String,
     config_ini: IniSource,
+    pub operator_files: Vec<OperatorFile>,
+    pub maintainer: Option<String>,
 }
 
 impl Conventions {
@@ -111,6 +127,8 @@ impl Conventions {
             default_cookie: self.default_cookie,
             helper_prefix: self.helper_prefix.unwrap_or_else(|| release.to_owned()),
             config_ini: self.config_ini,
+            operator_files: self.operator_files,
+            maintainer: self.maintainer,
         }
     }
 }

@@ -21,7 +21,8 @@
 //! | [`embed`] | what the build embedded in the binary (rendered files, overlay files) |
 //! | [`apps`] | applications found in lib dirs and OTP, their closure and start order |
 //! | [`boot`] | `.rel` files and boot scripts, written as systools writes them |
-//! | [`assemble`] | writing the tree atomically (lib/, erts, releases/, bin/), the tarball |
+//! | [`assemble`] | writing the tree atomically (lib/, erts, releases/, bin/) |
+//! | [`ship`] | the tree's artefacts, reproducible: the tarball, the Debian package, the OCI image |
 //! | [`tree`] | a written tree as a run host sees it: found from the binary's path, read from its own files |
 //! | [`conventions`] | a release's names: variables, config dir, cookie sources, helper nodes |
 //! | [`name`] | node names and the host's name (a leaf: dist and config_ini use it) |
@@ -99,6 +100,7 @@ pub mod embed;
 pub mod name;
 pub mod node;
 pub mod render;
+pub mod ship;
 pub mod spec;
 pub mod term;
 pub mod tree;

@@ -1,6 +1,6 @@
 //! `kazoo`: Kazoo's release binary. `cargo run -- start ecallmgr` at the workspace root.
 
-use kazoo_release::conventions::{Conventions, CookieSource, DefaultCookie, IniSource};
+use kazoo_release::conventions::{Conventions, CookieSource, DefaultCookie, IniSource, OperatorFile};
 
 fn main() -> std::process::ExitCode {
     kazoo_release::cli::main_with(kazoo_release::embedded!(), kazoo())
@@ -10,7 +10,7 @@ fn main() -> std::process::ExitCode {
 /// config.ini as Kazoo's own scripts read it (`$KAZOO_CONFIG`, else /etc/kazoo/config.ini,
 /// else /etc/kazoo/core/config.ini; the node type's section, else `[kazoo_apps]`; the zone
 /// from `KAZOO_ZONE`), then `~/.erlang.cookie`, then Kazoo's well-known `change_me`, with a
-/// warning.
+/// warning. The Debian package installs a config.ini with no cookie filled in.
 fn kazoo() -> Conventions {
     Conventions {
         env_prefix: Some("KAZOO".into()),
@@ -23,6 +23,10 @@ fn kazoo() -> Conventions {
             fallback_section: Some("kazoo_apps".into()),
         },
         default_cookie: DefaultCookie::WellKnown("change_me".into()),
+        operator_files: vec![OperatorFile {
+            path: "config.ini".into(),
+            text: include_str!("../etc/config.ini").into(),
+        }],
         ..Conventions::default()
     }
 }

@@ -39,14 +39,13 @@ mod progress;
 mod releases;
 mod strip;
 mod swap;
-mod tarball;
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::apps::OtpSearch;
+use crate::apps::{Origin, OtpSearch};
 use crate::embed::Embedded;
 
 pub use error::AssembleError;
@@ -127,9 +126,25 @@ pub fn ensure(options: &Options) -> Result<Report, AssembleError> {
     check(options)?.ensure()
 }
 
-/// [`ensure`]s the release, then writes `<out>/<name>/<name>-<vsn>.tar.gz`; returns its path.
-pub fn tar(options: &Options) -> Result<(Report, PathBuf), AssembleError> {
-    check(options)?.tar()
+/// The mtime of every entry of an artefact when `SOURCE_DATE_EPOCH` is not set.
+pub const DEFAULT_MTIME: u64 = 0;
+
+/// A written tree, ready for [`crate::ship`] to pack: what the artefacts need to know of
+/// it beside its files. Holds the build lock until dropped, so no build rewrites the tree
+/// while it is packed.
+pub struct Shipment {
+    pub report: Report,
+    pub name: String,
+    /// The whole release's `.rel`, which the tarball carries as `releases/<name>-<vsn>.rel`.
+    pub release_rel: String,
+    /// The tree's `lib/<app>-<vsn>` that come from the Erlang/OTP install.
+    pub otp_apps: Vec<String>,
+    pub default_node: String,
+    /// `inet_dist_listen_min` and `_max` of the profile's vm.args, if set.
+    pub dist_ports: Option<(u16, u16)>,
+    /// Every entry's mtime (`SOURCE_DATE_EPOCH`, else [`DEFAULT_MTIME`]).
+    pub mtime: u64,
+    _lock: swap::BuildLock,
 }
 
 /// The release `options` describe, compared with `<out>/<name>`: what [`ensure`] decides
@@ -174,14 +189,22 @@ impl<'a> Checked<'a> {
         self.ensure_plan().map(|(report, ..)| report)
     }
 
-    /// [`ensure`](Checked::ensure), then writes `<out>/<name>/<name>-<vsn>.tar.gz`; returns
-    /// its path. The lock is held until the tarball is written.
-    pub fn tar(self) -> Result<(Report, PathBuf), AssembleError> {
-        let mtime = self.source_date_epoch.unwrap_or(tarball::DEFAULT_MTIME);
-        let (report, plan, _lock) = self.ensure_plan()?;
-        let layout = Layout::new(&report.root, &report.vsn);
-        let path = tarball::write(&layout, &plan.spec.name, &releases::release_rel(&plan), mtime)?;
-        Ok((report, path))
+    /// [`ensure`](Checked::ensure), then hands the tree over for packing, the lock held.
+    pub fn ship(self) -> Result<Shipment, AssembleError> {
+        let mtime = self.source_date_epoch.unwrap_or(DEFAULT_MTIME);
+        let (report, plan, lock) = self.ensure_plan()?;
+        let otp_apps =
+            plan.apps.iter().filter(|a| a.origin == Origin::Otp).map(|a| format!("lib/{}-{}", a.name, a.vsn));
+        Ok(Shipment {
+            name: plan.spec.name.clone(),
+            release_rel: releases::release_rel(&plan),
+            otp_apps: otp_apps.collect(),
+            default_node: plan.spec.default_node.clone(),
+            dist_ports: plan.spec.vm_args.inet_dist_listen,
+            mtime,
+            report,
+            _lock: lock,
+        })
     }
 
     fn ensure_plan(self) -> Result<(Report, Plan<'a>, swap::BuildLock), AssembleError> {

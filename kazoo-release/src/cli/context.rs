@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::cookie::cookie_error;
 use super::{exit, CliError};
 use crate::apps::OtpSearch;
-use crate::assemble::{self, Options, Report};
+use crate::assemble::{self, Options, Report, Shipment};
 use crate::config_ini;
 use crate::conventions::{DefaultCookie, Resolved};
 use crate::dist::{self, Reach};
@@ -222,14 +222,26 @@ impl<'a> Context<'a> {
         checked.ensure().map_err(CliError::failure)
     }
 
-    /// tar-release: writes the tree unless it is up to date, then its tarball.
-    pub fn tar(&self, sname: bool) -> Result<(Report, PathBuf), CliError> {
+    /// tar-release, deb, oci-image: writes the tree unless it is up to date, then hands it
+    /// over for packing (the build lock held until the shipment is dropped).
+    pub fn ship(&self, sname: bool) -> Result<Shipment, CliError> {
         let options = self.options(false)?;
         let checked = assemble::check(&options).map_err(CliError::failure)?;
         if !checked.up_to_date() {
             self.refuse_under_running_nodes(sname)?;
         }
-        checked.tar().map_err(CliError::failure)
+        checked.ship().map_err(CliError::failure)
+    }
+
+    /// The Debian package's maintainer: `DEBFULLNAME <DEBEMAIL>` as dch takes them (or a
+    /// `DEBEMAIL` of the form `Name <email>`), else the conventions'.
+    pub fn maintainer(&self) -> Option<String> {
+        let email = self.env.var("DEBEMAIL");
+        match (self.env.var("DEBFULLNAME"), email) {
+            (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
+            (None, Some(email)) if email.contains('<') => Some(email.to_owned()),
+            _ => self.conventions.maintainer.clone(),
+        }
     }
 
     fn options(&self, dev_mode: bool) -> Result<Options<'a>, CliError> {

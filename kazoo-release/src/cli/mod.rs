@@ -11,6 +11,7 @@ mod node;
 mod release;
 mod remote;
 mod service;
+mod ship;
 mod upgrade;
 
 use std::path::PathBuf;
@@ -125,6 +126,8 @@ enum Command {
     Remote(remote::RemoteCommand),
     #[command(flatten)]
     Service(service::ServiceCommand),
+    #[command(flatten)]
+    Ship(ship::ShipCommand),
     #[command(flatten)]
     Upgrade(upgrade::UpgradeCommand),
 }
@@ -247,6 +250,7 @@ fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliEr
         Command::Release(command) => command.run(&context),
         Command::Remote(command) => command.run(&context),
         Command::Service(command) => command.run(&context),
+        Command::Ship(command) => command.run(&context),
         Command::Upgrade(command) => command.run(&context),
     }
 }

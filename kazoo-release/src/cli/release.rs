@@ -28,7 +28,7 @@ pub enum ReleaseCommand {
 pub struct RunningNodes {
     /// The nodes use short names (-sname).
     #[arg(long)]
-    sname: bool,
+    pub sname: bool,
 }
 
 impl ReleaseCommand {
@@ -39,15 +39,16 @@ impl ReleaseCommand {
                 print_report(&report)
             }
             ReleaseCommand::TarRelease { nodes } => {
-                let (report, tarball) = context.tar(nodes.sname)?;
-                print_report(&report)?;
+                let shipment = context.ship(nodes.sname)?;
+                print_report(&shipment.report)?;
+                let tarball = crate::ship::tarball(&shipment).map_err(CliError::failure)?;
                 super::print(format_args!("wrote {}\n", tarball.display()))
             }
         }
     }
 }
 
-fn print_report(report: &Report) -> Result<(), CliError> {
+pub(super) fn print_report(report: &Report) -> Result<(), CliError> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }

@@ -25,7 +25,7 @@ const STOP_MARGIN_SECS: u64 = 10;
 /// VM that answers no ping for that long is restarted (kazoo pings every half of it).
 const WATCHDOG_SECS: u64 = 60;
 /// The group the nodes run as by default.
-const DEFAULT_GROUP: &str = "daemon";
+pub(super) const DEFAULT_GROUP: &str = "daemon";
 /// How often `logs -f` looks for more.
 const FOLLOW_POLL: Duration = Duration::from_millis(100);
 /// How deep `logs --app` looks under the log dir's `log/`.
@@ -107,7 +107,7 @@ pub(super) fn notifier(
 }
 
 /// The template unit of release `name` in the tree at `root`.
-fn unit(name: &str, version: &str, root: &Path, user: &str, group: &str) -> String {
+pub(super) fn unit(name: &str, version: &str, root: &Path, user: &str, group: &str) -> String {
     let bin = quoted(&format!("{}/bin/{name}", root.display()));
     let stop = STOP_TIMEOUT_SECS + STOP_MARGIN_SECS;
     let half = WATCHDOG_SECS / 2;

@@ -1,6 +1,7 @@
 //! `<root>/<name>-<vsn>.tar.gz`: the release as release_handler unpacks it
 //! (`release_handler:unpack_release("<name>-<vsn>")` with the file in `releases/`), which
-//! also boots when unpacked anywhere with `tar xzf`.
+//! also boots when unpacked anywhere with `tar xzf`; and the tree's [`Contents`], which the
+//! Debian package and the OCI image's layers carry too.
 //!
 //! Reproducible: two builds of the same sources give the same bytes. The tree is walked
 //! here (not with tar's `append_dir_all`) so that the order and every header field are
@@ -18,11 +19,8 @@ use std::path::{Path, PathBuf};
 use flate2::{Compression, GzBuilder};
 use tar::{EntryType, Header};
 
-use super::error::AssembleError;
-use super::layout::Layout;
-
-/// The mtime of every entry when `SOURCE_DATE_EPOCH` is not set.
-pub(crate) const DEFAULT_MTIME: u64 = 0;
+use super::error::ShipError;
+use crate::assemble::Shipment;
 
 /// Top-level entries a running node writes, never part of a release.
 const RUN_STATE: [&str; 1] = ["log"];
@@ -30,23 +28,124 @@ const RUN_STATE: [&str; 1] = ["log"];
 /// What a node may leave anywhere in the tree when it crashes.
 const CRASH_DUMP: &str = "erl_crash.dump";
 
-/// Writes the tarball of the release at `layout.root` beside its contents, through a
-/// temporary file renamed into place, so a kill never leaves half a tarball under the
-/// final name. `release_rel` is the whole release's `.rel`, which release_handler reads
-/// from `releases/<name>-<vsn>.rel` inside the tarball. Every entry has `mtime`.
-pub(crate) fn write(layout: &Layout, name: &str, release_rel: &str, mtime: u64) -> Result<PathBuf, AssembleError> {
-    let base = format!("{name}-{}", layout.vsn);
-    let path = layout.root.join(format!("{base}.tar.gz"));
-    let tmp = layout.root.join(format!(".{base}.tar.gz.tmp-{}", std::process::id()));
-    let written = entries(&layout.root, name, &base, release_rel)
-        .and_then(|entries| write_to(&tmp, &layout.root, &entries, mtime));
-    match written.and_then(|()| fs::rename(&tmp, &path).map_err(AssembleError::io("rename", &tmp))) {
-        Ok(()) => Ok(path),
-        Err(error) => {
-            let _ = fs::remove_file(&tmp);
-            Err(error)
-        }
+/// Writes the tarball of the release beside its contents, through a temporary file renamed
+/// into place, so a kill never leaves half a tarball under the final name.
+pub(crate) fn write(shipment: &Shipment, contents: &Contents) -> Result<PathBuf, ShipError> {
+    let path = shipment.report.root.join(format!("{}-{}.tar.gz", shipment.name, shipment.report.vsn));
+    super::write_atomically(&path, |file| {
+        // No mtime and no file name in the gzip header; fast compression: the gzip step
+        // dominates, and the binary and the .beam files compress nearly as well at level 1
+        // as at 6.
+        let gzip = GzBuilder::new().mtime(0).write(BufWriter::new(file), Compression::fast());
+        let mut tar = tar::Builder::new(gzip);
+        contents.append(&mut tar, "", &|_| true)?;
+        let failed = |e| ShipError::io("write", &path)(e);
+        let gzip = tar.into_inner().map_err(failed)?;
+        gzip.finish().and_then(|mut w| w.flush()).map_err(failed)
+    })?;
+    Ok(path)
+}
+
+/// The tree as every artefact ships it: its entries, sorted by path, read from `root`.
+pub(crate) struct Contents {
+    root: PathBuf,
+    entries: Vec<(String, Entry)>,
+    mtime: u64,
+}
+
+impl Contents {
+    /// The tree of `shipment`, with the whole release's `.rel` that release_handler reads
+    /// from `releases/<name>-<vsn>.rel`; every entry dated `mtime`.
+    pub(crate) fn of(shipment: &Shipment, mtime: u64) -> Result<Contents, ShipError> {
+        let root = shipment.report.root.clone();
+        let base = format!("{}-{}", shipment.name, shipment.report.vsn);
+        let entries = entries(&root, &shipment.name, &base, &shipment.release_rel)?;
+        Ok(Contents { root, entries, mtime })
     }
+
+    /// The regular files of the tree on disk.
+    pub(crate) fn files(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.entries.iter().filter_map(|(path, entry)| match entry {
+            Entry::File { .. } => Some(self.root.join(path)),
+            _ => None,
+        })
+    }
+
+    /// Calls `each` with the path and bytes of every file as unpacked: a hard link's are its
+    /// target's, generated text's its own.
+    pub(crate) fn read_each(&self, each: &mut dyn FnMut(&str, &[u8])) -> Result<(), ShipError> {
+        for (path, entry) in &self.entries {
+            let on_disk = match entry {
+                Entry::Dir => continue,
+                Entry::Text(text) => {
+                    each(path, text.as_bytes());
+                    continue;
+                }
+                Entry::File { .. } => self.root.join(path),
+                Entry::Link { target } => self.root.join(target),
+            };
+            let bytes = fs::read(&on_disk).map_err(ShipError::io("read", &on_disk))?;
+            each(path, &bytes);
+        }
+        Ok(())
+    }
+
+    /// Appends the entries whose path `keep` takes, each under `prefix` (`""`, or
+    /// `opt/kazoo/`): a hard link's target is prefixed too.
+    pub(crate) fn append<W: Write>(
+        &self,
+        tar: &mut tar::Builder<W>,
+        prefix: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<(), ShipError> {
+        for (path, entry) in self.entries.iter().filter(|(path, _)| keep(path)) {
+            let mut header = header(self.mtime);
+            let inner = format!("{prefix}{path}");
+            let failed = |e| ShipError::io("add to the archive", self.root.join(path))(e);
+            match entry {
+                Entry::Dir => {
+                    header.set_entry_type(EntryType::Directory);
+                    header.set_mode(0o755);
+                    tar.append_data(&mut header, &inner, io::empty()).map_err(failed)?
+                }
+                Entry::File { len, mode } => {
+                    let from = self.root.join(path);
+                    let file = File::open(&from).map_err(ShipError::io("read", &from))?;
+                    header.set_entry_type(EntryType::Regular);
+                    header.set_mode(*mode);
+                    header.set_size(*len);
+                    // No more than the header says, should the file have grown since.
+                    tar.append_data(&mut header, &inner, file.take(*len)).map_err(failed)?
+                }
+                Entry::Link { target } => {
+                    header.set_entry_type(EntryType::Link);
+                    header.set_mode(0o755);
+                    tar.append_link(&mut header, &inner, format!("{prefix}{target}")).map_err(failed)?
+                }
+                Entry::Text(text) => {
+                    header.set_entry_type(EntryType::Regular);
+                    header.set_mode(0o644);
+                    header.set_size(text.len() as u64);
+                    tar.append_data(&mut header, &inner, text.as_bytes()).map_err(failed)?
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A header owned by root (uid and gid 0, no names), of size 0, with `mtime`: what every
+/// entry of every artefact starts from.
+pub(crate) fn header(mtime: u64) -> Header {
+    let mut header = Header::new_gnu();
+    header.set_mtime(mtime);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_size(0);
+    // Empty names fit in the fields: these cannot fail.
+    let _ = header.set_username("");
+    let _ = header.set_groupname("");
+    header
 }
 
 /// One entry of the archive, by its path inside it (`/`-separated, relative).
@@ -68,7 +167,7 @@ enum Entry {
 
 /// Every entry of the archive, sorted by path (a directory before what it holds, a link
 /// after its target).
-fn entries(root: &Path, name: &str, base: &str, release_rel: &str) -> Result<Vec<(String, Entry)>, AssembleError> {
+fn entries(root: &Path, name: &str, base: &str, release_rel: &str) -> Result<Vec<(String, Entry)>, ShipError> {
     let mut entries = Vec::new();
     walk(root, "", &mut entries)?;
     let rel = format!("releases/{base}.rel");
@@ -89,15 +188,15 @@ fn entries(root: &Path, name: &str, base: &str, release_rel: &str) -> Result<Vec
 
 /// Adds what is under `root/prefix` to `entries`, following symlinks (dev mode's
 /// applications point into the build tree: the archive carries what they point to).
-fn walk(root: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) -> Result<(), AssembleError> {
+fn walk(root: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) -> Result<(), ShipError> {
     let dir = root.join(prefix);
-    let read = fs::read_dir(&dir).map_err(AssembleError::io("read directory", &dir))?;
+    let read = fs::read_dir(&dir).map_err(ShipError::io("read directory", &dir))?;
     for entry in read {
-        let entry = entry.map_err(AssembleError::io("read directory", &dir))?;
+        let entry = entry.map_err(ShipError::io("read directory", &dir))?;
         let file_name = entry.file_name();
         let Some(file_name) = file_name.to_str() else {
             let path = entry.path();
-            return Err(AssembleError::io("add to the tarball", &path)(io::Error::new(
+            return Err(ShipError::io("add to the archive", &path)(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "the name is not UTF-8",
             )));
@@ -106,7 +205,7 @@ fn walk(root: &Path, prefix: &str, entries: &mut Vec<(String, Entry)>) -> Result
             continue;
         }
         let path = entry.path();
-        let meta = fs::metadata(&path).map_err(AssembleError::io("read", &path))?;
+        let meta = fs::metadata(&path).map_err(ShipError::io("read", &path))?;
         let inner = match prefix {
             "" => file_name.to_owned(),
             _ => format!("{prefix}/{file_name}"),
@@ -141,58 +240,6 @@ fn packed(prefix: &str, name: &str) -> bool {
     let tarball = name.ends_with(".tar.gz") && matches!(prefix, "" | "releases");
     let run_state = prefix.is_empty() && RUN_STATE.contains(&name);
     !(name.starts_with('.') || name == CRASH_DUMP || tarball || run_state)
-}
-
-fn write_to(tmp: &Path, root: &Path, entries: &[(String, Entry)], mtime: u64) -> Result<(), AssembleError> {
-    let failed = |action| AssembleError::io(action, tmp);
-    let file = File::create(tmp).map_err(failed("create"))?;
-    // No mtime and no file name in the gzip header; fast compression: the gzip step
-    // dominates, and the binary and the .beam files compress nearly as well at level 1 as
-    // at 6.
-    let gzip = GzBuilder::new().mtime(0).write(BufWriter::new(file), Compression::fast());
-    let mut tar = tar::Builder::new(gzip);
-    for (path, entry) in entries {
-        let mut header = Header::new_gnu();
-        header.set_mtime(mtime);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_username("").map_err(failed("write"))?;
-        header.set_groupname("").map_err(failed("write"))?;
-        let appended = match entry {
-            Entry::Dir => {
-                header.set_entry_type(EntryType::Directory);
-                header.set_mode(0o755);
-                header.set_size(0);
-                tar.append_data(&mut header, path, io::empty())
-            }
-            Entry::File { len, mode } => {
-                let from = root.join(path);
-                let file = File::open(&from).map_err(AssembleError::io("read", &from))?;
-                header.set_entry_type(EntryType::Regular);
-                header.set_mode(*mode);
-                header.set_size(*len);
-                // No more than the header says, should the file have grown since.
-                tar.append_data(&mut header, path, file.take(*len))
-                    .map_err(AssembleError::io("add to the tarball", &from))?;
-                continue;
-            }
-            Entry::Link { target } => {
-                header.set_entry_type(EntryType::Link);
-                header.set_mode(0o755);
-                header.set_size(0);
-                tar.append_link(&mut header, path, target)
-            }
-            Entry::Text(text) => {
-                header.set_entry_type(EntryType::Regular);
-                header.set_mode(0o644);
-                header.set_size(text.len() as u64);
-                tar.append_data(&mut header, path, text.as_bytes())
-            }
-        };
-        appended.map_err(failed("write"))?;
-    }
-    let gzip = tar.into_inner().map_err(failed("write"))?;
-    gzip.finish().and_then(|mut w| w.flush()).map_err(failed("write"))
 }
 
 #[cfg(test)]
