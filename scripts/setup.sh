@@ -8,7 +8,10 @@
 # framing code generator, when the real Kazoo is built), and for the tests that boot the
 # real Kazoo: RabbitMQ (its AMQP broker) and pouchdb-server from the npm registry (a
 # CouchDB-compatible database; Debian has no CouchDB), with Node.js and npm to install it;
-# and the C and C++ compilers that build::erlc builds NIFs with (through the `cc` crate).
+# and the C and C++ compilers that build::erlc builds NIFs with (through the `cc` crate);
+# for the packages and images `deb` and `oci-image` write: dpkg-dev (dpkg-shlibdeps, the
+# oracle of Depends), lintian, debootstrap (the minimal Debian root the package installs
+# in), skopeo and umoci (read and unpack the image), podman (runs it where it can).
 set -euo pipefail
 
 missing=()
@@ -24,6 +27,12 @@ command -v python3 >/dev/null || missing+=(python3)
 command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
 command -v npm >/dev/null || missing+=(nodejs npm)
 command -v cc >/dev/null && command -v c++ >/dev/null || missing+=(gcc g++)
+command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
+command -v lintian >/dev/null || missing+=(lintian)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v skopeo >/dev/null || missing+=(skopeo)
+command -v umoci >/dev/null || missing+=(umoci)
+command -v podman >/dev/null || missing+=(podman)
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -49,6 +49,11 @@ impl IsolatedHost {
         IsolatedHost { unshare }
     }
 
+    /// `path` as the host sees it (its mounts), seen from outside through its /proc root.
+    pub fn view(&self, path: &Path) -> PathBuf {
+        Path::new(&format!("/proc/{}/root", self.unshare.id())).join(path.strip_prefix("/").unwrap_or(path))
+    }
+
     /// `program args` inside the host as root, with exactly the environment `env`.
     pub fn root<S: AsRef<OsStr>>(&self, program: impl AsRef<OsStr>, args: &[S], env: &[(&str, String)]) -> Command {
         let mut command = self.enter(env);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod boot;
+pub mod debian_root;
 pub mod deployment;
 pub mod isolated;
 pub mod kazoo_src;
