@@ -191,6 +191,7 @@ impl Run {
         refuse_if_running(context, &node)?;
         node.hook(context, Point::PreStart, None)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
+        vm.start_epmd().map_err(|e| CliError::failure(format!("cannot run {}: {e}", vm.epmd.display())))?;
         let notifier =
             super::service::notifier(context, &node.tree, &node.name, &node.cookie, self.node.as_deref(), terminal)?;
         let record = |pid| node.dirs.record_pid(pid).map(|()| notifier.spawned(pid));
@@ -252,6 +253,7 @@ impl Run {
         let ticktime = ticktime(context, &node.name, &node.cookie)?;
         let vm =
             node.launch().vm(Role::Remsh { target: &node.name, ticktime, helper: &context.conventions.helper_prefix });
+        vm.start_epmd().map_err(|e| CliError::failure(format!("cannot run {}: {e}", vm.epmd.display())))?;
         exit_with(supervise::run(vm.command(), Terminal::Shared, |_| Ok(())), &vm.program)
     }
 

@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use super::release::{print_report, RunningNodes};
 use super::{CliError, Context};
-use crate::ship::{Deb, ShipError};
+use crate::ship::{Deb, Image, ShipError};
 
 #[derive(Subcommand)]
 pub enum ShipCommand {
@@ -17,6 +17,15 @@ pub enum ShipCommand {
         /// The Debian revision of the package.
         #[arg(long, default_value = "1")]
         revision: String,
+        #[command(flatten)]
+        nodes: RunningNodes,
+    },
+    /// Write the release, then DIR/<name>-<vsn>.oci.tar: an OCI image (oci-archive) that runs
+    /// `bin/<name> foreground <default node type>` as the release's user, with no shell.
+    OciImage {
+        /// The image's reference name in the archive [default: the release version].
+        #[arg(long)]
+        tag: Option<String>,
         #[command(flatten)]
         nodes: RunningNodes,
     },
@@ -39,6 +48,13 @@ impl ShipCommand {
                 };
                 let path = deb.write(&shipment).map_err(failed)?;
                 super::print(format_args!("wrote {}\n", path.display()))
+            }
+            ShipCommand::OciImage { tag, nodes } => {
+                let shipment = context.ship(nodes.sname)?;
+                print_report(&shipment.report)?;
+                let image = Image { out: out_dir(&shipment.report.root), tag };
+                let (path, tag) = image.write(&shipment).map_err(failed)?;
+                super::print(format_args!("wrote {} (oci-archive:{}:{tag})\n", path.display(), path.display()))
             }
         }
     }

@@ -121,6 +121,7 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<
 /// run_erl in a session of its own (no terminal, no ^C from ours), in the foreground from
 /// its point of view, so that its pid is ours to watch: `-daemon` would fork it away.
 fn spawn(vm: &Vm, erts: &Erts, dirs: &RunDirs) -> Result<Child, DaemonError> {
+    vm.start_epmd().map_err(|source| DaemonError::Spawn { program: vm.epmd.clone(), source })?;
     let program = erts.tool("run_erl");
     let mut command = Command::new(&program);
     // run_erl takes directories when they end in `/`.

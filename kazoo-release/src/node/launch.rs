@@ -1,10 +1,11 @@
 //! The one place a VM command is built, for every way kazoo runs one: console, foreground,
 //! a daemon behind run_erl, and remote_console's shell node.
 //!
-//! A release with ERTS runs its own `erts-<vsn>/bin/erl` (assemble rewrote it to find the
-//! release root). One without runs the system's `erlexec` directly: the boot scripts load
-//! from `$ROOT/lib`, `$ROOT` is the VM's `-root`, which erlexec takes from `ROOTDIR`, and
-//! Debian's `erl` script pins that to /usr/lib/erlang.
+//! The VM is `erlexec` of the release's own ERTS, else of the system's, run directly with
+//! what an `erl` script would set: the boot scripts load from `$ROOT/lib`, `$ROOT` is the
+//! VM's `-root`, which erlexec takes from `ROOTDIR` (Debian's `erl` script pins that to
+//! /usr/lib/erlang). EPMD is started by kazoo itself, as erlexec would but without its
+//! `system()`: no shell is needed to run a node (an OCI image has none).
 
 use std::ffi::OsString;
 use std::net::ToSocketAddrs;
@@ -115,10 +116,8 @@ fn long_names(host: &str, detail: String) -> LaunchError {
 /// The runtime a release runs on.
 #[derive(Debug, Clone)]
 pub struct Erts {
-    /// `erts-<vsn>/bin`: erl or erlexec, run_erl, to_erl.
+    /// `erts-<vsn>/bin`: erlexec, epmd, run_erl, to_erl.
     bin: PathBuf,
-    /// The release's own (its `erl` knows the root), or the system's (erlexec needs it).
-    bundled: bool,
 }
 
 impl Erts {
@@ -126,15 +125,15 @@ impl Erts {
     /// very ERTS version the tree was built for (its boot scripts load that kernel).
     /// `otp` says where the host's is.
     pub fn of_tree(tree: &Tree, otp: &OtpSearch) -> Result<Erts, LaunchError> {
-        if tree.erts_bin().join("erl").is_file() {
-            return Ok(Erts { bin: tree.erts_bin(), bundled: true });
+        if tree.erts_bin().join("erlexec").is_file() {
+            return Ok(Erts { bin: tree.erts_bin() });
         }
         let wanted = &tree.erts_vsn;
         let otp =
             OtpInstall::detect(otp).map_err(|e| LaunchError::NoErts { vsn: wanted.clone(), found: e.to_string() })?;
         let bin = otp.root.join(format!("erts-{wanted}")).join("bin");
         match bin.join("erlexec").is_file() {
-            true => Ok(Erts { bin, bundled: false }),
+            true => Ok(Erts { bin }),
             false => Err(LaunchError::NoErts {
                 vsn: wanted.clone(),
                 found: format!("the Erlang/OTP at {} has ERTS {}", otp.root.display(), otp.erts_vsn),
@@ -149,18 +148,13 @@ impl Erts {
 
     /// The program that starts a VM with `root` as its root, and the environment it needs.
     fn erl(&self, root: &Path) -> (PathBuf, Vec<(&'static str, OsString)>) {
-        match self.bundled {
-            true => (self.bin.join("erl"), Vec::new()),
-            false => (
-                self.bin.join("erlexec"),
-                vec![
-                    ("ROOTDIR", root.into()),
-                    ("BINDIR", self.bin.clone().into()),
-                    ("EMU", "beam".into()),
-                    ("PROGNAME", "erl".into()),
-                ],
-            ),
-        }
+        let env = vec![
+            ("ROOTDIR", root.into()),
+            ("BINDIR", self.bin.clone().into()),
+            ("EMU", "beam".into()),
+            ("PROGNAME", "erl".into()),
+        ];
+        (self.bin.join("erlexec"), env)
     }
 }
 
@@ -171,9 +165,17 @@ pub struct Vm {
     pub args: Vec<OsString>,
     pub env: Vec<(&'static str, OsString)>,
     pub cwd: PathBuf,
+    /// ERTS's `epmd`, which [`Vm::start_epmd`] runs (the VM is told not to).
+    pub epmd: PathBuf,
 }
 
 impl Vm {
+    /// `epmd -daemon`, as erlexec runs it before the VM (a second one, with one already
+    /// listening, ends at once); its exit status is not the VM's business, as for erlexec.
+    pub fn start_epmd(&self) -> std::io::Result<()> {
+        Command::new(&self.epmd).arg("-daemon").current_dir(&self.cwd).status().map(drop)
+    }
+
     pub fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
         command.args(&self.args).envs(self.env.iter().map(|(k, v)| (k, v))).current_dir(&self.cwd);
@@ -232,6 +234,7 @@ impl Launch<'_> {
                 let name = name.to_string();
                 let mut args =
                     words(&[self.name_type.flag().as_ref(), name.as_ref(), "-boot".as_ref(), files.boot.as_ref()]);
+                args.extend(words(&["-start_epmd".as_ref(), "false".as_ref()]));
                 args.extend(words(&[
                     "-config".as_ref(),
                     files.config.as_ref(),
@@ -258,6 +261,8 @@ impl Launch<'_> {
                     target.as_ref(),
                 ]);
                 args.extend(words(&[
+                    "-start_epmd".as_ref(),
+                    "false".as_ref(),
                     "-boot".as_ref(),
                     boot.as_ref(),
                     "-kernel".as_ref(),
@@ -267,7 +272,7 @@ impl Launch<'_> {
                 args
             }
         };
-        Vm { program, args, env, cwd: self.cwd.to_owned() }
+        Vm { program, args, env, cwd: self.cwd.to_owned(), epmd: self.erts.tool("epmd") }
     }
 }
 
@@ -304,7 +309,8 @@ mod tests {
 
     #[test]
     fn the_shell_line_quotes_every_word() {
-        let vm = Vm { program: "/e/erl".into(), args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into() };
+        let (program, epmd) = ("/e/erl".into(), "/e/epmd".into());
+        let vm = Vm { program, args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into(), epmd };
         assert_eq!(vm.shell_words(), r"'/e/erl' '-x' 'it'\''s'");
     }
 }

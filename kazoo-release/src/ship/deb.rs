@@ -143,7 +143,7 @@ impl Deb {
         // `./` first, then every directory the files need, each once, sorted (a parent before its children).
         let mut dirs: Vec<String> =
             extra.iter().map(|(p, ..)| p.clone()).chain([opt.to_owned(), log.clone()]).collect();
-        dirs = dirs.iter().flat_map(|p| parents(p)).chain([String::new()]).collect();
+        dirs = dirs.iter().flat_map(|p| super::parents(p)).chain([String::new()]).collect();
         dirs.sort();
         dirs.dedup();
         let mut tar = tar::Builder::new(Vec::new());
@@ -357,22 +357,18 @@ fn changelog(package: &str, version: &str, maintainer: &str, mtime: u64) -> Stri
 
 /// `Thu, 01 Jan 1970 00:00:00 +0000` for seconds since the epoch (UTC).
 fn rfc2822(secs: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let days = secs / 86400;
-    let (h, m, s) = (secs % 86400 / 3600, secs % 3600 / 60, secs % 60);
-    // Howard Hinnant's civil_from_days.
-    let z = days as i64 + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let weekday = DAYS[(days % 7) as usize];
-    format!("{weekday}, {day:02} {} {year} {h:02}:{m:02}:{s:02} +0000", MONTHS[month as usize - 1])
+    let t = super::Utc::of(secs);
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
+        t.weekday,
+        t.day,
+        MONTHS[t.month as usize - 1],
+        t.year,
+        t.hour,
+        t.minute,
+        t.second
+    )
 }
 
 /// The Debian package name of release `name`: `_` as `-` (Debian's names have none).
@@ -423,17 +419,6 @@ fn relative(path: &Path) -> String {
     path.display().to_string().trim_start_matches('/').trim_end_matches('/').to_owned()
 }
 
-/// `a/b/c` (or `a/b/c/`) as `a/`, `a/b/`, and `a/b/c/` when it ends with `/`.
-fn parents(path: &str) -> Vec<String> {
-    let mut parents = Vec::new();
-    for (i, c) in path.char_indices() {
-        if c == '/' {
-            parents.push(path[..=i].to_owned());
-        }
-    }
-    parents
-}
-
 /// gzip without a name or a time, for the data: fast, as for the tarball.
 fn gzip_fast(bytes: &[u8]) -> Vec<u8> {
     gzip(bytes, Compression::fast())
@@ -468,7 +453,5 @@ mod tests {
         assert!(package_name("Kazoo").is_err());
         assert!(debian_version("4.3.0").is_ok() && debian_version("v4").is_err());
         assert!(debian_revision("1").is_ok() && debian_revision("1-2").is_err());
-        assert_eq!(parents("etc/kazoo/config.ini"), ["etc/", "etc/kazoo/"]);
-        assert_eq!(parents("var/log/kazoo/"), ["var/", "var/log/", "var/log/kazoo/"]);
     }
 }

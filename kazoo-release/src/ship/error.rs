@@ -42,6 +42,9 @@ pub enum ShipError {
     )]
     NoMaintainer,
 
+    #[error("cannot make the image's metadata: {detail}")]
+    Image { detail: String },
+
     #[error("{what} `{value}` cannot be used: {why}")]
     BadValue { what: &'static str, value: String, why: String },
 }
