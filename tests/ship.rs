@@ -325,3 +325,104 @@ fn the_package_installs_in_a_minimal_debian_root_runs_a_node_through_its_unit_an
         "purge takes /etc/kazoo and the logs"
     );
 }
+
+/// Runs `oci-image` into `out`; returns the archive and its reference name.
+fn oci_image(out: &Path) -> (PathBuf, String) {
+    let printed = ok(kazoo(out, &["oci-image"]));
+    let line = printed.lines().find_map(|l| l.strip_prefix("wrote ")).expect("oci-image names its archive");
+    let (path, reference) = line.split_once(" (oci-archive:").unwrap();
+    let tag = reference.trim_end_matches(')').rsplit(':').next().unwrap();
+    (PathBuf::from(path), tag.to_owned())
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).expect("JSON")
+}
+
+#[test]
+fn the_image_is_reproducible_read_by_skopeo_unpacked_by_umoci_and_its_rootfs_runs_the_default_node_without_erlang() {
+    let out = tempfile::tempdir().unwrap();
+    let (archive, tag) = oci_image(out.path());
+    assert_eq!(tag, "4.3.0");
+    let first = fs::read(&archive).unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    fs::remove_dir_all(out.path().join("kazoo")).unwrap();
+    assert!(first == fs::read(oci_image(out.path()).0).unwrap(), "two runs give the same image");
+
+    let reference = format!("oci-archive:{}:{tag}", archive.display());
+    let inspect = json(ok(Command::new("skopeo").args(["inspect", &reference]).output().unwrap()).as_bytes());
+    assert_eq!(inspect["Layers"].as_array().unwrap().len(), 3, "{inspect}");
+    assert_eq!(inspect["Labels"]["org.opencontainers.image.version"], "4.3.0");
+    assert_eq!(inspect["Labels"]["org.opencontainers.image.title"], "kazoo");
+    let config =
+        json(ok(Command::new("skopeo").args(["inspect", "--config", &reference]).output().unwrap()).as_bytes());
+    let run = &config["config"];
+    assert_eq!(run["User"], "kazoo");
+    assert_eq!(run["Entrypoint"], serde_json::json!(["/opt/kazoo/bin/kazoo", "foreground"]));
+    assert_eq!(run["Cmd"], serde_json::json!(["kazoo_apps"]));
+    for port in ["4369/tcp", "11500/tcp", "11999/tcp"] {
+        assert!(run["ExposedPorts"].get(port).is_some(), "{port} exposed: {run}");
+    }
+    let env: Vec<String> = run["Env"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    assert!(
+        env.contains(&"PIPE_DIR=/tmp/kazoo/pipes".to_owned())
+            && env.contains(&"RUNNER_LOG_DIR=/var/log/kazoo".to_owned())
+    );
+
+    // umoci unpacks it from the layout the archive holds.
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("layout");
+    fs::create_dir(&layout).unwrap();
+    ok(Command::new("tar").arg("xf").arg(&archive).arg("-C").arg(&layout).output().unwrap());
+    let bundle = work.path().join("bundle");
+    let image = format!("{}:{tag}", layout.display());
+    ok(Command::new("umoci").args(["unpack", "--image", &image]).arg(&bundle).output().unwrap());
+    let rootfs = bundle.join("rootfs");
+    assert!(!rootfs.join("bin/sh").exists() && !rootfs.join("usr/bin/sh").exists(), "no shell in the image");
+    let passwd = fs::read_to_string(rootfs.join("etc/passwd")).unwrap();
+    let user = passwd.lines().find(|l| l.starts_with("kazoo:")).expect("/etc/passwd names the user");
+    let uid = user.split(':').nth(2).unwrap().to_owned();
+    let log = fs::metadata(rootfs.join("var/log/kazoo")).unwrap();
+    assert_eq!(log.uid().to_string(), uid, "the log dir is the user's");
+
+    // Entered as a runtime would: its own loopback, /proc and /dev, no Erlang of the host's
+    // anywhere, as the image's user, with the image's Env and the operator's cookie.
+    let host = IsolatedHost::new(&[Path::new(support::isolated::OTP_ROOT)]);
+    for dir in ["proc", "dev"] {
+        fs::create_dir_all(rootfs.join(dir)).unwrap();
+    }
+    let r = rootfs.display().to_string();
+    let mount = format!("mount -t proc proc {r}/proc && mount --bind /dev {r}/dev");
+    ok(host.root("sh", &["-c", &mount], &[("PATH", ROOT_PATH.to_owned())]).output().unwrap());
+    let cookie = format!("oci_{}", std::process::id());
+    let mut env: Vec<(&str, String)> =
+        env.iter().filter_map(|e| e.split_once('=')).map(|(k, v)| (k, v.to_owned())).collect();
+    env.extend([("KAZOO_COOKIE", cookie.clone()), ("KAZOO_HOST", "127.0.0.1".to_owned())]);
+    let userspec = format!("--userspec={uid}:{uid}");
+    let command: Vec<String> = [run["Entrypoint"].clone(), run["Cmd"].clone()]
+        .iter()
+        .flat_map(|words| words.as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_owned()))
+        .collect();
+    let args: Vec<&str> =
+        ["/usr/sbin/chroot", &userspec, &r].into_iter().chain(command.iter().map(String::as_str)).collect();
+    let child = host.root(args[0], &args[1..], &env).stdout(Stdio::null()).spawn().unwrap();
+    let mut node = Running(child);
+    // Pinged from outside the root: this build's binary, on the host's loopback.
+    let outside = [("KAZOO_COOKIE", cookie), ("PATH", ROOT_PATH.to_owned())];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answered = host.root(BIN, &["ping", "kazoo_apps@127.0.0.1"], &outside).output().unwrap();
+        if answered.status.success() {
+            assert_eq!(text(&answered.stdout).trim(), "pong");
+            break;
+        }
+        assert!(node.0.try_wait().unwrap().is_none(), "foreground ended: {}", text(&answered.stderr));
+        assert!(Instant::now() < deadline, "the node did not answer: {}", text(&answered.stderr));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // nsenter forks the command into the host's pid namespace: signal that child (kazoo,
+    // which chroot became).
+    let kazoo = support::isolated::children(node.0.id())[0];
+    ok(Command::new("kill").args(["-TERM", &kazoo.to_string()]).output().unwrap());
+    assert_eq!(wait_exit(&mut node.0, Duration::from_secs(40)).code(), Some(0), "foreground exits 0 on SIGTERM");
+}

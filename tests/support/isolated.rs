@@ -85,7 +85,8 @@ impl IsolatedHost {
 
     fn enter_namespaces(&self, namespaces: &[(&str, &str)], env: &[(&str, String)]) -> Command {
         let ns = |(flag, file): &(&str, &str)| format!("--{flag}=/proc/{}/ns/{file}", self.unshare.id());
-        let mut command = Command::new("nsenter");
+        // By its path: `env` may set a PATH for the command that has no nsenter (an image's).
+        let mut command = Command::new("/usr/bin/nsenter");
         command.args(namespaces.iter().map(ns)).arg("--").env_clear().envs(env.iter().map(|(k, v)| (k, v)));
         command
     }
