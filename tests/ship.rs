@@ -331,7 +331,7 @@ fn oci_image(out: &Path) -> (PathBuf, String) {
     let printed = ok(kazoo(out, &["oci-image"]));
     let line = printed.lines().find_map(|l| l.strip_prefix("wrote ")).expect("oci-image names its archive");
     let (path, reference) = line.split_once(" (oci-archive:").unwrap();
-    let tag = reference.trim_end_matches(')').rsplit(':').next().unwrap();
+    let tag = reference.trim_end_matches(')').strip_prefix(path).unwrap().trim_start_matches(':');
     (PathBuf::from(path), tag.to_owned())
 }
 
@@ -343,7 +343,7 @@ fn json(bytes: &[u8]) -> serde_json::Value {
 fn the_image_is_reproducible_read_by_skopeo_unpacked_by_umoci_and_its_rootfs_runs_the_default_node_without_erlang() {
     let out = tempfile::tempdir().unwrap();
     let (archive, tag) = oci_image(out.path());
-    assert_eq!(tag, "4.3.0");
+    assert_eq!(tag, "kazoo:4.3.0");
     let first = fs::read(&archive).unwrap();
     std::thread::sleep(Duration::from_millis(1100));
     fs::remove_dir_all(out.path().join("kazoo")).unwrap();
@@ -368,6 +368,23 @@ fn the_image_is_reproducible_read_by_skopeo_unpacked_by_umoci_and_its_rootfs_run
         env.contains(&"PIPE_DIR=/tmp/kazoo/pipes".to_owned())
             && env.contains(&"RUNNER_LOG_DIR=/var/log/kazoo".to_owned())
     );
+
+    // Layers by change rate: the system, then the runtime, then the release.
+    let layers = layer_paths(&archive);
+    let has = |layer: &[String], prefix: &str| layer.iter().any(|p| p.starts_with(prefix));
+    assert!(has(&layers[0], "etc/passwd") && has(&layers[0], "lib64/ld-linux") && !has(&layers[0], "opt/kazoo/"));
+    assert!(has(&layers[1], "opt/kazoo/erts-") && has(&layers[1], "opt/kazoo/lib/kernel-"));
+    assert!(
+        !has(&layers[1], "opt/kazoo/releases")
+            && !has(&layers[1], "opt/kazoo/bin")
+            && !has(&layers[1], "opt/kazoo/lib/ecallmgr-")
+    );
+    assert!(
+        has(&layers[2], "opt/kazoo/bin/kazoo")
+            && has(&layers[2], "opt/kazoo/releases/4.3.0/")
+            && has(&layers[2], "opt/kazoo/lib/ecallmgr-4.3.0/")
+    );
+    assert!(!has(&layers[2], "opt/kazoo/erts-") && !has(&layers[2], "opt/kazoo/lib/kernel-"));
 
     // umoci unpacks it from the layout the archive holds.
     let work = tempfile::tempdir().unwrap();
@@ -425,4 +442,30 @@ fn the_image_is_reproducible_read_by_skopeo_unpacked_by_umoci_and_its_rootfs_run
     let kazoo = support::isolated::children(node.0.id())[0];
     ok(Command::new("kill").args(["-TERM", &kazoo.to_string()]).output().unwrap());
     assert_eq!(wait_exit(&mut node.0, Duration::from_secs(40)).code(), Some(0), "foreground exits 0 on SIGTERM");
+}
+
+/// The paths each layer of the image in `archive` holds, bottom layer first.
+fn layer_paths(archive: &Path) -> Vec<Vec<String>> {
+    let mut blobs = std::collections::HashMap::new();
+    let mut outer = tar::Archive::new(fs::File::open(archive).unwrap());
+    for entry in outer.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        blobs.insert(path, bytes);
+    }
+    let blob = |digest: &serde_json::Value| {
+        &blobs[&format!("blobs/sha256/{}", digest.as_str().unwrap().trim_start_matches("sha256:"))]
+    };
+    let index = json(&blobs["index.json"]);
+    let manifest = json(blob(&index["manifests"][0]["digest"]));
+    let layers = manifest["layers"].as_array().unwrap();
+    layers
+        .iter()
+        .map(|layer| {
+            let mut inner = tar::Archive::new(flate2::read::GzDecoder::new(blob(&layer["digest"]).as_slice()));
+            inner.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect()
+        })
+        .collect()
 }

@@ -23,7 +23,7 @@ pub enum ShipCommand {
     /// Write the release, then DIR/<name>-<vsn>.oci.tar: an OCI image (oci-archive) that runs
     /// `bin/<name> foreground <default node type>` as the release's user, with no shell.
     OciImage {
-        /// The image's reference name in the archive [default: the release version].
+        /// The image's reference name in the archive [default: <name>:<vsn>].
         #[arg(long)]
         tag: Option<String>,
         #[command(flatten)]

@@ -38,8 +38,8 @@ const EPMD_PORT: u16 = 4369;
 pub struct Image {
     /// The directory the archive is written to.
     pub out: PathBuf,
-    /// The image's reference name in `index.json` (`oci-archive:<file>:<tag>`); default the
-    /// release version.
+    /// The image's reference name in `index.json` (`oci-archive:<file>:<tag>`, and the name
+    /// `podman load` gives it); default `<name>:<vsn>`.
     pub tag: Option<String>,
 }
 
@@ -57,7 +57,7 @@ impl Image {
             return Err(ShipError::NoErts { name: shipment.name.clone() });
         }
         let name = &shipment.name;
-        let tag = self.tag.clone().unwrap_or_else(|| shipment.report.vsn.clone());
+        let tag = self.tag.clone().unwrap_or_else(|| format!("{name}:{}", shipment.report.vsn));
         let contents = Contents::of(shipment, shipment.mtime)?;
         let opt = format!("opt/{name}/");
         let runtime = |path: &str| {
