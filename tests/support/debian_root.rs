@@ -46,29 +46,31 @@ fn mirror(suite: &str) -> String {
     panic!("no apt source of this machine names the suite {suite}: debootstrap needs its mirror");
 }
 
-/// `target/debian-root/<codename>-minbase`, made when missing (one maker at a time; a root
-/// half made by a killed run is made again).
+/// `target/debian-root/<codename>-minbase`, made when missing: debootstrap writes beside it,
+/// and the root is renamed into place once whole, so a killed run leaves none half made, and
+/// of two tests making it at once the second finds the first's.
 pub fn kept_root() -> PathBuf {
     let dir = checkout().join("target/debian-root");
     fs::create_dir_all(&dir).unwrap();
     let suite = codename();
     let root = dir.join(format!("{suite}-minbase"));
-    let lock = fs::File::create(dir.join(".lock")).unwrap();
-    // SAFETY: flock on a file this function owns; released when `lock` is dropped.
-    assert_eq!(unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) }, 0);
-    if !root.join("var/lib/dpkg/status").is_file() {
-        let making = dir.join(format!("{suite}-minbase.tmp"));
-        let _ = fs::remove_dir_all(&making);
-        let made = Command::new("debootstrap")
-            .args(["--variant=minbase", &suite])
-            .arg(&making)
-            .arg(mirror(&suite))
-            .output()
-            .expect("debootstrap runs (scripts/setup.sh installs it)");
-        ok(made);
-        let _ = fs::remove_dir_all(&root);
-        fs::rename(&making, &root).unwrap();
+    if root.join("var/lib/dpkg/status").is_file() {
+        return root;
     }
+    let making = dir.join(format!(".{suite}-minbase.tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let _ = fs::remove_dir_all(&making);
+    let made = Command::new("debootstrap")
+        .args(["--variant=minbase", &suite])
+        .arg(&making)
+        .arg(mirror(&suite))
+        .output()
+        .expect("debootstrap runs (scripts/setup.sh installs it)");
+    ok(made);
+    if fs::rename(&making, &root).is_err() {
+        // Another test made it meanwhile.
+        fs::remove_dir_all(&making).unwrap();
+    }
+    assert!(root.join("var/lib/dpkg/status").is_file(), "{} is not a Debian root", root.display());
     root
 }
 
