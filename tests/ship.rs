@@ -469,3 +469,31 @@ fn layer_paths(archive: &Path) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+#[test]
+fn deb_and_oci_image_are_build_machine_commands_and_a_package_needs_a_maintainer() {
+    let out = tempfile::tempdir().unwrap();
+    let unnamed = Command::new(BIN)
+        .args(["deb", "--out"])
+        .arg(out.path())
+        .env_remove("DEBFULLNAME")
+        .env_remove("DEBEMAIL")
+        .output()
+        .unwrap();
+    let (code, stderr) = support::failed(unnamed);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("DEBFULLNAME and DEBEMAIL"), "{stderr}");
+    assert!(!out.path().join("kazoo").exists(), "nothing is built before the maintainer is known");
+    // A tree's own binary runs its tree and writes no artefact of it.
+    ok(kazoo(out.path(), &["build-release"]));
+    for command in ["deb", "oci-image"] {
+        let own =
+            Command::new(out.path().join("kazoo/bin/kazoo")).arg(command).env("DEBEMAIL", "A <a@example.org>").output();
+        let (code, stderr) = support::failed(own.unwrap());
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(stderr.contains("on the build machine"), "{command}: {stderr}");
+    }
+    let bad = support::failed(kazoo(out.path(), &["deb", "--revision", "1-2"]));
+    assert_eq!(bad.0, 1);
+    assert!(bad.1.contains("--revision `1-2`"), "{}", bad.1);
+}
