@@ -259,7 +259,11 @@ impl Scripts<'_> {
         let files: String = self
             .files
             .iter()
-            .map(|f| format!("    chgrp {name} {config}/{path}\n    chmod 0640 {config}/{path}\n", path = f.path))
+            .map(|f| {
+                let file = format!("{config}/{}", f.path);
+                // The operator may have removed it: a conffile left deleted stays so.
+                format!("    if [ -e {file} ]; then chgrp {name} {file}; chmod 0640 {file}; fi\n")
+            })
             .collect();
         format!(
             "#!/bin/sh\n\
