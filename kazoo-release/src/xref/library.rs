@@ -1,0 +1,137 @@
+//! The modules a check looks at, read once: every `.beam` of the applications' `ebin`
+//! directories (as `xref:add_directory/2` takes them), ERTS's preloaded modules, and which
+//! application of OTP or the lib dirs has a module the node type lacks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::apps::{AppIndex, OtpInstall};
+use crate::beam::tables::{self, Tables};
+
+/// The modules of every application a check may look at.
+#[derive(Debug, Default)]
+pub struct Library {
+    by_ebin: HashMap<PathBuf, Vec<Tables>>,
+    preloaded: Preloaded,
+    /// Module → the application whose `.app` lists it.
+    providers: HashMap<String, String>,
+}
+
+/// ERTS's preloaded modules (`erlang`, `init`, `prim_file`, `erts_internal`, ...) and their
+/// exports: they are in the emulator, not in any `lib/`, so a tree carries them in its
+/// binary (see [`Preloaded::to_json`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preloaded(BTreeMap<String, Vec<(String, u32)>>);
+
+/// A file the check cannot read, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not a BEAM file xref can read: {why}; rebuild it, or remove it from ebin/")]
+    NotBeam { path: PathBuf, why: String },
+    #[error("the preloaded modules the build recorded do not read back: {0}")]
+    Preloaded(serde_json::Error),
+}
+
+impl Preloaded {
+    /// Reads the OTP install's `lib/erts-<vsn>/ebin`.
+    pub fn of_otp(otp: &OtpInstall) -> Result<Preloaded, ReadError> {
+        let modules = read_ebin(&otp.lib_dir().join(format!("erts-{}", otp.erts_vsn)).join("ebin"))?;
+        Ok(Preloaded(modules.into_iter().map(|t| (t.module, t.exports)).collect()))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("module names and arities always serialize")
+    }
+
+    pub fn from_json(json: &str) -> Result<Preloaded, ReadError> {
+        serde_json::from_str(json).map_err(ReadError::Preloaded)
+    }
+}
+
+impl Library {
+    /// Reads every `.beam` of `ebins` (on every core), with ERTS's `preloaded` modules; the
+    /// applications `index` knows name the providers of modules a node type lacks.
+    pub fn read<'a>(
+        ebins: impl IntoIterator<Item = &'a Path>,
+        preloaded: Preloaded,
+        index: Option<&AppIndex>,
+    ) -> Result<Library, ReadError> {
+        let mut dirs: Vec<&Path> = ebins.into_iter().collect();
+        dirs.sort();
+        dirs.dedup();
+        let read: Vec<Result<Vec<Tables>, ReadError>> = on_every_core(&dirs, |dir| read_ebin(dir));
+        let mut by_ebin = HashMap::new();
+        for (dir, modules) in dirs.iter().zip(read) {
+            by_ebin.insert(dir.to_path_buf(), modules?);
+        }
+        Ok(Library { by_ebin, preloaded, providers: index.map(providers).unwrap_or_default() })
+    }
+
+    pub(super) fn modules(&self, ebin: &Path) -> &[Tables] {
+        self.by_ebin.get(ebin).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub(super) fn preloaded(&self) -> impl Iterator<Item = (&str, std::collections::HashSet<(&str, u32)>)> {
+        self.preloaded
+            .0
+            .iter()
+            .map(|(module, exports)| (module.as_str(), exports.iter().map(|(f, a)| (f.as_str(), *a)).collect()))
+    }
+
+    pub(super) fn provider_of(&self, module: &str) -> Option<&str> {
+        self.providers.get(module).map(String::as_str)
+    }
+}
+
+/// Module → application, from the `.app` files of every application `index` found (one
+/// whose `.app` does not parse provides nothing: resolution reports it if a node needs it).
+fn providers(index: &AppIndex) -> HashMap<String, String> {
+    let mut providers = HashMap::new();
+    for app in index.apps() {
+        for module in app.info().map(|info| info.modules.as_slice()).unwrap_or_default() {
+            providers.entry(module.clone()).or_insert_with(|| app.name.clone());
+        }
+    }
+    providers
+}
+
+/// The tables of every `*.beam` in `ebin`, in name order; a missing `ebin` has none.
+fn read_ebin(ebin: &Path) -> Result<Vec<Tables>, ReadError> {
+    let io = |source| ReadError::Io { path: ebin.to_owned(), source };
+    let entries = match std::fs::read_dir(ebin) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        entries => entries.map_err(io)?,
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|e| e == "beam") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files.iter().map(|path| read_beam(path)).collect()
+}
+
+fn read_beam(path: &Path) -> Result<Tables, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
+    tables::read(&bytes).map_err(|why| ReadError::NotBeam { path: path.to_owned(), why: why.to_string() })
+}
+
+/// `work` over `items`, spread over the machine's cores, results in `items`' order.
+fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = items.len().div_ceil(cores).max(1);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let threads: Vec<_> = items
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(work).collect::<Vec<R>>()))
+            .collect();
+        threads.into_iter().flat_map(|t| t.join().expect("a reading thread does not panic")).collect()
+    })
+}

@@ -1,0 +1,80 @@
+//! The calls a release accepts (`xref_ignore = ["crypto:hmac/3", "pg2"]`).
+
+use super::Mfa;
+
+/// What `xref_ignore` names: calls (`module:function/arity`) and modules (every call to
+/// the module, and every call its own code makes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ignore {
+    calls: Vec<Mfa>,
+    modules: Vec<String>,
+}
+
+/// An `xref_ignore` entry that is neither `module` nor `module:function/arity`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("xref_ignore entry {entry:?} is neither a module (`pg2`) nor a call (`crypto:hmac/3`)")]
+pub struct IgnoreError {
+    pub entry: String,
+}
+
+impl Ignore {
+    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<Ignore, IgnoreError> {
+        let mut ignore = Ignore::default();
+        for entry in entries {
+            match parse_entry(entry) {
+                Some(Entry::Call(call)) => ignore.calls.push(call),
+                Some(Entry::Module(module)) => ignore.modules.push(module),
+                None => return Err(IgnoreError { entry: entry.to_owned() }),
+            }
+        }
+        Ok(ignore)
+    }
+
+    /// Whether `caller`'s call `call` is accepted.
+    pub fn accepts(&self, caller: &str, call: &Mfa) -> bool {
+        self.calls.contains(call) || self.modules.iter().any(|m| *m == call.module || m == caller)
+    }
+}
+
+enum Entry {
+    Call(Mfa),
+    Module(String),
+}
+
+/// `module` or `module:function/arity`, each name an unquoted atom's characters.
+fn parse_entry(entry: &str) -> Option<Entry> {
+    let name = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '@');
+    let Some((module, rest)) = entry.split_once(':') else {
+        return name(entry).then(|| Entry::Module(entry.to_owned()));
+    };
+    let (function, arity) = rest.rsplit_once('/')?;
+    let arity = arity.parse().ok().filter(|_| arity.bytes().all(|b| b.is_ascii_digit()))?;
+    (name(module) && name(function))
+        .then(|| Entry::Call(Mfa { module: module.to_owned(), function: function.to_owned(), arity }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mfa(m: &str, f: &str, a: u32) -> Mfa {
+        Mfa { module: m.to_owned(), function: f.to_owned(), arity: a }
+    }
+
+    #[test]
+    fn calls_and_modules_are_accepted_as_named() {
+        let ignore = Ignore::parse(["crypto:hmac/3", "pg2"]).unwrap();
+        assert!(ignore.accepts("couchbeam_util", &mfa("crypto", "hmac", 3)));
+        assert!(!ignore.accepts("couchbeam_util", &mfa("crypto", "hmac", 4)));
+        assert!(ignore.accepts("mirrored_supervisor", &mfa("pg2", "join", 2)));
+        assert!(ignore.accepts("pg2", &mfa("ets", "new", 2)));
+        assert!(!ignore.accepts("kz_util", &mfa("http_uri", "parse", 1)));
+    }
+
+    #[test]
+    fn a_malformed_entry_is_named() {
+        for bad in ["", "crypto:hmac", "crypto:hmac/x", "crypto:/3", ":hmac/3", "crypto:hmac/+3", "a b"] {
+            assert_eq!(Ignore::parse([bad]), Err(IgnoreError { entry: bad.to_owned() }), "{bad:?}");
+        }
+    }
+}

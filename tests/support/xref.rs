@@ -1,0 +1,26 @@
+//! The oracle for our xref: OTP's own, in modules mode, on the same `ebin` directories.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What `xref:analyze(_, undefined_functions)` finds, in modules mode, over `ebins` and
+/// `erts_ebin` (ERTS's preloaded modules), each `module:function/arity` as `~w` prints it
+/// (quoted atoms as ours prints them). `scratch` is the VM's working directory.
+pub fn otp_undefined_functions(ebins: &[PathBuf], erts_ebin: &Path, scratch: &Path) -> BTreeSet<String> {
+    let dirs: Vec<String> =
+        ebins.iter().chain([&erts_ebin.to_path_buf()]).map(|d| format!("{:?}", d.display().to_string())).collect();
+    let script = format!(
+        "{{ok, _}} = xref:start(oracle, [{{xref_mode, modules}}]), \
+         ok = xref:set_default(oracle, [{{warnings, false}}, {{verbose, false}}]), \
+         [{{ok, _}} = xref:add_directory(oracle, D) || D <- [{}]], \
+         {{ok, Undefined}} = xref:analyze(oracle, undefined_functions), \
+         [io:format(\"~w:~w/~w~n\", [M, F, A]) || {{M, F, A}} <- Undefined], halt().",
+        dirs.join(", ")
+    );
+    let output = super::vm_in(&mut Command::new("erl"), scratch)
+        .args(["-noshell", "-boot", "start_clean", "-eval", &script])
+        .output()
+        .expect("erl runs (scripts/setup.sh installs Debian's erlang-nox)");
+    super::ok(output).lines().map(str::to_owned).collect()
+}
