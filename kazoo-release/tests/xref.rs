@@ -51,7 +51,7 @@ fn written_apps(dir: &Path) -> (Resolved, AppIndex) {
     (index.resolve("both", &specs).unwrap(), index)
 }
 
-fn check(resolved: &Resolved, index: Option<&AppIndex>, ignore: &Ignore) -> (Report, Vec<PathBuf>) {
+fn check(resolved: &Resolved, index: &AppIndex, ignore: &Ignore) -> (Report, Vec<PathBuf>) {
     let apps: Vec<App> = resolved.apps.iter().map(App::from).collect();
     let ebins: Vec<PathBuf> = apps.iter().map(|a| a.ebin.clone()).collect();
     let library = Library::read(ebins.iter().map(PathBuf::as_path), Preloaded::of_otp(&otp()).unwrap(), index).unwrap();
@@ -66,7 +66,7 @@ fn texts<T: ToString>(items: impl IntoIterator<Item = T>) -> BTreeSet<String> {
 fn written_applications_give_the_undefined_functions_otps_xref_gives_and_say_why() {
     let dir = tempfile::tempdir().unwrap();
     let (resolved, index) = written_apps(dir.path());
-    let (report, ebins) = check(&resolved, Some(&index), &Ignore::default());
+    let (report, ebins) = check(&resolved, &index, &Ignore::default());
     let ours = texts(report.undefined_functions());
     let otps = support::xref::otp_undefined_functions(&ebins, &erts_ebin(&otp()), dir.path());
     assert_eq!(ours, otps);
@@ -95,7 +95,7 @@ fn what_the_release_ignores_is_counted_not_reported() {
     let dir = tempfile::tempdir().unwrap();
     let (resolved, index) = written_apps(dir.path());
     let ignore = Ignore::parse(["crypto:hmac/3", "nowhere_mod", "other_mod"]).unwrap();
-    let (report, _) = check(&resolved, Some(&index), &ignore);
+    let (report, _) = check(&resolved, &index, &ignore);
     let caller = report.undefined.iter().filter(|u| u.app == "caller").map(|u| &u.call);
     assert_eq!(texts(caller), texts(["caller_mod:hidden/0", "xmerl_scan:string/1"]));
     assert!(report.undeclared.is_empty());
@@ -121,7 +121,8 @@ fn every_application_of_this_otp_gives_what_otps_xref_gives() {
             otp: true,
         })
         .collect();
-    let library = Library::read(ebins.iter().map(PathBuf::as_path), Preloaded::of_otp(&otp).unwrap(), None).unwrap();
+    let index = AppIndex::scan(&[], &otp).unwrap();
+    let library = Library::read(ebins.iter().map(PathBuf::as_path), Preloaded::of_otp(&otp).unwrap(), &index).unwrap();
     let report = library.check("otp", &apps, &Ignore::default());
     let ours = texts(report.undefined_functions());
     let otps = support::xref::otp_undefined_functions(&ebins, &erts_ebin(&otp), dir.path());
@@ -134,7 +135,8 @@ fn every_application_of_this_otp_gives_what_otps_xref_gives() {
 fn a_file_that_is_not_a_beam_is_named() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("broken.beam"), b"FOR1\0\0\0\x04BEAM-no").unwrap();
-    let err = Library::read([dir.path()], Preloaded::default(), None).unwrap_err().to_string();
+    let index = AppIndex::scan(&[], &otp()).unwrap();
+    let err = Library::read([dir.path()], Preloaded::default(), &index).unwrap_err().to_string();
     assert!(err.contains(&dir.path().join("broken.beam").display().to_string()), "{err}");
     assert!(err.contains("rebuild it"), "{err}");
 }

@@ -16,6 +16,17 @@ pub enum AssembleError {
     UnknownProfile { profile: String, known: Vec<String> },
 
     #[error(
+        "profile {profile} says `xref = deny`, and {} applications make calls their node types cannot satisfy:\n  {}\n\
+         fix the calls, add the applications they need, or accept them with the release's `xref_ignore`",
+        findings.len(),
+        findings.join("\n  ")
+    )]
+    Xref { profile: String, findings: Vec<String> },
+
+    #[error("{0}")]
+    XrefCheck(#[from] crate::xref::XrefError),
+
+    #[error(
         "node type `{node}`: {file} (profile {profile}) was not embedded in this binary; \
          rebuild it with `cargo build`"
     )]

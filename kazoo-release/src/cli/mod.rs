@@ -12,6 +12,7 @@ mod release;
 mod remote;
 mod service;
 mod upgrade;
+mod xref;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,6 +94,9 @@ pub mod exit {
     pub const ROLLED_BACK: u8 = 43;
     /// The upgrade failed and putting it back failed too: restart the node.
     pub const ROLLBACK_FAILED: u8 = 44;
+    /// xref: calls a node type cannot satisfy (build-release of an `xref = deny` profile
+    /// writes nothing then).
+    pub const XREF: u8 = 50;
 }
 
 /// The command line; what names the release (its name, version, variables, profiles,
@@ -127,6 +131,8 @@ enum Command {
     Service(service::ServiceCommand),
     #[command(flatten)]
     Upgrade(upgrade::UpgradeCommand),
+    #[command(flatten)]
+    Xref(xref::XrefCommand),
 }
 
 /// Writes `text` to stdout (see [`CliError::output`] for what a write error means).
@@ -248,5 +254,6 @@ fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliEr
         Command::Remote(command) => command.run(&context),
         Command::Service(command) => command.run(&context),
         Command::Upgrade(command) => command.run(&context),
+        Command::Xref(command) => command.run(&context),
     }
 }

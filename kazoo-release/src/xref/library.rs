@@ -25,30 +25,42 @@ pub struct Library {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Preloaded(BTreeMap<String, Vec<(String, u32)>>);
 
-/// A file the check cannot read, and why.
+/// Why a check could not be made.
 #[derive(Debug, thiserror::Error)]
-pub enum ReadError {
+pub enum XrefError {
+    #[error("xref_ignore entry {entry:?} is neither a module (`pg2`) nor a call (`crypto:hmac/3`)")]
+    Ignore { entry: String },
     #[error("cannot read {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path} is not a BEAM file xref can read: {why}; rebuild it, or remove it from ebin/")]
     NotBeam { path: PathBuf, why: String },
-    #[error("the preloaded modules the build recorded do not read back: {0}")]
-    Preloaded(serde_json::Error),
+    #[error("what the build recorded for xref does not read back: {0}")]
+    Recorded(serde_json::Error),
 }
 
 impl Preloaded {
     /// Reads the OTP install's `lib/erts-<vsn>/ebin`.
-    pub fn of_otp(otp: &OtpInstall) -> Result<Preloaded, ReadError> {
+    pub fn of_otp(otp: &OtpInstall) -> Result<Preloaded, XrefError> {
         let modules = read_ebin(&otp.lib_dir().join(format!("erts-{}", otp.erts_vsn)).join("ebin"))?;
         Ok(Preloaded(modules.into_iter().map(|t| (t.module, t.exports)).collect()))
     }
+}
 
+/// What the build records for a tree's own check, where no OTP may be installed: ERTS's
+/// preloaded modules, and which applications are OTP's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Recorded {
+    pub preloaded: Preloaded,
+    pub otp_apps: Vec<String>,
+}
+
+impl Recorded {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("module names and arities always serialize")
+        serde_json::to_string(self).expect("names and arities always serialize")
     }
 
-    pub fn from_json(json: &str) -> Result<Preloaded, ReadError> {
-        serde_json::from_str(json).map_err(ReadError::Preloaded)
+    pub fn from_json(json: &str) -> Result<Recorded, XrefError> {
+        serde_json::from_str(json).map_err(XrefError::Recorded)
     }
 }
 
@@ -58,17 +70,17 @@ impl Library {
     pub fn read<'a>(
         ebins: impl IntoIterator<Item = &'a Path>,
         preloaded: Preloaded,
-        index: Option<&AppIndex>,
-    ) -> Result<Library, ReadError> {
+        index: &AppIndex,
+    ) -> Result<Library, XrefError> {
         let mut dirs: Vec<&Path> = ebins.into_iter().collect();
         dirs.sort();
         dirs.dedup();
-        let read: Vec<Result<Vec<Tables>, ReadError>> = on_every_core(&dirs, |dir| read_ebin(dir));
+        let read: Vec<Result<Vec<Tables>, XrefError>> = on_every_core(&dirs, |dir| read_ebin(dir));
         let mut by_ebin = HashMap::new();
         for (dir, modules) in dirs.iter().zip(read) {
             by_ebin.insert(dir.to_path_buf(), modules?);
         }
-        Ok(Library { by_ebin, preloaded, providers: index.map(providers).unwrap_or_default() })
+        Ok(Library { by_ebin, preloaded, providers: providers(index) })
     }
 
     pub(super) fn modules(&self, ebin: &Path) -> &[Tables] {
@@ -100,8 +112,8 @@ fn providers(index: &AppIndex) -> HashMap<String, String> {
 }
 
 /// The tables of every `*.beam` in `ebin`, in name order; a missing `ebin` has none.
-fn read_ebin(ebin: &Path) -> Result<Vec<Tables>, ReadError> {
-    let io = |source| ReadError::Io { path: ebin.to_owned(), source };
+fn read_ebin(ebin: &Path) -> Result<Vec<Tables>, XrefError> {
+    let io = |source| XrefError::Io { path: ebin.to_owned(), source };
     let entries = match std::fs::read_dir(ebin) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
         entries => entries.map_err(io)?,
@@ -117,9 +129,9 @@ fn read_ebin(ebin: &Path) -> Result<Vec<Tables>, ReadError> {
     files.iter().map(|path| read_beam(path)).collect()
 }
 
-fn read_beam(path: &Path) -> Result<Tables, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
-    tables::read(&bytes).map_err(|why| ReadError::NotBeam { path: path.to_owned(), why: why.to_string() })
+fn read_beam(path: &Path) -> Result<Tables, XrefError> {
+    let bytes = std::fs::read(path).map_err(|source| XrefError::Io { path: path.to_owned(), source })?;
+    tables::read(&bytes).map_err(|why| XrefError::NotBeam { path: path.to_owned(), why: why.to_string() })
 }
 
 /// `work` over `items`, spread over the machine's cores, results in `items`' order.

@@ -16,9 +16,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::apps::{AppIndex, OtpInstall, Resolved};
+
 pub use crate::beam::tables::Mfa;
-pub use library::{Library, Preloaded, ReadError};
-pub use policy::{Ignore, IgnoreError};
+pub use library::{Library, Preloaded, Recorded, XrefError};
+pub use policy::Ignore;
 pub use report::warnings;
 
 /// Every node type runs these before anything else, whatever an `.app` lists.
@@ -105,6 +107,20 @@ impl Report {
         calls.dedup();
         calls
     }
+}
+
+/// Checks every resolved node type of a release (`nodes`, resolved from `index`, whose OTP
+/// install is `otp`), accepting what `ignore` (the spec's `xref_ignore`) names.
+pub fn check_release(
+    ignore: &[String],
+    otp: &OtpInstall,
+    index: &AppIndex,
+    nodes: &[Resolved],
+) -> Result<Vec<Report>, XrefError> {
+    let ignore = Ignore::parse(ignore.iter().map(String::as_str))?;
+    let apps: Vec<Vec<App>> = nodes.iter().map(|node| node.apps.iter().map(App::from).collect()).collect();
+    let library = Library::read(apps.iter().flatten().map(|app| app.ebin.as_path()), Preloaded::of_otp(otp)?, index)?;
+    Ok(nodes.iter().zip(&apps).map(|(node, apps)| library.check(&node.node, apps, &ignore)).collect())
 }
 
 /// Module name → (its application, its exports).

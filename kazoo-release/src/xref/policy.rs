@@ -1,6 +1,6 @@
 //! The calls a release accepts (`xref_ignore = ["crypto:hmac/3", "pg2"]`).
 
-use super::Mfa;
+use super::{Mfa, XrefError};
 
 /// What `xref_ignore` names: calls (`module:function/arity`) and modules (every call to
 /// the module, and every call its own code makes).
@@ -10,21 +10,14 @@ pub struct Ignore {
     modules: Vec<String>,
 }
 
-/// An `xref_ignore` entry that is neither `module` nor `module:function/arity`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("xref_ignore entry {entry:?} is neither a module (`pg2`) nor a call (`crypto:hmac/3`)")]
-pub struct IgnoreError {
-    pub entry: String,
-}
-
 impl Ignore {
-    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<Ignore, IgnoreError> {
+    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<Ignore, XrefError> {
         let mut ignore = Ignore::default();
         for entry in entries {
             match parse_entry(entry) {
                 Some(Entry::Call(call)) => ignore.calls.push(call),
                 Some(Entry::Module(module)) => ignore.modules.push(module),
-                None => return Err(IgnoreError { entry: entry.to_owned() }),
+                None => return Err(XrefError::Ignore { entry: entry.to_owned() }),
             }
         }
         Ok(ignore)
@@ -74,7 +67,8 @@ mod tests {
     #[test]
     fn a_malformed_entry_is_named() {
         for bad in ["", "crypto:hmac", "crypto:hmac/x", "crypto:/3", ":hmac/3", "crypto:hmac/+3", "a b"] {
-            assert_eq!(Ignore::parse([bad]), Err(IgnoreError { entry: bad.to_owned() }), "{bad:?}");
+            let err = Ignore::parse([bad]).unwrap_err();
+            assert!(matches!(&err, XrefError::Ignore { entry } if entry == bad), "{bad:?}: {err}");
         }
     }
 }
