@@ -16,9 +16,8 @@ pub enum AssembleError {
     UnknownProfile { profile: String, known: Vec<String> },
 
     #[error(
-        "profile {profile} says `xref = deny`, and {} applications make calls their node types cannot satisfy:\n  {}\n\
+        "profile {profile} says `xref = deny`, and xref found calls the node types cannot satisfy:\n  {}\n\
          fix the calls, add the applications they need, or accept them with the release's `xref_ignore`",
-        findings.len(),
         findings.join("\n  ")
     )]
     Xref { profile: String, findings: Vec<String> },

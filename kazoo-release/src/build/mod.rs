@@ -52,9 +52,8 @@ pub enum BuildError {
     #[error("{0}")]
     XrefCheck(#[from] crate::xref::XrefError),
     #[error(
-        "the release says `xref = deny`, and {} applications make calls their node types cannot satisfy:\n  {}\n\
+        "the release says `xref = deny`, and xref found calls the node types cannot satisfy:\n  {}\n\
          fix the calls, add the applications they need, or accept them with `xref_ignore = [\"module:function/arity\", \"module\"]`",
-        findings.len(),
         findings.join("\n  ")
     )]
     Xref { findings: Vec<String> },
