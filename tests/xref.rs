@@ -1,7 +1,6 @@
 //! `kazoo xref`: the calls between the Kazoo example's applications checked on its tree, against
 //! OTP's own xref on the same files; and on an unpacked tree on a host with no Erlang.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,22 +14,12 @@ use support::{failed, ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kazoo");
 
-/// Every call each node type's report finds undefined, the release's and OTP's.
-fn undefined_calls(json: &str) -> Vec<(String, BTreeSet<String>)> {
-    let reports: Vec<serde_json::Value> = serde_json::from_str(json).expect("xref --json prints JSON");
-    let calls = |report: &serde_json::Value| -> BTreeSet<String> {
-        let lists = [&report["undefined"], &report["otp_undefined"]];
-        lists.iter().flat_map(|l| l.as_array().unwrap()).map(|u| u["call"].as_str().unwrap().to_owned()).collect()
-    };
-    reports.iter().map(|r| (r["node"].as_str().unwrap().to_owned(), calls(r))).collect()
-}
-
 #[test]
 fn each_node_type_has_the_undefined_functions_otps_xref_finds_in_its_applications() {
     let out = tempfile::tempdir().unwrap();
     let out_arg = out.path().to_str().unwrap();
     let xref = Command::new(BIN).args(["xref", "--json", "--out", out_arg]).env_remove("REL").output().unwrap();
-    let reports = undefined_calls(&ok(xref));
+    let reports = support::xref::reported_undefined(&ok(xref));
     let tree = Tree::open(&out.path().join("kazoo")).unwrap();
     let erts_ebin = PathBuf::from(support::isolated::OTP_ROOT).join(format!("lib/erts-{}/ebin", tree.erts_vsn));
     assert_eq!(reports.iter().map(|(node, _)| node.as_str()).collect::<Vec<_>>(), ["ecallmgr", "kazoo_apps"]);

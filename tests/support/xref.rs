@@ -24,3 +24,14 @@ pub fn otp_undefined_functions(ebins: &[PathBuf], erts_ebin: &Path, scratch: &Pa
         .expect("erl runs (scripts/setup.sh installs Debian's erlang-nox)");
     super::ok(output).lines().map(str::to_owned).collect()
 }
+
+/// Every call each node type's report (`xref --json`) finds undefined, the release's
+/// applications' and OTP's, by node type.
+pub fn reported_undefined(json: &str) -> Vec<(String, BTreeSet<String>)> {
+    let reports: Vec<serde_json::Value> = serde_json::from_str(json).expect("xref --json prints JSON");
+    let calls = |report: &serde_json::Value| -> BTreeSet<String> {
+        let lists = [&report["undefined"], &report["otp_undefined"]];
+        lists.iter().flat_map(|l| l.as_array().unwrap()).map(|u| u["call"].as_str().unwrap().to_owned()).collect()
+    };
+    reports.iter().map(|r| (r["node"].as_str().unwrap().to_owned(), calls(r))).collect()
+}
