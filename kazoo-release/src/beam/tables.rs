@@ -3,7 +3,8 @@
 //! gives `exports` and `imports`, and as xref's modules mode reads them.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
 
 use super::{chunks, NotBeam};
 use crate::term::Term;
@@ -23,13 +24,52 @@ impl fmt::Display for Mfa {
     }
 }
 
-/// One module's call tables.
+/// One module's call tables, its atoms' text kept in one string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tables {
-    pub module: String,
-    /// `(function, arity)`, `module_info/0,1` included, as the compiler adds them.
-    pub exports: Vec<(String, u32)>,
-    pub imports: Vec<Mfa>,
+    names: String,
+    /// Atom `i` (1-based, as the tables number them) ends at `ends[i - 1]` in `names`.
+    ends: Vec<u32>,
+    /// `(function atom, arity)`, `module_info/0,1` included, as the compiler adds them.
+    exports: Vec<(u32, u32)>,
+    /// `[module atom, function atom, arity]`.
+    imports: Vec<[u32; 3]>,
+}
+
+/// An external call, as a module's import table has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Call<'a> {
+    pub module: &'a str,
+    pub function: &'a str,
+    pub arity: u32,
+}
+
+impl Call<'_> {
+    pub fn mfa(self) -> Mfa {
+        Mfa { module: self.module.to_owned(), function: self.function.to_owned(), arity: self.arity }
+    }
+}
+
+impl Tables {
+    /// The module's name: its first atom.
+    pub fn module(&self) -> &str {
+        self.atom(1)
+    }
+
+    pub fn exports(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.exports.iter().map(|&(function, arity)| (self.atom(function), arity))
+    }
+
+    pub fn imports(&self) -> impl Iterator<Item = Call<'_>> + '_ {
+        self.imports.iter().map(|&[m, f, arity]| Call { module: self.atom(m), function: self.atom(f), arity })
+    }
+
+    /// Atom `index`; [`parse`] checked every index the tables hold.
+    fn atom(&self, index: u32) -> &str {
+        let index = index as usize;
+        let start = if index > 1 { self.ends[index - 2] as usize } else { 0 };
+        &self.names[start..self.ends[index - 1] as usize]
+    }
 }
 
 /// Reads the tables of a BEAM file, plain or gzip-compressed (as `compile`'s `compressed`
@@ -38,39 +78,102 @@ pub fn read(bytes: &[u8]) -> Result<Tables, NotBeam> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut plain = Vec::new();
         flate2::read::GzDecoder::new(bytes).read_to_end(&mut plain).map_err(|_| NotBeam::Header)?;
-        return read_plain(&plain);
+        return read(&plain);
     }
-    read_plain(bytes)
-}
-
-fn read_plain(bytes: &[u8]) -> Result<Tables, NotBeam> {
     let chunks = chunks(bytes)?;
     let find = |id: &[u8; 4]| chunks.iter().find(|c| &c.id == id).map(|c| c.data);
     let atoms = match (find(b"AtU8"), find(b"Atom")) {
-        (Some(utf8), _) => atom_table(utf8, |b| String::from_utf8(b.to_vec()).ok()),
-        (None, Some(latin1)) => atom_table(latin1, |b| Some(b.iter().map(|&c| c as char).collect())),
-        (None, None) => None,
+        (Some(utf8), _) => (utf8, true),
+        (None, Some(latin1)) => (latin1, false),
+        (None, None) => return Err(NotBeam::Table("AtU8")),
+    };
+    let table = |id: &[u8; 4], name| find(id).ok_or(NotBeam::Table(name));
+    parse(atoms, table(b"ExpT", "ExpT")?, table(b"ImpT", "ImpT")?)
+}
+
+/// Reads the tables of the BEAM file at `path`, reading only their chunks (a module's debug
+/// info is most of its file); any file that is not a plain, whole BEAM file is read whole and
+/// judged by [`read`].
+pub fn read_file(path: &Path) -> std::io::Result<Result<Tables, NotBeam>> {
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut header = [0u8; 12];
+    let plain = file.read_exact(&mut header).is_ok()
+        && &header[0..4] == b"FOR1"
+        && &header[8..12] == b"BEAM"
+        && u64::from(u32::from_be_bytes([header[4], header[5], header[6], header[7]])) + 8 == size;
+    let found = match plain {
+        true => wanted_chunks(&mut file, size)?,
+        false => None,
+    };
+    match found {
+        Some([(atoms, utf8), (exports, _), (imports, _)]) => Ok(parse((&atoms, utf8), &exports, &imports)),
+        None => Ok(read(&std::fs::read(path)?)),
     }
-    .ok_or(NotBeam::Table("AtU8"))?;
-    let atom = |index: u32| atoms.get((index as usize).checked_sub(1)?).cloned();
-    let module = atom(1).ok_or(NotBeam::Table("AtU8"))?;
-    let exports = entries(find(b"ExpT").ok_or(NotBeam::Table("ExpT"))?)
-        .and_then(|rows| rows.iter().map(|&[f, a, _]| Some((atom(f)?, a))).collect())
-        .ok_or(NotBeam::Table("ExpT"))?;
-    let imports = entries(find(b"ImpT").ok_or(NotBeam::Table("ImpT"))?)
-        .and_then(|rows| {
-            rows.iter().map(|&[m, f, a]| Some(Mfa { module: atom(m)?, function: atom(f)?, arity: a })).collect()
-        })
+}
+
+/// A chunk's data, and whether its atoms (if it is an atom table) are UTF-8.
+type ChunkData = (Vec<u8>, bool);
+
+/// The atom table, `ExpT` and `ImpT` of a plain BEAM file of `size` bytes read past its
+/// header; `None` when one is missing or runs past the end.
+fn wanted_chunks(file: &mut std::fs::File, size: u64) -> std::io::Result<Option<[ChunkData; 3]>> {
+    let mut found: [Option<ChunkData>; 3] = [None, None, None];
+    let mut at = 12;
+    while at + 8 <= size && found.iter().any(Option::is_none) {
+        let mut chunk = [0u8; 8];
+        file.read_exact(&mut chunk)?;
+        let len = u64::from(u32::from_be_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
+        let padded = len.div_ceil(4) * 4;
+        if at + 8 + len > size {
+            return Ok(None);
+        }
+        let slot = match &chunk[0..4] {
+            b"AtU8" => Some((0, true)),
+            b"Atom" if found[0].is_none() => Some((0, false)),
+            b"ExpT" => Some((1, true)),
+            b"ImpT" => Some((2, true)),
+            _ => None,
+        };
+        match slot {
+            Some((slot, utf8)) => {
+                let mut data = vec![0; len as usize];
+                file.read_exact(&mut data)?;
+                found[slot] = Some((data, utf8));
+                file.seek(SeekFrom::Current((padded - len) as i64))?;
+            }
+            None => _ = file.seek(SeekFrom::Current(padded as i64))?,
+        }
+        at += 8 + padded;
+    }
+    let [Some(atoms), Some(exports), Some(imports)] = found else { return Ok(None) };
+    Ok(Some([atoms, exports, imports]))
+}
+
+/// The tables from their chunks' data: the atom table (and whether it is UTF-8), `ExpT`,
+/// `ImpT`; every atom index they hold is checked.
+fn parse((atoms, utf8): (&[u8], bool), exports: &[u8], imports: &[u8]) -> Result<Tables, NotBeam> {
+    let (names, ends) = atom_table(atoms, utf8).filter(|(_, ends)| !ends.is_empty()).ok_or(NotBeam::Table("AtU8"))?;
+    let known = |index: u32| (1..=ends.len()).contains(&(index as usize));
+    let exports = entries(exports)
+        .filter(|rows| rows.iter().all(|&[f, _, _]| known(f)))
+        .ok_or(NotBeam::Table("ExpT"))?
+        .into_iter()
+        .map(|[f, a, _]| (f, a))
+        .collect();
+    let imports = entries(imports)
+        .filter(|rows| rows.iter().all(|&[m, f, _]| known(m) && known(f)))
         .ok_or(NotBeam::Table("ImpT"))?;
-    Ok(Tables { module, exports, imports })
+    Ok(Tables { names, ends, exports, imports })
 }
 
 /// A count, then atoms: each a length byte and its bytes; or, with a negative count (OTP 28's
-/// long atoms), each length in the compact term encoding.
-fn atom_table(data: &[u8], decode: impl Fn(&[u8]) -> Option<String>) -> Option<Vec<String>> {
+/// long atoms), each length in the compact term encoding. Latin-1 atoms (`Atom`) become UTF-8.
+fn atom_table(data: &[u8], utf8: bool) -> Option<(String, Vec<u32>)> {
     let count = i32::from_be_bytes(data.get(0..4)?.try_into().ok()?);
     let mut at = 4;
-    let mut atoms = Vec::with_capacity(count.unsigned_abs().min(1 << 16) as usize);
+    let mut names: Vec<u8> = Vec::with_capacity(data.len());
+    let mut ends = Vec::with_capacity(count.unsigned_abs().min(1 << 16) as usize);
     for _ in 0..count.unsigned_abs() {
         let len = match count < 0 {
             true => compact_unsigned(data, &mut at)?,
@@ -79,10 +182,19 @@ fn atom_table(data: &[u8], decode: impl Fn(&[u8]) -> Option<String>) -> Option<V
                 *data.get(at - 1)? as usize
             }
         };
-        atoms.push(decode(data.get(at..at.checked_add(len)?)?)?);
+        let bytes = data.get(at..at.checked_add(len)?)?;
+        match utf8 {
+            true => names.extend_from_slice(bytes),
+            false => {
+                bytes.iter().for_each(|&c| names.extend_from_slice((c as char).encode_utf8(&mut [0; 2]).as_bytes()))
+            }
+        }
+        ends.push(u32::try_from(names.len()).ok()?);
         at += len;
     }
-    Some(atoms)
+    // Checked once, whole; each atom must also end on a character's boundary.
+    let names = String::from_utf8(names).ok()?;
+    ends.iter().all(|&end| names.is_char_boundary(end as usize)).then_some((names, ends))
 }
 
 /// An unsigned integer in the compact term encoding (`beam_asm`'s), tag bits ignored.
@@ -153,10 +265,14 @@ mod tests {
             &rows(&[[3, 4, 3], [6, 5, 2]]),
         );
         let tables = read(&file).unwrap();
-        assert_eq!(tables.module, "hello");
-        assert_eq!(tables.exports, [("world".to_owned(), 0)]);
-        let calls: Vec<String> = tables.imports.iter().map(ToString::to_string).collect();
+        assert_eq!(tables.module(), "hello");
+        assert_eq!(tables.exports().collect::<Vec<_>>(), [("world", 0)]);
+        let calls: Vec<String> = tables.imports().map(|c| c.mfa().to_string()).collect();
         assert_eq!(calls, ["crypto:hmac/3", "erlang:'+'/2"]);
+        // The same file read from disk, only its tables' chunks.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hello.beam"), &file).unwrap();
+        assert_eq!(read_file(&dir.path().join("hello.beam")).unwrap().unwrap(), tables);
     }
 
     #[test]
@@ -168,7 +284,7 @@ mod tests {
         data.extend([0x10, b'm', 0b0010_1000, 0x2C]);
         data.extend_from_slice(long.as_bytes());
         let file = beam(&data, &rows(&[[2, 1, 2]]), &rows(&[]));
-        assert_eq!(read(&file).unwrap().exports, [(long, 1)]);
+        assert_eq!(read(&file).unwrap().exports().collect::<Vec<_>>(), [(long.as_str(), 1)]);
     }
 
     #[test]
@@ -182,6 +298,8 @@ mod tests {
     #[test]
     fn missing_or_lying_tables_are_errors_never_panics() {
         let good = beam(&atoms(&["m", "f"]), &rows(&[[2, 1, 2]]), &rows(&[[1, 2, 0]]));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.beam");
         for cut in 0..good.len() {
             let mut file = good[..cut].to_vec();
             if cut > 8 {
@@ -189,6 +307,8 @@ mod tests {
                 file[4..8].copy_from_slice(&len.to_be_bytes());
             }
             assert!(read(&file).is_err(), "cut at {cut}");
+            std::fs::write(&path, &file).unwrap();
+            assert!(read_file(&path).unwrap().is_err(), "file cut at {cut}");
         }
         // An import naming atom 9 of 2, a count that claims more rows than there are.
         assert_eq!(read(&beam(&atoms(&["m", "f"]), &rows(&[]), &rows(&[[9, 2, 0]]))), Err(NotBeam::Table("ImpT")));

@@ -42,7 +42,8 @@ impl Preloaded {
     /// Reads the OTP install's `lib/erts-<vsn>/ebin`.
     pub fn of_otp(otp: &OtpInstall) -> Result<Preloaded, XrefError> {
         let modules = read_ebin(&otp.lib_dir().join(format!("erts-{}", otp.erts_vsn)).join("ebin"))?;
-        Ok(Preloaded(modules.into_iter().map(|t| (t.module, t.exports)).collect()))
+        let exports = |t: &Tables| t.exports().map(|(f, a)| (f.to_owned(), a)).collect();
+        Ok(Preloaded(modules.iter().map(|t| (t.module().to_owned(), exports(t))).collect()))
     }
 }
 
@@ -75,10 +76,15 @@ impl Library {
         let mut dirs: Vec<&Path> = ebins.into_iter().collect();
         dirs.sort();
         dirs.dedup();
-        let read: Vec<Result<Vec<Tables>, XrefError>> = on_every_core(&dirs, |dir| read_ebin(dir));
-        let mut by_ebin = HashMap::new();
-        for (dir, modules) in dirs.iter().zip(read) {
-            by_ebin.insert(dir.to_path_buf(), modules?);
+        // Files, not directories, are shared out: one application may hold most modules.
+        let mut files = Vec::new();
+        for (at, dir) in dirs.iter().enumerate() {
+            files.extend(beam_files(dir)?.into_iter().map(|file| (at, file)));
+        }
+        let read = on_every_core(&files, |(_, file)| read_beam(file));
+        let mut by_ebin: HashMap<PathBuf, Vec<Tables>> = dirs.iter().map(|dir| (dir.to_path_buf(), vec![])).collect();
+        for ((at, _), tables) in files.iter().zip(read) {
+            by_ebin.get_mut(dirs[*at]).expect("every dir has its entry").push(tables?);
         }
         Ok(Library { by_ebin, preloaded, providers: providers(index) })
     }
@@ -87,7 +93,7 @@ impl Library {
         self.by_ebin.get(ebin).map(Vec::as_slice).unwrap_or_default()
     }
 
-    pub(super) fn preloaded(&self) -> impl Iterator<Item = (&str, std::collections::HashSet<(&str, u32)>)> {
+    pub(super) fn preloaded(&self) -> impl Iterator<Item = (&str, foldhash::HashSet<(&str, u32)>)> {
         self.preloaded
             .0
             .iter()
@@ -111,8 +117,13 @@ fn providers(index: &AppIndex) -> HashMap<String, String> {
     providers
 }
 
-/// The tables of every `*.beam` in `ebin`, in name order; a missing `ebin` has none.
+/// The tables of every `*.beam` in `ebin`, in name order.
 fn read_ebin(ebin: &Path) -> Result<Vec<Tables>, XrefError> {
+    beam_files(ebin)?.iter().map(|path| read_beam(path)).collect()
+}
+
+/// Every `*.beam` in `ebin`, in name order; a missing `ebin` has none.
+fn beam_files(ebin: &Path) -> Result<Vec<PathBuf>, XrefError> {
     let io = |source| XrefError::Io { path: ebin.to_owned(), source };
     let entries = match std::fs::read_dir(ebin) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
@@ -125,13 +136,14 @@ fn read_ebin(ebin: &Path) -> Result<Vec<Tables>, XrefError> {
             files.push(path);
         }
     }
-    files.sort();
-    files.iter().map(|path| read_beam(path)).collect()
+    // By bytes: a path's component-wise order costs more, and all share one parent.
+    files.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    Ok(files)
 }
 
 fn read_beam(path: &Path) -> Result<Tables, XrefError> {
-    let bytes = std::fs::read(path).map_err(|source| XrefError::Io { path: path.to_owned(), source })?;
-    tables::read(&bytes).map_err(|why| XrefError::NotBeam { path: path.to_owned(), why: why.to_string() })
+    let read = tables::read_file(path).map_err(|source| XrefError::Io { path: path.to_owned(), source })?;
+    read.map_err(|why| XrefError::NotBeam { path: path.to_owned(), why: why.to_string() })
 }
 
 /// `work` over `items`, spread over the machine's cores, results in `items`' order.

@@ -11,13 +11,14 @@ mod library;
 mod policy;
 mod report;
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use foldhash::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::apps::{AppIndex, OtpInstall, Resolved};
 
+use crate::beam::tables::Call;
 pub use crate::beam::tables::Mfa;
 pub use library::{Library, Preloaded, Recorded, XrefError};
 pub use policy::Ignore;
@@ -135,11 +136,11 @@ impl Library {
         let mut report = Report::empty(node, owners.len());
         for app in apps {
             for module in self.modules(&app.ebin) {
-                for call in &module.imports {
-                    let Some(finding) = self.judge(app, call, &owners, &closures) else { continue };
-                    match ignore.accepts(&module.module, call) {
+                for call in module.imports() {
+                    let Some(finding) = self.judge(app, &call, &owners, &closures) else { continue };
+                    match ignore.accepts(module.module(), &call) {
                         true => report.ignored += 1,
-                        false => report.add(app, &module.module, call, finding),
+                        false => report.add(app, module.module(), &call, finding),
                     }
                 }
             }
@@ -148,13 +149,19 @@ impl Library {
     }
 
     /// What is wrong with `app`'s call `call`, if anything.
-    fn judge<'a>(&self, app: &'a App, call: &Mfa, owners: &Owners<'a>, closures: &Closures<'a>) -> Option<Finding<'a>> {
-        match owners.get(call.module.as_str()) {
-            Some((owner, exports)) if exports.contains(&(call.function.as_str(), call.arity)) => {
+    fn judge<'a>(
+        &self,
+        app: &'a App,
+        call: &Call,
+        owners: &Owners<'a>,
+        closures: &Closures<'a>,
+    ) -> Option<Finding<'a>> {
+        match owners.get(call.module) {
+            Some((owner, exports)) if exports.contains(&(call.function, call.arity)) => {
                 (!app.otp && !closures.reaches(&app.name, owner)).then_some(Finding::Undeclared(owner))
             }
             Some((owner, _)) => Some(Finding::Undefined(Why::NotExported { app: owner.to_string() })),
-            None => Some(Finding::Undefined(match self.provider_of(&call.module) {
+            None => Some(Finding::Undefined(match self.provider_of(call.module) {
                 Some(app) => Why::NotInNodeType { app: app.to_owned() },
                 None => Why::NoSuchModule,
             })),
@@ -167,8 +174,7 @@ impl Library {
         let mut owners: Owners = self.preloaded().map(|(module, exports)| (module, ("erts", exports))).collect();
         for app in apps {
             for module in self.modules(&app.ebin) {
-                let exports = module.exports.iter().map(|(f, a)| (f.as_str(), *a)).collect();
-                owners.entry(module.module.as_str()).or_insert((app.name.as_str(), exports));
+                owners.entry(module.module()).or_insert_with(|| (app.name.as_str(), module.exports().collect()));
             }
         }
         owners
@@ -186,8 +192,8 @@ impl Report {
         Report { node: node.to_owned(), modules, undefined, undeclared, otp_undefined, ignored: 0 }
     }
 
-    fn add(&mut self, app: &App, caller: &str, call: &Mfa, finding: Finding) {
-        let (name, module, call) = (app.name.clone(), caller.to_owned(), call.clone());
+    fn add(&mut self, app: &App, caller: &str, call: &Call, finding: Finding) {
+        let (name, module, call) = (app.name.clone(), caller.to_owned(), call.mfa());
         match finding {
             Finding::Undefined(why) => {
                 let list = if app.otp { &mut self.otp_undefined } else { &mut self.undefined };
@@ -235,7 +241,7 @@ impl<'a> Closures<'a> {
     }
 
     fn closure(&self, app: &'a str) -> HashSet<&'a str> {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut stack = vec![app];
         while let Some(next) = stack.pop() {
             for dep in self.deps.get(next).copied().unwrap_or_default() {
