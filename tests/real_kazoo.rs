@@ -234,11 +234,8 @@ fn xref_finds_what_otps_xref_finds_and_what_otp_removed_that_no_patch_mends() {
     let xref = Command::new(real_kazoo()).arg("xref").arg("--json").arg("--out").arg(out.path()).output().unwrap();
     assert_eq!(xref.status.code(), Some(50), "{}", text(&xref.stderr));
     let tree = kazoo_release::tree::Tree::open(&out.path().join("kazoo")).unwrap();
-    let erts_ebin = PathBuf::from(support::isolated::OTP_ROOT).join(format!("lib/erts-{}/ebin", tree.erts_vsn));
     for (node, ours) in support::xref::reported_undefined(&text(&xref.stdout)) {
-        let entries = tree.rel_entries(&node).unwrap();
-        let ebins: Vec<PathBuf> = entries.iter().map(|e| tree.layout.app_dir(&e.name, &e.vsn).join("ebin")).collect();
-        let otps = support::xref::otp_undefined_functions(&ebins, &erts_ebin, out.path());
+        let otps = support::xref::otp_undefined_of_node(&tree, &node, out.path());
         assert_eq!(ours, otps, "node type {node}: ours and OTP's xref differ");
         for call in REMOVED_AND_CALLED {
             assert!(ours.contains(call), "node type {node}: {call} not found");

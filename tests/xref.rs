@@ -1,7 +1,7 @@
 //! `kazoo xref`: the calls between the Kazoo example's applications checked on its tree, against
 //! OTP's own xref on the same files; and on an unpacked tree on a host with no Erlang.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use kazoo_release::tree::Tree;
@@ -21,13 +21,9 @@ fn each_node_type_has_the_undefined_functions_otps_xref_finds_in_its_application
     let xref = Command::new(BIN).args(["xref", "--json", "--out", out_arg]).env_remove("REL").output().unwrap();
     let reports = support::xref::reported_undefined(&ok(xref));
     let tree = Tree::open(&out.path().join("kazoo")).unwrap();
-    let erts_ebin = PathBuf::from(support::isolated::OTP_ROOT).join(format!("lib/erts-{}/ebin", tree.erts_vsn));
     assert_eq!(reports.iter().map(|(node, _)| node.as_str()).collect::<Vec<_>>(), ["ecallmgr", "kazoo_apps"]);
     for (node, ours) in reports {
-        let entries = tree.rel_entries(&node).unwrap();
-        let ebins: Vec<PathBuf> = entries.iter().map(|e| tree.layout.app_dir(&e.name, &e.vsn).join("ebin")).collect();
-        let otps = support::xref::otp_undefined_functions(&ebins, &erts_ebin, out.path());
-        assert_eq!(ours, otps, "node type {node}");
+        assert_eq!(ours, support::xref::otp_undefined_of_node(&tree, &node, out.path()), "node type {node}");
         // OTP's own applications call some that the example's node types do not carry.
         assert!(!ours.is_empty(), "node type {node}: nothing compared");
     }

@@ -25,6 +25,15 @@ pub fn otp_undefined_functions(ebins: &[PathBuf], erts_ebin: &Path, scratch: &Pa
     super::ok(output).lines().map(str::to_owned).collect()
 }
 
+/// [`otp_undefined_functions`] over node type `node`'s applications in `tree` (its `.rel`'s),
+/// with the host OTP's preloaded modules of the tree's ERTS version.
+pub fn otp_undefined_of_node(tree: &kazoo_release::tree::Tree, node: &str, scratch: &Path) -> BTreeSet<String> {
+    let erts_ebin = PathBuf::from(super::isolated::OTP_ROOT).join(format!("lib/erts-{}/ebin", tree.erts_vsn));
+    let entries = tree.rel_entries(node).unwrap();
+    let ebins: Vec<PathBuf> = entries.iter().map(|e| tree.layout.app_dir(&e.name, &e.vsn).join("ebin")).collect();
+    otp_undefined_functions(&ebins, &erts_ebin, scratch)
+}
+
 /// Every call each node type's report (`xref --json`) finds undefined, the release's
 /// applications' and OTP's, by node type.
 pub fn reported_undefined(json: &str) -> Vec<(String, BTreeSet<String>)> {
