@@ -213,3 +213,35 @@ fn the_boot_scripts_are_what_systools_makes_from_the_same_rel() {
         assert_eq!(same.trim(), "true", "{node}'s boot script differs from systools'");
     }
 }
+
+/// What OTP 24 and 25 removed that the real Kazoo still calls: no patch of the example mends them.
+const REMOVED_AND_CALLED: [&str; 6] = [
+    "crypto:block_decrypt/4",
+    "crypto:block_encrypt/4",
+    "erlang:get_stacktrace/0",
+    "http_uri:parse/1",
+    "pg2:join/2",
+    "ssl:seed/1",
+];
+
+/// What OTP removed that the example's patches (examples/kazoo/patches) replace.
+const REMOVED_AND_PATCHED: [&str; 4] =
+    ["crypto:hmac/3", "crypto:rand_bytes/1", "ssl:ssl_accept/3", "ssl:cipher_suites/0"];
+
+#[test]
+fn xref_finds_what_otps_xref_finds_and_what_otp_removed_that_no_patch_mends() {
+    let out = tempfile::tempdir().unwrap();
+    let xref = Command::new(real_kazoo()).arg("xref").arg("--json").arg("--out").arg(out.path()).output().unwrap();
+    assert_eq!(xref.status.code(), Some(50), "{}", text(&xref.stderr));
+    let tree = kazoo_release::tree::Tree::open(&out.path().join("kazoo")).unwrap();
+    for (node, ours) in support::xref::reported_undefined(&text(&xref.stdout)) {
+        let otps = support::xref::otp_undefined_of_node(&tree, &node, out.path());
+        assert_eq!(ours, otps, "node type {node}: ours and OTP's xref differ");
+        for call in REMOVED_AND_CALLED {
+            assert!(ours.contains(call), "node type {node}: {call} not found");
+        }
+        for call in REMOVED_AND_PATCHED {
+            assert!(!ours.contains(call), "node type {node}: {call} is called, yet a patch replaces it");
+        }
+    }
+}

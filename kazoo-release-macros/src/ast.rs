@@ -58,6 +58,9 @@ pub struct Release {
     pub strip_beams: Option<bool>,
     /// Every lib dir application loaded on every node type.
     pub load_lib_dirs: Option<bool>,
+    /// `warn` or `deny`, checked against `sym::XREF_POLICIES`.
+    pub xref: Option<Located<String>>,
+    pub xref_ignore: Vec<Located<String>>,
     pub sys_config: Option<Path>,
     /// The runtime crate as the user's Cargo.toml names it (default `::kazoo_release`).
     pub krate: Option<Path>,
@@ -111,6 +114,7 @@ pub struct Profile {
     pub dev_mode: Option<bool>,
     /// Debug info stripped from the copied `.beam` files.
     pub strip_beams: Option<bool>,
+    pub xref: Option<Located<String>>,
     pub sys_config: Option<Path>,
     pub vm_args: Option<VmArgs>,
 }

@@ -89,6 +89,8 @@ impl Release {
             dev_mode: None,
             strip_beams: None,
             load_lib_dirs: None,
+            xref: None,
+            xref_ignore: Vec::new(),
             sys_config: None,
             krate: None,
         }
@@ -153,6 +155,11 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
             DEV_MODE => release.dev_mode = setting(meta, errs, |v| value::boolean(v, key)),
             STRIP_BEAMS => release.strip_beams = setting(meta, errs, |v| value::boolean(v, key)),
             LOAD_LIB_DIRS => release.load_lib_dirs = setting(meta, errs, |v| value::boolean(v, key)),
+            XREF => release.xref = setting(meta, errs, |v| value::name(v, key)),
+            XREF_IGNORE => {
+                let example = "[\"crypto:hmac/3\", \"pg2\"]";
+                release.xref_ignore = list(meta, example, errs, |v, errs| errs.ok(value::string(v, key, "\"pg2\"")));
+            }
             CRATE => release.krate = setting(meta, errs, |v| value::crate_path(v, key)),
             _ => release.sys_config = setting(meta, errs, |v| value::path(v, key)),
         }
@@ -175,6 +182,7 @@ impl Profile {
             include_erts: None,
             dev_mode: None,
             strip_beams: None,
+            xref: None,
             sys_config: None,
             vm_args: None,
         }
@@ -381,6 +389,7 @@ fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
             INCLUDE_ERTS => profile.include_erts = setting(meta, errs, |v| value::boolean(v, key)),
             DEV_MODE => profile.dev_mode = setting(meta, errs, |v| value::boolean(v, key)),
             STRIP_BEAMS => profile.strip_beams = setting(meta, errs, |v| value::boolean(v, key)),
+            XREF => profile.xref = setting(meta, errs, |v| value::name(v, key)),
             SYS_CONFIG => profile.sys_config = setting(meta, errs, |v| value::path(v, key)),
             _ => {
                 let Some(items) = nested(meta, "vm_args(async_threads = 10)", errs) else {

@@ -62,6 +62,7 @@ fn release(release: &Release, errs: &mut Errors) {
     }
     release.base_apps.iter().for_each(|app| self::app(app, errs));
     duplicate_apps(&release.base_apps, "in base_apps", errs);
+    one_of(&release.xref, XREF, XREF_POLICIES, errs);
 }
 
 fn app(app: &App, errs: &mut Errors) {
@@ -258,6 +259,7 @@ fn profiles(profiles: &[Profile], errs: &mut Errors) {
     let mut declared: Vec<&Name> = Vec::new();
     for profile in profiles {
         profile.vm_args.iter().for_each(|args| vm_args(args, errs));
+        one_of(&profile.xref, XREF, XREF_POLICIES, errs);
         let Some(name) = &profile.name else {
             if profile.given.iter().all(|k| k != NAME) {
                 errs.push(syn::Error::new(

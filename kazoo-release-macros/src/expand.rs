@@ -63,6 +63,8 @@ fn spec(input: &Input) -> TokenStream {
     let dev_mode = release.dev_mode.unwrap_or(false);
     let strip_beams = release.strip_beams.unwrap_or(false);
     let load_lib_dirs = release.load_lib_dirs.unwrap_or(false);
+    let xref = xref_policy(release.xref.as_ref()).unwrap_or_else(|| quote!(_kazoo_release::XrefPolicy::Warn));
+    let xref_ignore = release.xref_ignore.iter().map(|entry| string(&entry.value));
     let vm_args = vm_args(&input.vm_args);
     let sys_config =
         release.sys_config.as_ref().map_or_else(|| quote!(::core::default::Default::default()), sys_config);
@@ -82,6 +84,8 @@ fn spec(input: &Input) -> TokenStream {
             dev_mode: #dev_mode,
             strip_beams: #strip_beams,
             load_lib_dirs: #load_lib_dirs,
+            xref: #xref,
+            xref_ignore: ::std::vec![#(#xref_ignore),*],
             vm_args: #vm_args,
             sys_config: #sys_config,
             overlays: ::std::vec![#(#overlays),*],
@@ -241,6 +245,7 @@ fn profile(profile: &Profile) -> TokenStream {
     let include_erts = option(profile.include_erts.map(|b| quote!(#b)));
     let dev_mode = option(profile.dev_mode.map(|b| quote!(#b)));
     let strip_beams = option(profile.strip_beams.map(|b| quote!(#b)));
+    let xref = option(xref_policy(profile.xref.as_ref()));
     let vm_args = option(profile.vm_args.as_ref().map(vm_args));
     let sys_config = option(profile.sys_config.as_ref().map(sys_config));
     quote! {
@@ -249,8 +254,17 @@ fn profile(profile: &Profile) -> TokenStream {
             include_erts: #include_erts,
             dev_mode: #dev_mode,
             strip_beams: #strip_beams,
+            xref: #xref,
             vm_args: #vm_args,
             sys_config: #sys_config,
         }
     }
+}
+
+/// `xref = deny` as the spec's value (check.rs has refused any other word).
+fn xref_policy(policy: Option<&Located<String>>) -> Option<TokenStream> {
+    policy.map(|p| match p.value.as_str() {
+        "deny" => quote!(_kazoo_release::XrefPolicy::Deny),
+        _ => quote!(_kazoo_release::XrefPolicy::Warn),
+    })
 }

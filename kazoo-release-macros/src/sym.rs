@@ -34,6 +34,8 @@ pub const INCLUDE_SRC: &str = "include_src";
 pub const DEV_MODE: &str = "dev_mode";
 pub const STRIP_BEAMS: &str = "strip_beams";
 pub const LOAD_LIB_DIRS: &str = "load_lib_dirs";
+pub const XREF: &str = "xref";
+pub const XREF_IGNORE: &str = "xref_ignore";
 pub const SYS_CONFIG: &str = "sys_config";
 pub const APPS: &str = "apps";
 /// `#[release(crate = kr)]`: the runtime crate's path, for a renamed dependency.
@@ -72,6 +74,8 @@ pub const RELEASE_KEYS: &[&str] = &[
     DEV_MODE,
     STRIP_BEAMS,
     LOAD_LIB_DIRS,
+    XREF,
+    XREF_IGNORE,
     SYS_CONFIG,
     CRATE,
 ];
@@ -90,10 +94,12 @@ pub const VM_ARGS_KEYS: &[&str] = &[
 pub const OVERLAY_KEYS: &[&str] = &[MKDIR, COPY, TEMPLATE, CHMOD];
 pub const COPY_KEYS: &[&str] = &[FROM, TO];
 pub const CHMOD_KEYS: &[&str] = &[MODE, PATH];
-pub const PROFILE_KEYS: &[&str] = &[NAME, INCLUDE_ERTS, DEV_MODE, STRIP_BEAMS, SYS_CONFIG, VM_ARGS];
+pub const PROFILE_KEYS: &[&str] = &[NAME, INCLUDE_ERTS, DEV_MODE, STRIP_BEAMS, XREF, SYS_CONFIG, VM_ARGS];
 
 /// Start types of a `.rel` file entry, as written in an app's call form: `lager(load)`.
 pub const START_TYPES: &[&str] = &["permanent", "transient", "temporary", "load", "none"];
+/// `xref = ...`: what the build does with the calls it finds.
+pub const XREF_POLICIES: &[&str] = &["warn", "deny"];
 /// `-sasl errlog_type`.
 pub const ERRLOG_TYPES: &[&str] = &["error", "progress", "all"];
 /// `+W`.

@@ -54,6 +54,11 @@ pub struct OverlayFile {
 /// The name of the resolved spec's JSON among the embedded files.
 pub const SPEC_JSON: &str = "spec.json";
 
+/// The name of what xref needs of the build among the embedded files (the default
+/// profile's): ERTS's preloaded modules' exports, which no tree's `lib/` holds, and which
+/// applications are OTP's.
+pub const XREF_RECORDED: &str = "xref.json";
+
 impl Embedded {
     pub fn file(&self, profile: &str, node: Option<&str>, name: &str) -> Option<&'static str> {
         self.files.iter().find(|f| f.profile == profile && f.node == node && f.name == name).map(|f| f.text)

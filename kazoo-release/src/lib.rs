@@ -90,6 +90,7 @@
 
 pub mod apps;
 pub mod assemble;
+pub(crate) mod beam;
 pub mod boot;
 pub mod build;
 pub mod cli;
@@ -106,6 +107,7 @@ pub mod term;
 pub mod tree;
 pub mod upgrade;
 pub mod vm_args;
+pub mod xref;
 
 pub use kazoo_release_macros::Release;
 pub use spec::{Release, ReleaseSpec};

@@ -71,6 +71,12 @@ pub struct ReleaseSpec {
     /// relx.config.script loads every application.
     #[serde(default)]
     pub load_lib_dirs: bool,
+    /// What the build does with the calls [`crate::xref`] finds: warn, or fail.
+    #[serde(default)]
+    pub xref: XrefPolicy,
+    /// Calls (`crypto:hmac/3`) and modules (`pg2`) the check accepts.
+    #[serde(default)]
+    pub xref_ignore: Vec<String>,
     pub vm_args: VmArgs,
     pub sys_config: SysConfig,
     /// Files put into the release beside what is generated, as relx's `overlay`.
@@ -80,6 +86,16 @@ pub struct ReleaseSpec {
     /// What runs around a node's start and stop (`#[hook(...)]`).
     #[serde(default)]
     pub hooks: Hooks,
+}
+
+/// `xref = warn` (the default: the findings are cargo warnings) or `xref = deny` (they fail
+/// the build; in a profile, they fail build-release of that profile).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum XrefPolicy {
+    #[default]
+    Warn,
+    Deny,
 }
 
 /// A directory of applications (`lib_dirs = ["applications", optional("deps")]`).
@@ -217,6 +233,8 @@ pub struct Profile {
     pub dev_mode: Option<bool>,
     #[serde(default)]
     pub strip_beams: Option<bool>,
+    #[serde(default)]
+    pub xref: Option<XrefPolicy>,
     /// Merged over the default vm.args with [`VmArgs::merge`].
     pub vm_args: Option<VmArgs>,
     /// Merged over the default sys.config with [`SysConfig::merge`].
@@ -242,6 +260,8 @@ impl ReleaseSpec {
             dev_mode: false,
             strip_beams: false,
             load_lib_dirs: false,
+            xref: XrefPolicy::Warn,
+            xref_ignore: vec![],
             vm_args: Default::default(),
             sys_config: Default::default(),
             overlays: vec![],
@@ -271,6 +291,7 @@ impl ReleaseSpec {
         self.include_erts = profile.include_erts.unwrap_or(self.include_erts);
         self.dev_mode = profile.dev_mode.unwrap_or(self.dev_mode);
         self.strip_beams = profile.strip_beams.unwrap_or(self.strip_beams);
+        self.xref = profile.xref.unwrap_or(self.xref);
         if let Some(vm_args) = &profile.vm_args {
             self.vm_args = self.vm_args.merge(vm_args);
         }
@@ -298,6 +319,7 @@ impl Profile {
         self.include_erts = over.include_erts.or(self.include_erts);
         self.dev_mode = over.dev_mode.or(self.dev_mode);
         self.strip_beams = over.strip_beams.or(self.strip_beams);
+        self.xref = over.xref.or(self.xref);
         self.vm_args = merge_option(self.vm_args.take(), over.vm_args, |a, b| a.merge(&b));
         self.sys_config = merge_option(self.sys_config.take(), over.sys_config, |a, b| a.merge(&b));
     }

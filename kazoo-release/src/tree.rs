@@ -20,6 +20,15 @@ pub enum TreeError {
     Rel { path: PathBuf, detail: String },
 }
 
+/// One application of a `.rel` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelEntry {
+    pub name: String,
+    pub vsn: String,
+    /// `load`, `temporary`, ...; `None` for `{App, Vsn}` (permanent).
+    pub start_type: Option<String>,
+}
+
 /// A release tree and the versions it boots.
 #[derive(Debug, Clone)]
 pub struct Tree {
@@ -71,19 +80,34 @@ impl Tree {
     /// The applications node type `node`'s boot script starts (its `.rel` without those of
     /// type `load` or `none`).
     pub fn started_apps(&self, node: &str) -> Result<Vec<String>, TreeError> {
+        let entries = self.rel_entries(node)?;
+        let started = entries.into_iter().filter(|e| !matches!(e.start_type.as_deref(), Some("load" | "none")));
+        Ok(started.map(|e| e.name).collect())
+    }
+
+    /// Every application of node type `node`'s `.rel`, in its order.
+    pub fn rel_entries(&self, node: &str) -> Result<Vec<RelEntry>, TreeError> {
         let rel = self.layout.vsn_dir().join(format!("{node}.rel"));
         let unreadable = |detail: String| TreeError::Rel { path: rel.clone(), detail };
         let terms = crate::term::parse_file(&rel).map_err(|e| unreadable(e.to_string()))?;
         let apps = terms.first().and_then(|t| t.as_tuple()).and_then(|t| t.get(3)).and_then(|a| a.as_list());
         let apps = apps.ok_or_else(|| unreadable("it is not {release, Name, Erts, Apps}".into()))?;
-        Ok(apps
-            .iter()
-            .filter_map(|app| match app.as_tuple()? {
-                [name, _] => Some(name.as_atom()?.to_owned()),
-                [name, _, kind] if !matches!(kind.as_atom(), Some("load" | "none")) => Some(name.as_atom()?.to_owned()),
-                _ => None,
+        apps.iter()
+            .map(|app| {
+                let entry = match app.as_tuple() {
+                    // `{App, Vsn}`, `{App, Vsn, Type}`, `{App, Vsn, IncApps}`, `{App, Vsn, Type, IncApps}`.
+                    Some([name, vsn, rest @ ..]) if rest.len() <= 2 => Some(RelEntry {
+                        name: name.as_atom().unwrap_or_default().to_owned(),
+                        vsn: vsn.as_str().unwrap_or_default().to_owned(),
+                        start_type: rest.iter().find_map(|t| t.as_atom()).map(str::to_owned),
+                    }),
+                    _ => None,
+                };
+                entry
+                    .filter(|e| !e.name.is_empty())
+                    .ok_or_else(|| unreadable(format!("{app} is not {{App, Vsn}} or {{App, Vsn, Type}}")))
             })
-            .collect())
+            .collect()
     }
 
     /// The boot script, sys.config and vm.args of node type `node`.

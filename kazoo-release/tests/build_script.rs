@@ -278,3 +278,56 @@ fn the_specs_flags_and_lib_dirs_are_checked_whatever_the_template_renders() {
     let stderr = probe.build_ok();
     assert!(!stderr.contains("missing"), "an optional lib dir that is missing is no warning:\n{stderr}");
 }
+
+#[test]
+fn calls_the_node_type_cannot_satisfy_are_warnings_or_with_xref_deny_errors() {
+    let probe = Probe::named("build-probe-xref");
+    let release = RELEASE_RS.replace("[sasl, probe_app]", "[sasl, probe_app, probe_helper]");
+    probe.write("src/release.rs", &release.replace("pub struct", "#[profile(name = ci, xref = deny)]\npub struct"));
+    probe.write(
+        "apps/probe_app/src/probe_app.erl",
+        "-module(probe_app).\n-export([sign/2, help/0]).\nsign(K, D) -> crypto:hmac(sha, K, D).\nhelp() -> probe_helper:help().\n",
+    );
+    probe.write("apps/probe_helper/src/probe_helper.app.src", &APP_SRC.replace("probe_app", "probe_helper"));
+    probe
+        .write("apps/probe_helper/src/probe_helper.erl", "-module(probe_helper).\n-export([help/0]).\nhelp() -> ok.\n");
+    let stderr = probe.build_ok();
+    for expected in [
+        "xref: probe_app (probe): probe_app calls crypto:hmac/3 (in crypto, which the node type does not carry)",
+        "xref: probe_app (probe) calls into applications it does not depend on (add them to its applications; the xref command lists the calls): probe_helper (from probe_app)",
+    ] {
+        assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
+    }
+
+    // The ci profile denies: its build-release writes nothing, the default profile's does.
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().to_str().unwrap();
+    let bin = Path::new(WORKSPACE).join("target/tests/build-probe/debug").join(probe.name);
+    let run =
+        |args: &[&str]| Command::new(&bin).args(args).args(["--out", out_arg]).env_remove("REL").output().unwrap();
+    let denied = run(&["build-release", "--profile", "ci"]);
+    let stderr = String::from_utf8_lossy(&denied.stderr);
+    assert_eq!(denied.status.code(), Some(50), "{stderr}");
+    assert!(stderr.contains("profile ci says `xref = deny`") && stderr.contains("crypto:hmac/3"), "{stderr}");
+    assert!(!out.path().join("probe").exists(), "a denied profile wrote a tree");
+    let report = run(&["xref"]);
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(report.status.code(), Some(50), "{stdout}{}", String::from_utf8_lossy(&report.stderr));
+    assert!(stdout.contains("probe_app: crypto:hmac/3 (in crypto, which the node type does not carry)"), "{stdout}");
+    assert!(stdout.contains("probe_app -> probe_helper (add probe_helper to probe_app's applications)"), "{stdout}");
+
+    // Denied for the whole release, the build fails; what xref_ignore accepts passes.
+    probe.write("src/release.rs", &release.replace("lib_dirs", "xref = deny, lib_dirs"));
+    let stderr = probe.build_err();
+    for expected in ["the release says `xref = deny`, and xref found calls", "crypto:hmac/3", "xref_ignore"] {
+        assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
+    }
+    probe.write(
+        "src/release.rs",
+        &release.replace("lib_dirs", "xref = deny, xref_ignore = [\"crypto:hmac/3\", \"probe_helper\"], lib_dirs"),
+    );
+    probe.build_ok();
+    probe.write("src/release.rs", &release.replace("lib_dirs", "xref_ignore = [\"crypto:hmac\"], lib_dirs"));
+    let stderr = probe.build_err();
+    assert!(stderr.contains("xref_ignore entry \"crypto:hmac\" is neither a module"), "{stderr}");
+}

@@ -3,6 +3,7 @@
 
 use kazoo_release::spec::{
     AppSpec, Hook, Hooks, LibDir, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
+    XrefPolicy,
 };
 
 // The full example is the trybuild pass case itself, so the two cannot drift apart.
@@ -68,6 +69,8 @@ fn expected() -> ReleaseSpec {
         dev_mode: false,
         strip_beams: false,
         load_lib_dirs: false,
+        xref: XrefPolicy::Warn,
+        xref_ignore: strings(&["crypto:hmac/3", "pg2"]),
         vm_args: kazoo_vm_args(),
         sys_config: kazoo_sys_config().unwrap(),
         overlays: vec![
@@ -82,11 +85,17 @@ fn expected() -> ReleaseSpec {
                 include_erts: Some(false),
                 dev_mode: Some(true),
                 strip_beams: None,
+                xref: None,
                 // Only what the profile sets; `ReleaseSpec::apply` merges it over the default.
                 vm_args: Some(VmArgs { async_threads: Some(10), raw: strings(&["+sbwt none"]), ..VmArgs::default() }),
                 sys_config: Some(SysConfig::default()),
             },
-            Profile { name: "dist".to_owned(), strip_beams: Some(true), ..Profile::default() },
+            Profile {
+                name: "dist".to_owned(),
+                strip_beams: Some(true),
+                xref: Some(XrefPolicy::Deny),
+                ..Profile::default()
+            },
         ],
         hooks: Hooks {
             pre_start: Some(Hook::Command("bin/check-db".to_owned())),
@@ -115,7 +124,9 @@ fn a_profile_merges_over_the_default() {
     vm_args.raw.push("+sbwt none".to_owned());
     assert_eq!(dev.vm_args, vm_args);
     assert!(!dev.strip_beams);
-    assert!(Kazoo::spec().unwrap().with_profile("dist").unwrap().strip_beams);
+    let dist = Kazoo::spec().unwrap().with_profile("dist").unwrap();
+    assert!(dist.strip_beams);
+    assert_eq!((dev.xref, dist.xref), (XrefPolicy::Warn, XrefPolicy::Deny));
 }
 
 #[derive(kazoo_release::Release)]
@@ -131,6 +142,7 @@ fn one_node_type_is_the_default() {
     assert_eq!(spec.nodes[0].apps[1], app("sasl", None, StartType::Temporary));
     assert_eq!((spec.include_erts, spec.include_src, spec.dev_mode, spec.strip_beams), (false, false, false, false));
     assert_eq!(spec.vm_args, VmArgs::default());
+    assert_eq!((spec.xref, spec.xref_ignore.len()), (XrefPolicy::Warn, 0));
     assert_eq!(spec.sys_config, SysConfig::default());
     assert!(spec.overlays.is_empty() && spec.profiles.is_empty() && spec.lib_dirs.is_empty());
 }

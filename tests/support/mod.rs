@@ -9,6 +9,7 @@ pub mod isolated;
 pub mod kazoo_src;
 mod node;
 pub mod peer;
+pub mod xref;
 
 #[allow(unused_imports)]
 pub use node::{command, ErlNode, NodeOptions, Scrubbed};

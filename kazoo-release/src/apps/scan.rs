@@ -87,12 +87,19 @@ impl AppIndex {
     /// that does not exist becomes a [`ScanWarning`]; `.app` files are read later, by
     /// [`FoundApp::info`] or [`AppIndex::resolve`](Self::resolve).
     pub fn scan(lib_dirs: &[PathBuf], otp: &OtpInstall) -> Result<AppIndex, AppsError> {
+        let mut index = AppIndex::scan_lib_dirs(lib_dirs)?;
+        index.scan_dir(&otp.lib_dir(), Origin::Otp)?;
+        Ok(index)
+    }
+
+    /// [`scan`](Self::scan) of `lib_dirs` alone, where no OTP install may be (a tree's `lib/`
+    /// on a host without Erlang).
+    pub fn scan_lib_dirs(lib_dirs: &[PathBuf]) -> Result<AppIndex, AppsError> {
         let mut index =
             AppIndex { apps: Vec::new(), by_name: HashMap::new(), searched: Vec::new(), warnings: Mutex::default() };
         for dir in lib_dirs {
             index.scan_dir(dir, Origin::LibDir(dir.clone()))?;
         }
-        index.scan_dir(&otp.lib_dir(), Origin::Otp)?;
         Ok(index)
     }
 

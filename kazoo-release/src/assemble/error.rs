@@ -16,6 +16,16 @@ pub enum AssembleError {
     UnknownProfile { profile: String, known: Vec<String> },
 
     #[error(
+        "profile {profile} says `xref = deny`, and xref found calls the node types cannot satisfy:\n  {}\n\
+         fix the calls, add the applications they need, or accept them with the release's `xref_ignore`",
+        findings.join("\n  ")
+    )]
+    Xref { profile: String, findings: Vec<String> },
+
+    #[error("{0}")]
+    XrefCheck(#[from] crate::xref::XrefError),
+
+    #[error(
         "node type `{node}`: {file} (profile {profile}) was not embedded in this binary; \
          rebuild it with `cargo build`"
     )]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::apps::{AppIndex, OtpInstall, Resolved, ResolvedApp};
 use crate::embed::Embedded;
 use crate::render;
-use crate::spec::ReleaseSpec;
+use crate::spec::{ReleaseSpec, XrefPolicy};
 
 use super::error::AssembleError;
 use super::layout::RESERVED_BOOTS;
@@ -43,6 +43,9 @@ impl<'a> Plan<'a> {
         let lib_root = embedded.lib_root.map(PathBuf::from).unwrap_or_else(|| options.project_dir.clone());
         let index = AppIndex::scan_spec(&spec.lib_dirs, &lib_root, &otp)?;
         let nodes = spec.nodes.iter().map(|node| index.resolve_node(&spec, node)).collect::<Result<Vec<_>, _>>()?;
+        if spec.xref == XrefPolicy::Deny {
+            refuse_undefined_calls(&spec, &options.profile, (&otp, &index), &nodes)?;
+        }
         Ok(Plan {
             embedded,
             profile: options.profile.clone(),
@@ -100,4 +103,20 @@ fn union(nodes: &[Resolved]) -> Vec<ResolvedApp> {
     apps.sort_by(|a, b| (&a.name, &a.vsn).cmp(&(&b.name, &b.vsn)));
     apps.dedup_by(|a, b| a.name == b.name && a.vsn == b.vsn);
     apps
+}
+
+/// A profile with `xref = deny` writes no tree whose calls xref finds wrong (the build
+/// warned of them; the default profile would have failed the build).
+fn refuse_undefined_calls(
+    spec: &ReleaseSpec,
+    profile: &str,
+    (otp, index): (&OtpInstall, &AppIndex),
+    nodes: &[Resolved],
+) -> Result<(), AssembleError> {
+    let reports = crate::xref::check_release(&spec.xref_ignore, otp, index, nodes)?;
+    let findings = crate::xref::warnings(&reports);
+    match findings.is_empty() {
+        true => Ok(()),
+        false => Err(AssembleError::Xref { profile: profile.to_owned(), findings }),
+    }
 }

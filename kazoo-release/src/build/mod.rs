@@ -14,6 +14,7 @@
 // A build error ends the build; carrying file, line and node by value costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
+mod calls;
 mod emit;
 pub mod erlc;
 mod overrides;
@@ -48,6 +49,14 @@ pub enum BuildError {
     Override(#[from] OverrideError),
     #[error("{0}")]
     Apps(#[from] crate::apps::AppsError),
+    #[error("{0}")]
+    XrefCheck(#[from] crate::xref::XrefError),
+    #[error(
+        "the release says `xref = deny`, and xref found calls the node types cannot satisfy:\n  {}\n\
+         fix the calls, add the applications they need, or accept them with `xref_ignore = [\"module:function/arity\", \"module\"]`",
+        findings.join("\n  ")
+    )]
+    Xref { findings: Vec<String> },
     #[error("cannot read Cargo's metadata for {manifest}: {source}")]
     Metadata { manifest: PathBuf, source: cargo_metadata::Error },
     #[error("no version for release `{release}`: give `version = \"...\"` in #[release(...)], a package version in Cargo.toml, or {var}")]
@@ -191,13 +200,14 @@ impl Builder {
         let overlay_sources = overlay_sources(&spec, &self.manifest_dir)?;
         let overlay_files = emit::overlay_files(&overlay_sources)?;
         let templates = Templates::load(self.template_dir.as_deref())?;
-        let files = render_all(&spec, &templates)?;
+        let mut files = render_all(&spec, &templates)?;
         // Every build resolves: a missing or cyclic application fails `cargo build`, not a
         // later build-release. Without a lib root the lib dirs are the package's own, as
         // build-release finds them (`Embedded::project_dir`).
         let lib_root = self.lib_root.as_deref().unwrap_or(&self.manifest_dir);
         let vm_args_template = templates.origin(render::VM_ARGS);
-        let (app_files, warnings) = resolve_apps(&spec, (lib_root, &self.otp), &files, &vm_args_template)?;
+        let (app_files, warnings, preloaded) = resolve_apps(&spec, (lib_root, &self.otp), &files, &vm_args_template)?;
+        files.push(preloaded);
         let embedded_rs = emit::write(
             &out_dir,
             (
@@ -319,34 +329,36 @@ fn render_all(spec: &ReleaseSpec, templates: &Templates) -> Result<Vec<RenderedF
 }
 
 /// Resolves every node type's applications (from the lib dirs under `lib_root` and the OTP
-/// install `otp` finds), and checks that the `-s`/`-run` lines of its
-/// rendered vm.args (`files`, from `vm_args_template`) name their modules; returns the `.app`
-/// files it read from the lib dirs and the index's warnings (which of several copies of an
-/// application is used); a lib dir that does not exist fails unless the spec marks it optional.
+/// install `otp` finds), checks that the `-s`/`-run` lines of its
+/// rendered vm.args (`files`, from `vm_args_template`) name their modules, and checks the
+/// calls between its applications; returns the `.app` files it read from the lib dirs, the
+/// warnings (which of several copies of an application is used, xref's findings) and the
+/// file to embed for xref; a lib dir that does not exist fails unless the spec marks it optional.
 fn resolve_apps(
     spec: &ReleaseSpec,
     (lib_root, otp): (&Path, &OtpSearch),
     files: &[RenderedFile],
     vm_args_template: &str,
-) -> Result<(Vec<PathBuf>, Vec<String>), BuildError> {
+) -> Result<(Vec<PathBuf>, Vec<String>, RenderedFile), BuildError> {
     let otp = OtpInstall::detect(otp)?;
     let index = AppIndex::scan_spec(&spec.lib_dirs, lib_root, &otp)?;
-    let mut app_files = Vec::new();
+    let mut nodes = Vec::new();
     for node in &spec.nodes {
         let resolved = index.resolve_node(spec, node)?;
         verify::start_modules(files, vm_args_template, &resolved)?;
-        app_files.extend(
-            resolved
-                .apps
-                .iter()
-                .filter(|app| matches!(app.origin, Origin::LibDir(_)))
-                .map(|app| app.dir.join("ebin").join(format!("{}.app", app.name))),
-        );
+        nodes.push(resolved);
     }
+    let mut app_files: Vec<PathBuf> = nodes
+        .iter()
+        .flat_map(|node| &node.apps)
+        .filter(|app| matches!(app.origin, Origin::LibDir(_)))
+        .map(|app| app.dir.join("ebin").join(format!("{}.app", app.name)))
+        .collect();
     app_files.sort();
     app_files.dedup();
-    let warnings = index.warnings().iter().map(ToString::to_string).collect();
-    Ok((app_files, warnings))
+    let (xref_warnings, preloaded) = calls::check(spec, &otp, &index, &nodes)?;
+    let warnings = index.warnings().iter().map(ToString::to_string).chain(xref_warnings).collect();
+    Ok((app_files, warnings, preloaded))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::BuildError;
-use crate::spec::{Profile, ReleaseSpec, SysConfig, VmArgs, DEFAULT_PROFILE};
+use crate::spec::{Profile, ReleaseSpec, SysConfig, VmArgs, XrefPolicy, DEFAULT_PROFILE};
 
 /// The metadata table this crate reads.
 const METADATA_KEY: &str = "kazoo-release";
@@ -41,6 +41,7 @@ struct ProfileToml {
     include_erts: Option<bool>,
     dev_mode: Option<bool>,
     strip_beams: Option<bool>,
+    xref: Option<XrefPolicy>,
     vm_args: Option<VmArgs>,
     sys_config: Option<BTreeMap<String, serde_json::Value>>,
 }
@@ -117,6 +118,7 @@ fn add(spec: &mut ReleaseSpec, name: &str, toml: ProfileToml, origin: &str) -> R
         include_erts: toml.include_erts,
         dev_mode: toml.dev_mode,
         strip_beams: toml.strip_beams,
+        xref: toml.xref,
         vm_args: toml.vm_args,
         sys_config,
     };

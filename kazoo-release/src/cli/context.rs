@@ -215,7 +215,7 @@ impl<'a> Context<'a> {
     /// build-release: writes the tree unless it is up to date.
     pub fn write(&self, dev_mode: bool, sname: bool) -> Result<Report, CliError> {
         let options = self.options(dev_mode)?;
-        let checked = assemble::check(&options).map_err(CliError::failure)?;
+        let checked = assemble::check(&options).map_err(assemble_error)?;
         if !checked.up_to_date() {
             self.refuse_under_running_nodes(sname)?;
         }
@@ -226,7 +226,7 @@ impl<'a> Context<'a> {
     /// over for packing (the build lock held until the shipment is dropped).
     pub fn ship(&self, sname: bool) -> Result<Shipment, CliError> {
         let options = self.options(false)?;
-        let checked = assemble::check(&options).map_err(CliError::failure)?;
+        let checked = assemble::check(&options).map_err(assemble_error)?;
         if !checked.up_to_date() {
             self.refuse_under_running_nodes(sname)?;
         }
@@ -384,6 +384,14 @@ pub struct Naming<'a> {
 
 /// This host's name for nodes: the fully qualified name for long names (as Erlang's `-name`
 /// finds it), the kernel's hostname for short ones. Read only when a command needs it.
+/// A release that cannot be written: exit 1, or [`exit::XREF`] for a profile's xref refusal.
+fn assemble_error(error: assemble::AssembleError) -> CliError {
+    match error {
+        assemble::AssembleError::Xref { .. } => CliError::new(exit::XREF, error.to_string()),
+        error => CliError::failure(error),
+    }
+}
+
 fn local_host(name_type: NameType) -> Result<String, CliError> {
     let hostname = crate::name::hostname().map_err(|e| CliError::new(exit::NODE_NAME, e.to_string()))?;
     Ok(match name_type {

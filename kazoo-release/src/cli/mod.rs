@@ -13,6 +13,7 @@ mod remote;
 mod service;
 mod ship;
 mod upgrade;
+mod xref;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,6 +95,9 @@ pub mod exit {
     pub const ROLLED_BACK: u8 = 43;
     /// The upgrade failed and putting it back failed too: restart the node.
     pub const ROLLBACK_FAILED: u8 = 44;
+    /// xref: calls a node type cannot satisfy (build-release of an `xref = deny` profile
+    /// writes nothing then).
+    pub const XREF: u8 = 50;
 }
 
 /// The command line; what names the release (its name, version, variables, profiles,
@@ -130,6 +134,8 @@ enum Command {
     Ship(ship::ShipCommand),
     #[command(flatten)]
     Upgrade(upgrade::UpgradeCommand),
+    #[command(flatten)]
+    Xref(xref::XrefCommand),
 }
 
 /// Writes `text` to stdout (see [`CliError::output`] for what a write error means).
@@ -252,5 +258,6 @@ fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliEr
         Command::Service(command) => command.run(&context),
         Command::Ship(command) => command.run(&context),
         Command::Upgrade(command) => command.run(&context),
+        Command::Xref(command) => command.run(&context),
     }
 }
