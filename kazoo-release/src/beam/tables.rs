@@ -91,12 +91,20 @@ pub fn read(bytes: &[u8]) -> Result<Tables, NotBeam> {
     parse(atoms, table(b"ExpT", "ExpT")?, table(b"ImpT", "ImpT")?)
 }
 
+/// Files up to this size are read whole, in one call: fewer system calls than seeking.
+const READ_WHOLE: u64 = 32 * 1024;
+
 /// Reads the tables of the BEAM file at `path`, reading only their chunks (a module's debug
 /// info is most of its file); any file that is not a plain, whole BEAM file is read whole and
 /// judged by [`read`].
 pub fn read_file(path: &Path) -> std::io::Result<Result<Tables, NotBeam>> {
     let mut file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();
+    if size <= READ_WHOLE {
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes)?;
+        return Ok(read(&bytes));
+    }
     let mut header = [0u8; 12];
     let plain = file.read_exact(&mut header).is_ok()
         && &header[0..4] == b"FOR1"
@@ -273,6 +281,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("hello.beam"), &file).unwrap();
         assert_eq!(read_file(&dir.path().join("hello.beam")).unwrap().unwrap(), tables);
+    }
+
+    #[test]
+    fn a_large_file_is_read_past_its_debug_info_and_a_cut_one_is_an_error() {
+        let (atom_chunk, exports, imports) = (atoms(&["m", "f"]), rows(&[[2, 1, 2]]), rows(&[[1, 2, 0]]));
+        let debug_info = vec![7u8; 2 * READ_WHOLE as usize];
+        let file = build(&[
+            Chunk { id: *b"AtU8", data: &atom_chunk },
+            Chunk { id: *b"Dbgi", data: &debug_info },
+            Chunk { id: *b"ExpT", data: &exports },
+            Chunk { id: *b"ImpT", data: &imports },
+        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.beam");
+        std::fs::write(&path, &file).unwrap();
+        assert_eq!(read_file(&path).unwrap().unwrap(), read(&file).unwrap());
+        // Cut in the debug info and in the import table, the IFF length made to match.
+        for cut in [file.len() / 2, file.len() - 6] {
+            let mut cut_file = file[..cut].to_vec();
+            let len = (cut - 8) as u32;
+            cut_file[4..8].copy_from_slice(&len.to_be_bytes());
+            std::fs::write(&path, &cut_file).unwrap();
+            assert!(read_file(&path).unwrap().is_err(), "cut at {cut}");
+        }
     }
 
     #[test]
