@@ -290,17 +290,7 @@ fn the_package_installs_in_a_minimal_debian_root_runs_a_node_through_its_unit_an
         chroot.user(&service.user, &service.group, &service.exec_start, &env).stdout(Stdio::null()).spawn().unwrap();
     let mut node = Running(child);
     let ping: Vec<String> = ["/opt/kazoo/bin/kazoo", "ping", "ecallmgr"].map(str::to_owned).to_vec();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let answered = chroot.user(&service.user, &service.group, &ping, &env).output().unwrap();
-        if answered.status.success() {
-            assert_eq!(text(&answered.stdout).trim(), "pong");
-            break;
-        }
-        assert!(node.0.try_wait().unwrap().is_none(), "foreground ended: {}", text(&answered.stderr));
-        assert!(Instant::now() < deadline, "the node did not answer: {}", text(&answered.stderr));
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    await_pong(&mut node, || chroot.user(&service.user, &service.group, &ping, &env).output().unwrap());
     ok(chroot.user(&service.user, &service.group, &service.exec_stop, &env).output().unwrap());
     assert_eq!(
         wait_exit(&mut node.0, Duration::from_secs(40)).code(),
@@ -426,17 +416,7 @@ fn the_image_is_reproducible_read_by_skopeo_unpacked_by_umoci_and_its_rootfs_run
     let mut node = Running(child);
     // Pinged from outside the root: this build's binary, on the host's loopback.
     let outside = [("KAZOO_COOKIE", cookie), ("PATH", ROOT_PATH.to_owned())];
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let answered = host.root(BIN, &["ping", "kazoo_apps@127.0.0.1"], &outside).output().unwrap();
-        if answered.status.success() {
-            assert_eq!(text(&answered.stdout).trim(), "pong");
-            break;
-        }
-        assert!(node.0.try_wait().unwrap().is_none(), "foreground ended: {}", text(&answered.stderr));
-        assert!(Instant::now() < deadline, "the node did not answer: {}", text(&answered.stderr));
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    await_pong(&mut node, || host.root(BIN, &["ping", "kazoo_apps@127.0.0.1"], &outside).output().unwrap());
     // nsenter forks the command into the host's pid namespace: signal that child (kazoo,
     // which chroot became).
     let kazoo = support::isolated::children(node.0.id())[0];
@@ -496,4 +476,19 @@ fn deb_and_oci_image_are_build_machine_commands_and_a_package_needs_a_maintainer
     let bad = support::failed(kazoo(out.path(), &["deb", "--revision", "1-2"]));
     assert_eq!(bad.0, 1);
     assert!(bad.1.contains("--revision `1-2`"), "{}", bad.1);
+}
+
+/// Runs `ping` until it answers `pong`, failing when `node` ends first or 60 s pass.
+fn await_pong(node: &mut Running, mut ping: impl FnMut() -> Output) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answered = ping();
+        if answered.status.success() {
+            assert_eq!(text(&answered.stdout).trim(), "pong");
+            return;
+        }
+        assert!(node.0.try_wait().unwrap().is_none(), "foreground ended: {}", text(&answered.stderr));
+        assert!(Instant::now() < deadline, "the node did not answer: {}", text(&answered.stderr));
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
