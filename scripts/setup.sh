@@ -11,7 +11,8 @@
 # and the C and C++ compilers that build::erlc builds NIFs with (through the `cc` crate);
 # for the packages and images `deb` and `oci-image` write: dpkg-dev (dpkg-shlibdeps, the
 # oracle of Depends), lintian, debootstrap (the minimal Debian root the package installs
-# in), skopeo and umoci (read and unpack the image).
+# in), skopeo and umoci (read and unpack the image); tcpdump (what crosses the wire between
+# TLS nodes).
 set -euo pipefail
 
 missing=()
@@ -32,6 +33,7 @@ command -v lintian >/dev/null || missing+=(lintian)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v umoci >/dev/null || missing+=(umoci)
+command -v tcpdump >/dev/null || missing+=(tcpdump)
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -78,7 +78,7 @@ fn unknown_node_type_and_profile_are_errors_that_list_the_choices() {
     assert!(stderr.contains("`freeswitch` is not a node type") && stderr.contains("ecallmgr, kazoo_apps"), "{stderr}");
     let output = kazoo(&["--profile", "staging", "print", "relx.config"]);
     assert_eq!(output.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("default, dev, ci, dist"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("default, dev, ci, dist, tls"));
 }
 
 #[test]

@@ -61,6 +61,10 @@ pub struct Release {
     /// `warn` or `deny`, checked against `sym::XREF_POLICIES`.
     pub xref: Option<Located<String>>,
     pub xref_ignore: Vec<Located<String>>,
+    /// `tcp` or `tls`, checked against `sym::DIST_MODES`.
+    pub dist: Option<Located<String>>,
+    /// A port, checked to be in 1..=65535.
+    pub dist_port: Option<Located<i128>>,
     pub sys_config: Option<Path>,
     /// The runtime crate as the user's Cargo.toml names it (default `::kazoo_release`).
     pub krate: Option<Path>,
@@ -115,6 +119,8 @@ pub struct Profile {
     /// Debug info stripped from the copied `.beam` files.
     pub strip_beams: Option<bool>,
     pub xref: Option<Located<String>>,
+    pub dist: Option<Located<String>>,
+    pub dist_port: Option<Located<i128>>,
     pub sys_config: Option<Path>,
     pub vm_args: Option<VmArgs>,
 }

@@ -91,6 +91,8 @@ impl Release {
             load_lib_dirs: None,
             xref: None,
             xref_ignore: Vec::new(),
+            dist: None,
+            dist_port: None,
             sys_config: None,
             krate: None,
         }
@@ -160,6 +162,8 @@ fn release(items: &Items, release: &mut Release, seen: &mut Seen, errs: &mut Err
                 let example = "[\"crypto:hmac/3\", \"pg2\"]";
                 release.xref_ignore = list(meta, example, errs, |v, errs| errs.ok(value::string(v, key, "\"pg2\"")));
             }
+            DIST => release.dist = setting(meta, errs, |v| value::name(v, key)),
+            DIST_PORT => release.dist_port = setting(meta, errs, |v| value::integer(v, key, "4370")),
             CRATE => release.krate = setting(meta, errs, |v| value::crate_path(v, key)),
             _ => release.sys_config = setting(meta, errs, |v| value::path(v, key)),
         }
@@ -183,6 +187,8 @@ impl Profile {
             dev_mode: None,
             strip_beams: None,
             xref: None,
+            dist: None,
+            dist_port: None,
             sys_config: None,
             vm_args: None,
         }
@@ -390,6 +396,8 @@ fn profile(items: &Items, span: Span, errs: &mut Errors) -> Profile {
             DEV_MODE => profile.dev_mode = setting(meta, errs, |v| value::boolean(v, key)),
             STRIP_BEAMS => profile.strip_beams = setting(meta, errs, |v| value::boolean(v, key)),
             XREF => profile.xref = setting(meta, errs, |v| value::name(v, key)),
+            DIST => profile.dist = setting(meta, errs, |v| value::name(v, key)),
+            DIST_PORT => profile.dist_port = setting(meta, errs, |v| value::integer(v, key, "4370")),
             SYS_CONFIG => profile.sys_config = setting(meta, errs, |v| value::path(v, key)),
             _ => {
                 let Some(items) = nested(meta, "vm_args(async_threads = 10)", errs) else {

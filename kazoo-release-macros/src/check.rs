@@ -63,6 +63,8 @@ fn release(release: &Release, errs: &mut Errors) {
     release.base_apps.iter().for_each(|app| self::app(app, errs));
     duplicate_apps(&release.base_apps, "in base_apps", errs);
     one_of(&release.xref, XREF, XREF_POLICIES, errs);
+    one_of(&release.dist, DIST, DIST_MODES, errs);
+    port(&release.dist_port, DIST_PORT, errs);
 }
 
 fn app(app: &App, errs: &mut Errors) {
@@ -193,16 +195,19 @@ fn one_of(value: &Option<Located<String>>, key: &str, allowed: &[&str], errs: &m
     }
 }
 
+/// Whether `value`, when given, is a port; an error on it when not.
+fn port(value: &Option<Located<i128>>, key: &str, errs: &mut Errors) -> bool {
+    let Some(port) = value.as_ref().filter(|p| !(1..=65535).contains(&p.value)) else { return true };
+    errs.push(port.error(format!("`{key}` must be a port in 1..=65535, found {}", port.value)));
+    false
+}
+
 /// `-kernel inet_dist_listen_min M inet_dist_listen_max N`: both or neither, ports, M <= N.
 fn listen_range(args: &VmArgs, errs: &mut Errors) {
     let (min, max) = (&args.inet_dist_listen_min, &args.inet_dist_listen_max);
-    let mut in_range = true;
-    for (port, key) in [(min, INET_DIST_LISTEN_MIN), (max, INET_DIST_LISTEN_MAX)] {
-        if let Some(port) = port.as_ref().filter(|p| !(1..=65535).contains(&p.value)) {
-            errs.push(port.error(format!("`{key}` must be a port in 1..=65535, found {}", port.value)));
-            in_range = false;
-        }
-    }
+    let in_range = [(min, INET_DIST_LISTEN_MIN), (max, INET_DIST_LISTEN_MAX)]
+        .into_iter()
+        .fold(true, |in_range, (value, key)| port(value, key, errs) && in_range);
     match (min, max) {
         (Some(min), Some(max)) if in_range && min.value > max.value => errs.push(min.error(format!(
             "`inet_dist_listen_min` ({}) is above `inet_dist_listen_max` ({}): the range is empty",
@@ -260,6 +265,8 @@ fn profiles(profiles: &[Profile], errs: &mut Errors) {
     for profile in profiles {
         profile.vm_args.iter().for_each(|args| vm_args(args, errs));
         one_of(&profile.xref, XREF, XREF_POLICIES, errs);
+        one_of(&profile.dist, DIST, DIST_MODES, errs);
+        port(&profile.dist_port, DIST_PORT, errs);
         let Some(name) = &profile.name else {
             if profile.given.iter().all(|k| k != NAME) {
                 errs.push(syn::Error::new(

@@ -65,6 +65,8 @@ fn spec(input: &Input) -> TokenStream {
     let load_lib_dirs = release.load_lib_dirs.unwrap_or(false);
     let xref = xref_policy(release.xref.as_ref()).unwrap_or_else(|| quote!(_kazoo_release::XrefPolicy::Warn));
     let xref_ignore = release.xref_ignore.iter().map(|entry| string(&entry.value));
+    let dist = dist_mode(release.dist.as_ref()).unwrap_or_else(|| quote!(_kazoo_release::DistMode::Tcp));
+    let dist_port = option(dist_port(release.dist_port.as_ref()));
     let vm_args = vm_args(&input.vm_args);
     let sys_config =
         release.sys_config.as_ref().map_or_else(|| quote!(::core::default::Default::default()), sys_config);
@@ -86,6 +88,8 @@ fn spec(input: &Input) -> TokenStream {
             load_lib_dirs: #load_lib_dirs,
             xref: #xref,
             xref_ignore: ::std::vec![#(#xref_ignore),*],
+            dist: #dist,
+            dist_port: #dist_port,
             vm_args: #vm_args,
             sys_config: #sys_config,
             overlays: ::std::vec![#(#overlays),*],
@@ -246,6 +250,8 @@ fn profile(profile: &Profile) -> TokenStream {
     let dev_mode = option(profile.dev_mode.map(|b| quote!(#b)));
     let strip_beams = option(profile.strip_beams.map(|b| quote!(#b)));
     let xref = option(xref_policy(profile.xref.as_ref()));
+    let dist = option(dist_mode(profile.dist.as_ref()));
+    let dist_port = option(dist_port(profile.dist_port.as_ref()));
     let vm_args = option(profile.vm_args.as_ref().map(vm_args));
     let sys_config = option(profile.sys_config.as_ref().map(sys_config));
     quote! {
@@ -255,10 +261,28 @@ fn profile(profile: &Profile) -> TokenStream {
             dev_mode: #dev_mode,
             strip_beams: #strip_beams,
             xref: #xref,
+            dist: #dist,
+            dist_port: #dist_port,
             vm_args: #vm_args,
             sys_config: #sys_config,
         }
     }
+}
+
+/// `dist = tls` as the spec's value (check.rs has refused any other word).
+fn dist_mode(mode: Option<&Located<String>>) -> Option<TokenStream> {
+    mode.map(|m| match m.value.as_str() {
+        "tls" => quote!(_kazoo_release::DistMode::Tls),
+        _ => quote!(_kazoo_release::DistMode::Tcp),
+    })
+}
+
+/// `dist_port = 4370` as a `u16` (check.rs has refused what is not a port).
+fn dist_port(port: Option<&Located<i128>>) -> Option<TokenStream> {
+    port.map(|p| {
+        let port = u16::try_from(p.value).unwrap_or_default();
+        quote!(#port)
+    })
 }
 
 /// `xref = deny` as the spec's value (check.rs has refused any other word).

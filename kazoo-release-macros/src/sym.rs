@@ -36,6 +36,10 @@ pub const STRIP_BEAMS: &str = "strip_beams";
 pub const LOAD_LIB_DIRS: &str = "load_lib_dirs";
 pub const XREF: &str = "xref";
 pub const XREF_IGNORE: &str = "xref_ignore";
+/// `dist = tls`: how nodes talk to each other and to the commands.
+pub const DIST: &str = "dist";
+/// `dist_port = 4370`: the one port a node listens on, registered with no EPMD.
+pub const DIST_PORT: &str = "dist_port";
 pub const SYS_CONFIG: &str = "sys_config";
 pub const APPS: &str = "apps";
 /// `#[release(crate = kr)]`: the runtime crate's path, for a renamed dependency.
@@ -76,6 +80,8 @@ pub const RELEASE_KEYS: &[&str] = &[
     LOAD_LIB_DIRS,
     XREF,
     XREF_IGNORE,
+    DIST,
+    DIST_PORT,
     SYS_CONFIG,
     CRATE,
 ];
@@ -94,12 +100,15 @@ pub const VM_ARGS_KEYS: &[&str] = &[
 pub const OVERLAY_KEYS: &[&str] = &[MKDIR, COPY, TEMPLATE, CHMOD];
 pub const COPY_KEYS: &[&str] = &[FROM, TO];
 pub const CHMOD_KEYS: &[&str] = &[MODE, PATH];
-pub const PROFILE_KEYS: &[&str] = &[NAME, INCLUDE_ERTS, DEV_MODE, STRIP_BEAMS, XREF, SYS_CONFIG, VM_ARGS];
+pub const PROFILE_KEYS: &[&str] =
+    &[NAME, INCLUDE_ERTS, DEV_MODE, STRIP_BEAMS, XREF, DIST, DIST_PORT, SYS_CONFIG, VM_ARGS];
 
 /// Start types of a `.rel` file entry, as written in an app's call form: `lager(load)`.
 pub const START_TYPES: &[&str] = &["permanent", "transient", "temporary", "load", "none"];
 /// `xref = ...`: what the build does with the calls it finds.
 pub const XREF_POLICIES: &[&str] = &["warn", "deny"];
+/// `dist = ...`: plain TCP (the default) or TLS distribution.
+pub const DIST_MODES: &[&str] = &["tcp", "tls"];
 /// `-sasl errlog_type`.
 pub const ERRLOG_TYPES: &[&str] = &["error", "progress", "all"];
 /// `+W`.

@@ -27,7 +27,8 @@
 //! | [`conventions`] | a release's names: variables, config dir, cookie sources, helper nodes |
 //! | [`name`] | node names and the host's name (a leaf: dist and config_ini use it) |
 //! | [`node`] | running nodes: cookies, run-time dirs, operator files, launching and supervising VMs |
-//! | [`dist`] | an Erlang distribution client: EPMD, handshake, rpc, no second BEAM |
+//! | [`dist`] | an Erlang distribution client: EPMD or a fixed port, TCP or TLS, handshake, rpc, no second BEAM |
+//! | [`certs`] | a development CA and hosts' certificates for TLS distribution |
 //! | [`config_ini`] | config.ini as Kazoo reads it, an opt-in cookie source whose names the conventions give |
 //! | [`cli`] | the command line every release binary shares, on one runtime context |
 //!
@@ -93,6 +94,7 @@ pub mod assemble;
 pub(crate) mod beam;
 pub mod boot;
 pub mod build;
+pub mod certs;
 pub mod cli;
 pub mod config_ini;
 pub mod conventions;

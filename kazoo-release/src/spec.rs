@@ -77,6 +77,14 @@ pub struct ReleaseSpec {
     /// Calls (`crypto:hmac/3`) and modules (`pg2`) the check accepts.
     #[serde(default)]
     pub xref_ignore: Vec<String>,
+    /// How nodes talk to each other and to the commands: plain TCP, or TLS with the
+    /// operator's certificates (every node type then carries `ssl`).
+    #[serde(default)]
+    pub dist: DistMode,
+    /// The one port every node listens on, registered with no EPMD (OTP's `-erl_epmd_port`,
+    /// as `ERL_DIST_PORT` sets it): one node per host.
+    #[serde(default)]
+    pub dist_port: Option<u16>,
     pub vm_args: VmArgs,
     pub sys_config: SysConfig,
     /// Files put into the release beside what is generated, as relx's `overlay`.
@@ -96,6 +104,16 @@ pub enum XrefPolicy {
     #[default]
     Warn,
     Deny,
+}
+
+/// `dist = tcp` (the default) or `dist = tls`: OTP's `inet_tls_dist`, both sides verifying
+/// certificates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistMode {
+    #[default]
+    Tcp,
+    Tls,
 }
 
 /// A directory of applications (`lib_dirs = ["applications", optional("deps")]`).
@@ -235,6 +253,10 @@ pub struct Profile {
     pub strip_beams: Option<bool>,
     #[serde(default)]
     pub xref: Option<XrefPolicy>,
+    #[serde(default)]
+    pub dist: Option<DistMode>,
+    #[serde(default)]
+    pub dist_port: Option<u16>,
     /// Merged over the default vm.args with [`VmArgs::merge`].
     pub vm_args: Option<VmArgs>,
     /// Merged over the default sys.config with [`SysConfig::merge`].
@@ -262,6 +284,8 @@ impl ReleaseSpec {
             load_lib_dirs: false,
             xref: XrefPolicy::Warn,
             xref_ignore: vec![],
+            dist: DistMode::Tcp,
+            dist_port: None,
             vm_args: Default::default(),
             sys_config: Default::default(),
             overlays: vec![],
@@ -292,6 +316,8 @@ impl ReleaseSpec {
         self.dev_mode = profile.dev_mode.unwrap_or(self.dev_mode);
         self.strip_beams = profile.strip_beams.unwrap_or(self.strip_beams);
         self.xref = profile.xref.unwrap_or(self.xref);
+        self.dist = profile.dist.unwrap_or(self.dist);
+        self.dist_port = profile.dist_port.or(self.dist_port);
         if let Some(vm_args) = &profile.vm_args {
             self.vm_args = self.vm_args.merge(vm_args);
         }
@@ -320,6 +346,8 @@ impl Profile {
         self.dev_mode = over.dev_mode.or(self.dev_mode);
         self.strip_beams = over.strip_beams.or(self.strip_beams);
         self.xref = over.xref.or(self.xref);
+        self.dist = over.dist.or(self.dist);
+        self.dist_port = over.dist_port.or(self.dist_port);
         self.vm_args = merge_option(self.vm_args.take(), over.vm_args, |a, b| a.merge(&b));
         self.sys_config = merge_option(self.sys_config.take(), over.sys_config, |a, b| a.merge(&b));
     }

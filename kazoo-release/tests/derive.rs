@@ -2,8 +2,8 @@
 //! `ReleaseSpec`, profiles carry only what they set, and one node type is the default.
 
 use kazoo_release::spec::{
-    AppSpec, Hook, Hooks, LibDir, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig, VmArgs,
-    XrefPolicy,
+    AppSpec, DistMode, Hook, Hooks, LibDir, NodeType, Overlay, Profile, Release, ReleaseSpec, StartType, SysConfig,
+    VmArgs, XrefPolicy,
 };
 
 // The full example is the trybuild pass case itself, so the two cannot drift apart.
@@ -71,6 +71,8 @@ fn expected() -> ReleaseSpec {
         load_lib_dirs: false,
         xref: XrefPolicy::Warn,
         xref_ignore: strings(&["crypto:hmac/3", "pg2"]),
+        dist: DistMode::Tcp,
+        dist_port: None,
         vm_args: kazoo_vm_args(),
         sys_config: kazoo_sys_config().unwrap(),
         overlays: vec![
@@ -86,6 +88,8 @@ fn expected() -> ReleaseSpec {
                 dev_mode: Some(true),
                 strip_beams: None,
                 xref: None,
+                dist: None,
+                dist_port: None,
                 // Only what the profile sets; `ReleaseSpec::apply` merges it over the default.
                 vm_args: Some(VmArgs { async_threads: Some(10), raw: strings(&["+sbwt none"]), ..VmArgs::default() }),
                 sys_config: Some(SysConfig::default()),
@@ -94,6 +98,8 @@ fn expected() -> ReleaseSpec {
                 name: "dist".to_owned(),
                 strip_beams: Some(true),
                 xref: Some(XrefPolicy::Deny),
+                dist: Some(DistMode::Tls),
+                dist_port: Some(4370),
                 ..Profile::default()
             },
         ],

@@ -24,6 +24,8 @@ use serde::Serialize;
 #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = dev_sys_config)]
 #[profile(name = ci, include_erts = false, sys_config = ci_sys_config)]
 #[profile(name = dist, strip_beams = true)]
+// Nodes that talk TLS distribution only, with the operator's certificates (README: "Securing the distribution").
+#[profile(name = tls, dist = tls)]
 pub struct Kazoo;
 
 /// lager's log levels, written as atoms.

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{AppSpec, NodeType, ReleaseSpec, StartType};
+use crate::spec::{AppSpec, DistMode, NodeType, ReleaseSpec, StartType};
 
 use super::error::{AppsError, ScanWarning};
 use super::scan::{AppIndex, AppInfo, FoundApp, Origin};
@@ -49,12 +49,17 @@ impl AppIndex {
     /// Resolves node type `node` of `spec`: the base applications and the node type's own,
     /// and with `load_lib_dirs` every other application of the lib dirs, loaded (with the
     /// dependencies only they need) unless the node type's own applications need it started.
+    /// TLS distribution needs `ssl` on the code path when the kernel starts, so a `dist = tls`
+    /// release loads it on every node type.
     pub fn resolve_node(&self, spec: &ReleaseSpec, node: &NodeType) -> Result<Resolved, AppsError> {
         let apps = [spec.base_apps.as_slice(), &node.apps].concat();
         let mut loaded: Vec<&str> = match spec.load_lib_dirs {
             true => self.apps().iter().filter(|a| a.origin != Origin::Otp).map(|a| a.name.as_str()).collect(),
             false => Vec::new(),
         };
+        if spec.dist == DistMode::Tls {
+            loaded.push("ssl");
+        }
         loaded.sort_unstable();
         loaded.dedup();
         loaded.retain(|name| !apps.iter().any(|a| a.name == *name));

@@ -65,6 +65,15 @@ impl Fingerprint {
 
     /// The fingerprint stored at `path`; `None` when there is none or it is unreadable,
     /// which only means "build again".
+    /// Only the profile of the fingerprint at `path`.
+    pub fn profile(path: &Path) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Profile {
+            profile: String,
+        }
+        serde_json::from_slice::<Profile>(&fs::read(path).ok()?).ok().map(|p| p.profile)
+    }
+
     pub fn read(path: &Path) -> Option<Fingerprint> {
         serde_json::from_slice(&fs::read(path).ok()?).ok()
     }

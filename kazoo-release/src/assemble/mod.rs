@@ -119,6 +119,12 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+/// The profile the tree at `root` was built with, as its fingerprint says.
+pub fn built_profile(root: &Path) -> Option<String> {
+    let tree = crate::tree::Tree::open(root).ok()?;
+    Fingerprint::profile(&tree.layout.fingerprint())
+}
+
 /// Makes `<out>/<name>` the release `options` describe: builds it when it is missing or
 /// was built from other inputs (spec, profile, applications, this binary), else does
 /// nothing. A failure or a kill leaves the previous release as it was.

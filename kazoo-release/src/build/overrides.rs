@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::BuildError;
-use crate::spec::{Profile, ReleaseSpec, SysConfig, VmArgs, XrefPolicy, DEFAULT_PROFILE};
+use crate::spec::{DistMode, Profile, ReleaseSpec, SysConfig, VmArgs, XrefPolicy, DEFAULT_PROFILE};
 
 /// The metadata table this crate reads.
 const METADATA_KEY: &str = "kazoo-release";
@@ -42,6 +42,8 @@ struct ProfileToml {
     dev_mode: Option<bool>,
     strip_beams: Option<bool>,
     xref: Option<XrefPolicy>,
+    dist: Option<DistMode>,
+    dist_port: Option<u16>,
     vm_args: Option<VmArgs>,
     sys_config: Option<BTreeMap<String, serde_json::Value>>,
 }
@@ -119,6 +121,8 @@ fn add(spec: &mut ReleaseSpec, name: &str, toml: ProfileToml, origin: &str) -> R
         dev_mode: toml.dev_mode,
         strip_beams: toml.strip_beams,
         xref: toml.xref,
+        dist: toml.dist,
+        dist_port: toml.dist_port,
         vm_args: toml.vm_args,
         sys_config,
     };

@@ -16,15 +16,18 @@ use crate::apps::OtpSearch;
 use crate::assemble::{self, Options, Report, Shipment};
 use crate::config_ini;
 use crate::conventions::{DefaultCookie, Resolved};
-use crate::dist::{self, Reach};
+use crate::dist::{self, Reach, Transport};
 use crate::embed::Embedded;
 use crate::node::cookie::CookieEnv;
 use crate::node::launch::{LaunchError, NameType, CRASH_DUMP_ENV, NAME_TYPE_ENV};
 use crate::node::pipes::{RunBases, RunDirs, LOG_DIR_ENV, PIPE_DIR_ENV};
 use crate::node::subst::{self, REPLACE_OS_VARS};
 use crate::node::{resolve_cookie, NodeName};
-use crate::spec::ReleaseSpec;
+use crate::spec::{DistMode, ReleaseSpec, DEFAULT_PROFILE};
 use crate::tree::Tree;
+
+/// OTP's variable (as relx honours it) for the one port nodes listen on without EPMD.
+pub const DIST_PORT_ENV: &str = "ERL_DIST_PORT";
 
 /// Where the release tree is, and how it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +65,7 @@ impl Environment {
 /// What every command works on.
 pub struct Context<'a> {
     pub embedded: &'a Embedded,
-    pub profile: &'a str,
+    pub profile: String,
     /// The chosen profile's spec, decoded when a command first needs it (`ping` of a full
     /// node name does not).
     spec: std::sync::OnceLock<ReleaseSpec>,
@@ -72,20 +75,30 @@ pub struct Context<'a> {
     /// Whether the well-known cookie's warning was given (once per command).
     warned: std::sync::atomic::AtomicBool,
     pub env: Environment,
-    /// How nodes are reached: the helper prefix, `ERL_EPMD_PORT`.
-    pub reach: Reach,
+    /// How nodes are reached (the helper prefix, `ERL_EPMD_PORT`, `ERL_DIST_PORT`, TCP or
+    /// TLS), made when a command first needs it: TLS reads the operator's files.
+    reach: std::sync::OnceLock<Reach>,
     /// Where run-time dirs go: `PIPE_DIR`, `RUNNER_LOG_DIR`, the temporary directory.
     pub run_bases: RunBases,
 }
 
 impl<'a> Context<'a> {
-    /// The context of this process: `out` is `--out` (or the release dir variable).
+    /// The context of this process: `out` is `--out` (or the release dir variable),
+    /// `profile` is `--profile` (or the profile variable), else the one the tree's own
+    /// binary was built with, else the default.
     pub fn resolve(
         embedded: &'a Embedded,
-        profile: &'a str,
+        profile: Option<String>,
         out: Option<PathBuf>,
         conventions: Resolved,
     ) -> Result<Context<'a>, CliError> {
+        let exe = std::env::current_exe()
+            .map_err(|e| CliError::failure(format!("cannot find this binary's own path: {e}")))?;
+        let release = release_dir(&exe, embedded.release, out)?;
+        let profile = profile.unwrap_or_else(|| match &release {
+            ReleaseDir::Own(root) => assemble::built_profile(root).unwrap_or_else(|| DEFAULT_PROFILE.to_owned()),
+            ReleaseDir::Out(_) => DEFAULT_PROFILE.to_owned(),
+        });
         if !embedded.profiles().any(|p| p == profile) {
             let profiles: Vec<&str> = embedded.profiles().collect();
             return Err(CliError::new(
@@ -93,11 +106,7 @@ impl<'a> Context<'a> {
                 format!("no profile `{profile}` in this release; its profiles are: {}", profiles.join(", ")),
             ));
         }
-        let exe = std::env::current_exe()
-            .map_err(|e| CliError::failure(format!("cannot find this binary's own path: {e}")))?;
-        let release = release_dir(&exe, embedded.release, out)?;
         let env = Environment::of_process();
-        let reach = Reach::new(&conventions.helper_prefix, env.var("ERL_EPMD_PORT").and_then(|p| p.parse().ok()));
         let run_bases = RunBases {
             pipe: env.path(PIPE_DIR_ENV),
             log: env.path(LOG_DIR_ENV),
@@ -111,7 +120,7 @@ impl<'a> Context<'a> {
             conventions,
             warned: Default::default(),
             env,
-            reach,
+            reach: Default::default(),
             run_bases,
         })
     }
@@ -120,17 +129,75 @@ impl<'a> Context<'a> {
     pub fn spec(&self) -> &ReleaseSpec {
         // The build step wrote every profile's spec from this very type, and `resolve`
         // checked the profile is one of them: decoding it cannot fail.
-        self.spec.get_or_init(|| self.embedded.spec(self.profile).expect("the build step embeds every profile's spec"))
+        self.spec.get_or_init(|| self.embedded.spec(&self.profile).expect("the build step embeds every profile's spec"))
+    }
+
+    /// How this command reaches nodes.
+    pub fn reach(&self) -> Result<&Reach, dist::DistError> {
+        if let Some(reach) = self.reach.get() {
+            return Ok(reach);
+        }
+        let mut reach =
+            Reach::new(&self.conventions.helper_prefix, self.env.var("ERL_EPMD_PORT").and_then(|p| p.parse().ok()));
+        reach.dist_var = self.conventions.var("DIST");
+        let setup = |e: CliError| dist::DistError::Setup(e.message);
+        reach.dist_port = self.dist_port().map_err(setup)?;
+        if self.dist_mode().map_err(setup)? == DistMode::Tls {
+            let tls = dist::Tls::load(&self.tls_files()).map_err(|e| dist::DistError::Setup(e.to_string()))?;
+            reach.transport = Transport::Tls(tls);
+        }
+        Ok(self.reach.get_or_init(|| reach))
+    }
+
+    /// TCP or TLS: `<PREFIX>_DIST`, else the profile's.
+    pub fn dist_mode(&self) -> Result<DistMode, CliError> {
+        let var = self.conventions.var("DIST");
+        match self.env.var(&var) {
+            None => Ok(self.spec().dist),
+            Some("tcp") => Ok(DistMode::Tcp),
+            Some("tls") => Ok(DistMode::Tls),
+            Some(other) => Err(CliError::new(exit::NODE_CONFIG, format!("{var} is `{other}`: set it to tls or tcp"))),
+        }
+    }
+
+    /// The nodes' one port without EPMD: `ERL_DIST_PORT`, else the profile's.
+    pub fn dist_port(&self) -> Result<Option<u16>, CliError> {
+        match self.env.var(DIST_PORT_ENV) {
+            None => Ok(self.spec().dist_port),
+            Some(text) => match text.parse::<u16>() {
+                Ok(port) if port > 0 => Ok(Some(port)),
+                _ => Err(CliError::new(
+                    exit::NODE_CONFIG,
+                    format!("{DIST_PORT_ENV} is `{text}`: set it to a port in 1..=65535, or unset it to use EPMD"),
+                )),
+            },
+        }
+    }
+
+    /// The operator's TLS files: `<PREFIX>_DIST_CA`, `_DIST_CERT`, `_DIST_KEY`, else
+    /// `ca.pem`, `node.pem` and `node.key` in the config dir's `dist/`.
+    pub fn tls_files(&self) -> dist::TlsFiles {
+        let dir = self.config_dir().join("dist");
+        let file = |suffix: &str, name: &str| {
+            let var = self.conventions.var(suffix);
+            dist::TlsFile { path: self.env.path(&var).unwrap_or_else(|| dir.join(name)), var }
+        };
+        dist::TlsFiles {
+            ca: file("DIST_CA", "ca.pem"),
+            cert: file("DIST_CERT", "node.pem"),
+            key: file("DIST_KEY", "node.key"),
+        }
     }
 
     /// A distribution client of `node`, as one of the release's helper nodes.
     pub fn connect(&self, node: &NodeName, cookie: &str, timeout: Duration) -> Result<dist::Client, dist::DistError> {
-        dist::Client::connect(node, cookie, timeout, &self.reach)
+        dist::Client::connect(node, cookie, timeout, self.reach()?)
     }
 
-    /// Whether `node` is registered with its host's EPMD.
+    /// Whether `node` runs or holds its name (registered with its host's EPMD, or answering
+    /// at the fixed port).
     pub fn registered(&self, node: &NodeName, timeout: Duration) -> Result<bool, dist::DistError> {
-        dist::registered(node, self.reach.epmd_port, timeout)
+        dist::registered(node, self.reach()?, timeout)
     }
 
     /// `-name` or `-sname`: `--sname`, else `$NODE_NAME_TYPE`.
@@ -252,7 +319,7 @@ impl<'a> Context<'a> {
                 generate_cookie: self.conventions.default_cookie == DefaultCookie::Generated,
                 otp: self.otp(),
                 source_date_epoch: self.env.var("SOURCE_DATE_EPOCH").and_then(|s| s.trim().parse().ok()),
-                ..Options::new(self.embedded, self.profile)
+                ..Options::new(self.embedded, &self.profile)
             }),
             ReleaseDir::Own(root) => Err(CliError::new(
                 exit::USAGE,

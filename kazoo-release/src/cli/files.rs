@@ -43,7 +43,7 @@ impl FilesCommand {
             }
             FilesCommand::Spec { json: _ } => (crate::embed::SPEC_JSON, None),
         };
-        let text = context.embedded.file(context.profile, node.as_deref(), name).ok_or_else(|| {
+        let text = context.embedded.file(&context.profile, node.as_deref(), name).ok_or_else(|| {
             CliError::new(
                 exit::FAILURE,
                 format!("{name} was not embedded for profile {}: rebuild with `cargo build`", context.profile),

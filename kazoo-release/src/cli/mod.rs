@@ -3,6 +3,7 @@
 //! Each area of commands lives in its own file with its own clap `Subcommand` enum,
 //! flattened into one clap command; [`Context`] is what every command works on.
 
+mod certs;
 mod cluster;
 mod context;
 mod cookie;
@@ -58,6 +59,10 @@ pub mod exit {
     pub const UNKNOWN_HOST: u8 = 18;
     /// The node sent a message larger than --max-reply-size (refused unread).
     pub const REPLY_TOO_LARGE: u8 = 19;
+    /// The node speaks TLS distribution and the command plain TCP, or the other way round.
+    pub const DIST_MISMATCH: u8 = 26;
+    /// The TLS handshake with the node failed: a certificate one side does not trust.
+    pub const TLS_REFUSED: u8 = 27;
     /// read-release-cookie: no config.ini found, or its file variable names a missing file.
     pub const NO_CONFIG: u8 = 20;
     /// read-release-cookie: the config file cannot be read (permissions, a directory).
@@ -106,8 +111,8 @@ pub mod exit {
 #[command(propagate_version = true)]
 struct Cli {
     /// The profile whose files are used.
-    #[arg(long, global = true, default_value = DEFAULT_PROFILE)]
-    profile: String,
+    #[arg(long, global = true)]
+    profile: Option<String>,
     /// The directory the release tree is in (`DIR/<name>`), written there first when missing
     /// or stale [default: _rel]. A tree's own bin/<name> always runs its own tree.
     #[arg(long, global = true, value_name = "DIR")]
@@ -118,6 +123,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Certs(certs::CertsCommand),
     #[command(flatten)]
     Cookie(cookie::CookieCommand),
     #[command(flatten)]
@@ -226,7 +233,11 @@ fn command(embedded: &Embedded, conventions: &Resolved, version: &str) -> clap::
         .version(format!("{version} (kazoo-release {})", env!("CARGO_PKG_VERSION")))
         .about(format!("Build, run and service the Erlang/OTP release {}", conventions.release))
         .mut_arg("profile", |a| {
-            a.env(conventions.var("PROFILE")).help(format!("The profile whose files are used: {}", profiles.join(", ")))
+            a.env(conventions.var("PROFILE")).help(format!(
+                "The profile whose files are used: {} [default: the one a tree's own bin/{} was built with, else {DEFAULT_PROFILE}]",
+                profiles.join(", "),
+                embedded.release
+            ))
         })
         .mut_arg("out", |a| a.env(conventions.var("REL_DIR")));
     let with_cookie: Vec<String> = command
@@ -248,7 +259,7 @@ fn command(embedded: &Embedded, conventions: &Resolved, version: &str) -> clap::
 }
 
 fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliError> {
-    let context = Context::resolve(embedded, &cli.profile, cli.out, conventions)?;
+    let context = Context::resolve(embedded, cli.profile, cli.out, conventions)?;
     match cli.command {
         Command::Cookie(command) => command.run(&context),
         Command::Files(command) => command.run(&context),
@@ -257,6 +268,7 @@ fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliEr
         Command::Remote(command) => command.run(&context),
         Command::Service(command) => command.run(&context),
         Command::Ship(command) => command.run(&context),
+        Command::Certs(command) => command.run(&context),
         Command::Upgrade(command) => command.run(&context),
         Command::Xref(command) => command.run(&context),
     }

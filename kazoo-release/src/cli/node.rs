@@ -2,6 +2,7 @@
 //! nodes on this host. `stop`, `ping` and `pid` are remote commands (remote.rs).
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -18,12 +19,13 @@ use crate::dist::{Client, DistError};
 use crate::node::daemon::{self, DaemonError};
 use crate::node::home::PrivateHome;
 use crate::node::hooks::{self, HookEnv, Point};
-use crate::node::launch::{Erts, Launch, NameType, Role};
+use crate::node::launch::{Dist, Erts, Launch, NameType, Role};
 use crate::node::overrides::{self, OverrideError};
 use crate::node::pipes::{recorded_nodes, PipeError, RunDirs};
 use crate::node::subst;
 use crate::node::supervise::{self, Terminal};
 use crate::node::{check_cookie, NodeName};
+use crate::spec::DistMode;
 use crate::tree::Tree;
 
 #[derive(Subcommand)]
@@ -119,6 +121,10 @@ struct Prepared {
     files: NodeFiles,
     /// `$ERL_CRASH_DUMP`, when the operator set it.
     crash_dump: Option<std::path::PathBuf>,
+    /// The TLS optfile in `home`, for a TLS node.
+    tls_optfile: Option<std::path::PathBuf>,
+    /// The one port of nodes without EPMD.
+    dist_port: Option<u16>,
 }
 
 impl Prepared {
@@ -151,10 +157,11 @@ impl Prepared {
             return;
         }
         let Ok(apps) = awaited_apps(context, &self.tree, &self.node_type) else { return };
+        let Ok(reach) = context.reach() else { return };
         let awaited = daemon::Awaited {
             name: &self.name,
             cookie: &self.cookie,
-            reach: &context.reach,
+            reach,
             apps: &apps,
             timeout: Duration::from_secs(1),
         };
@@ -177,6 +184,7 @@ impl Prepared {
             home: self.home.path(),
             cwd: &self.dirs.log,
             crash_dump: self.crash_dump.as_deref(),
+            dist: Dist { tls_optfile: self.tls_optfile.as_deref(), port: self.dist_port },
         }
     }
 
@@ -191,7 +199,7 @@ impl Run {
         refuse_if_running(context, &node)?;
         node.hook(context, Point::PreStart, None)?;
         let vm = node.node_vm(terminal == Terminal::Shared);
-        vm.start_epmd().map_err(|e| CliError::failure(format!("cannot run {}: {e}", vm.epmd.display())))?;
+        vm.start_epmd().map_err(CliError::failure)?;
         let notifier =
             super::service::notifier(context, &node.tree, &node.name, &node.cookie, self.node.as_deref(), terminal)?;
         let record = |pid| node.dirs.record_pid(pid).map(|()| notifier.spawned(pid));
@@ -212,8 +220,13 @@ impl Run {
         refuse_if_running(context, &node)?;
         let vm = node.node_vm(true);
         let apps = awaited_apps(context, &node.tree, &node.node_type)?;
-        let awaited =
-            daemon::Awaited { name: &node.name, cookie: &node.cookie, reach: &context.reach, apps: &apps, timeout };
+        let awaited = daemon::Awaited {
+            name: &node.name,
+            cookie: &node.cookie,
+            reach: context.reach().map_err(failed)?,
+            apps: &apps,
+            timeout,
+        };
         node.hook(context, Point::PreStart, None)?;
         let pid = daemon::start(&vm, &node.erts, &node.dirs, &awaited).map_err(daemon_error)?;
         node.dirs.record_pid(pid).map_err(|e| {
@@ -253,7 +266,7 @@ impl Run {
         let ticktime = ticktime(context, &node.name, &node.cookie)?;
         let vm =
             node.launch().vm(Role::Remsh { target: &node.name, ticktime, helper: &context.conventions.helper_prefix });
-        vm.start_epmd().map_err(|e| CliError::failure(format!("cannot run {}: {e}", vm.epmd.display())))?;
+        vm.start_epmd().map_err(CliError::failure)?;
         exit_with(supervise::run(vm.command(), Terminal::Shared, |_| Ok(())), &vm.program)
     }
 
@@ -311,6 +324,11 @@ impl Run {
         )
         .map_err(override_error)?;
         let crash_dump = context.crash_dump();
+        let tls_optfile = match context.dist_mode()? {
+            DistMode::Tcp => None,
+            DistMode::Tls => Some(tls_optfile(context, &tree, &node_type, home.path())?),
+        };
+        let dist_port = context.dist_port()?;
         Ok(Prepared {
             name,
             node_type: node_type.clone(),
@@ -322,15 +340,38 @@ impl Run {
             home,
             files,
             crash_dump,
+            tls_optfile,
+            dist_port,
         })
     }
+}
+
+/// The optfile of a TLS node of `node_type`, written into its private HOME from the
+/// operator's files, which are checked first (readable, the key closed to others); the node
+/// type must carry `ssl`, which TLS distribution starts with the kernel.
+fn tls_optfile(context: &Context, tree: &Tree, node_type: &str, home: &Path) -> Result<PathBuf, CliError> {
+    context.reach().map_err(failed)?;
+    let entries = tree.rel_entries(node_type).map_err(CliError::failure)?;
+    if !entries.iter().any(|e| e.name == "ssl") {
+        return Err(CliError::new(
+            exit::NODE_CONFIG,
+            format!(
+                "node type {node_type} of this release has no ssl, which TLS distribution needs ({} is tls): build \
+                 the release with `dist = tls` (in #[release(...)] or a profile), which adds it, or unset {}",
+                context.conventions.var("DIST"),
+                context.conventions.var("DIST")
+            ),
+        ));
+    }
+    crate::node::tls::write_optfile(home, &context.tls_files())
+        .map_err(|e| CliError::new(exit::RUN_DIR, format!("cannot write the TLS options into {}: {e}", home.display())))
 }
 
 /// `Some(reason)` when a node named `name` answers, or holds the name but rejects us.
 fn is_running(context: &Context, name: &NodeName, cookie: &str) -> Option<String> {
     match context.connect(name, cookie, Duration::from_secs(5)) {
         Ok(_) => Some("it answers".into()),
-        Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => None,
+        Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. } | DistError::NotListening { .. }) => None,
         Err(e) => Some(e.to_string()),
     }
 }

@@ -312,7 +312,12 @@ fn bytes(text: &str) -> Result<u64, String> {
 /// The error with the exit code of its kind (see [`exit`]).
 pub(super) fn failed(error: DistError) -> CliError {
     let code = match &error {
-        DistError::NotRegistered { .. } | DistError::OtherNode { .. } => exit::NOT_RUNNING,
+        DistError::NotRegistered { .. } | DistError::OtherNode { .. } | DistError::NotListening { .. } => {
+            exit::NOT_RUNNING
+        }
+        DistError::Mismatch { .. } => exit::DIST_MISMATCH,
+        DistError::Tls { .. } => exit::TLS_REFUSED,
+        DistError::Setup(_) => exit::NODE_CONFIG,
         DistError::EpmdDown { .. } => exit::EPMD_DOWN,
         DistError::UnknownHost { .. } => exit::UNKNOWN_HOST,
         DistError::ConnectionRefused { .. } => exit::CONNECTION_REFUSED,

@@ -102,7 +102,13 @@ pub(super) fn notifier(
     let watchdog = watchdog_period(context.env.var(WATCHDOG_USEC_ENV), context.env.var(WATCHDOG_PID_ENV));
     Ok(Notifier::connect(
         socket,
-        Watched { name: name.clone(), cookie: cookie.to_owned(), reach: context.reach.clone(), watchdog, apps },
+        Watched {
+            name: name.clone(),
+            cookie: cookie.to_owned(),
+            reach: context.reach().map_err(super::remote::failed)?.clone(),
+            watchdog,
+            apps,
+        },
     ))
 }
 

@@ -1,19 +1,11 @@
-//! One distribution connection: TCP, the handshake as a hidden node, and framed messages.
-//!
-//! erl_dist's handshake is async over `futures::io` traits; [`Blocking`] gives it a plain
-//! blocking socket, so every poll completes at once and `block_on` never parks: no reactor,
-//! no threads, nothing to start before the first byte goes out. Reads go through one
-//! buffer for the whole connection (the handshake reads its messages a few bytes at a
-//! time); every write is one whole message. Every read and write waits at most until the
-//! connection's [`Deadline`], so a peer that answers a byte at a time cannot stretch a
-//! command past its --timeout.
+//! One distribution connection: TCP or TLS, the handshake as a hidden node, and framed
+//! messages. Every read and write waits at most until the connection's [`Deadline`], so a
+//! peer that answers a byte at a time cannot stretch a command past its --timeout.
 
-use std::io::{self, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::pin::Pin;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use erl_dist::handshake::{ClientSideHandshake, HandshakeError};
 use erl_dist::message::Message;
@@ -22,7 +14,10 @@ use erl_dist::term::Pid;
 use erl_dist::{DistributionFlags, LOWEST_DISTRIBUTION_PROTOCOL_VERSION};
 use futures::executor::block_on;
 
-use super::{epmd, DistError};
+use super::tls::{self, Tls};
+pub(super) use super::wire::Deadline;
+use super::wire::{Blocking, Bounded, Duplex, Reframe, Socket, Wire};
+use super::{epmd, DistError, Reach, Transport};
 use crate::name::NodeName;
 
 /// The type tag before every message after the handshake (the "pass through" header).
@@ -32,95 +27,21 @@ const PASS_THROUGH: u8 = 112;
 /// pid or a page of `eval` output takes, far below what would strain the machine.
 pub const DEFAULT_MAX_REPLY_SIZE: u64 = 64 << 20;
 
-/// When a command's exchanges with a node must be over: its --timeout from the start.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Deadline {
-    at: Instant,
-    /// What the command was given, for the message of a timeout.
-    pub(super) timeout: Duration,
-}
+/// How long a TLS client waits for the node's first answer before it asks, on a second
+/// connection, whether the node speaks plain TCP (which answers a ClientHello with nothing).
+const PLAIN_PROBE_AFTER: Duration = Duration::from_millis(500);
 
-impl Deadline {
-    pub(super) fn after(timeout: Duration) -> Deadline {
-        Deadline { at: Instant::now().checked_add(timeout).unwrap_or_else(far_future), timeout }
-    }
-
-    /// The time left; none left is a timeout.
-    fn left(&self) -> io::Result<Duration> {
-        match self.at.saturating_duration_since(Instant::now()) {
-            left if left.is_zero() => Err(io::ErrorKind::TimedOut.into()),
-            left => Ok(left),
-        }
-    }
-
-    pub(super) fn passed(&self) -> bool {
-        self.left().is_err()
-    }
-}
-
-/// A moment no command reaches (`Duration::MAX` does not fit in an `Instant`).
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
-}
-
-/// A socket whose every read and write waits at most until its deadline.
-pub(super) struct Bounded {
-    stream: TcpStream,
-    pub(super) deadline: Deadline,
-}
-
-impl Read for Bounded {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.set_read_timeout(Some(self.deadline.left()?))?;
-        self.stream.read(buf)
-    }
-}
-
-impl Write for Bounded {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.stream.set_write_timeout(Some(self.deadline.left()?))?;
-        self.stream.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.stream.flush()
-    }
-}
-
-/// A blocking socket behind the `futures::io` traits, reading through a buffer.
-pub(super) struct Blocking(pub(super) BufReader<Bounded>);
-
-impl Blocking {
-    pub(super) fn new(stream: TcpStream, deadline: Deadline) -> Blocking {
-        Blocking(BufReader::new(Bounded { stream, deadline }))
-    }
-}
-
-impl futures::io::AsyncRead for Blocking {
-    fn poll_read(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().0.read(buf))
-    }
-}
-
-impl futures::io::AsyncWrite for Blocking {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().0.get_mut().write(buf))
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().0.get_mut().flush())
-    }
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().0.get_mut().stream.shutdown(std::net::Shutdown::Write))
-    }
-}
+/// The content type of a TLS alert record: what a TLS node answers a plain name message with.
+const TLS_ALERT: u8 = 0x15;
 
 /// The addresses of `host:port`.
-pub(super) fn resolve(host: &str, port: u16) -> io::Result<Vec<std::net::SocketAddr>> {
+pub(super) fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     Ok((host, port).to_socket_addrs()?.collect())
 }
 
 /// A TCP connection to the first of `addrs` (of `host`) that answers before `deadline`,
 /// with Nagle off: every message here is one small request waiting for its answer.
-pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], deadline: Deadline) -> io::Result<TcpStream> {
+pub(super) fn connect_any(host: &str, addrs: &[SocketAddr], deadline: Deadline) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} resolves to no address"));
     for &addr in addrs {
         match TcpStream::connect_timeout(&addr, deadline.left()?) {
@@ -137,8 +58,8 @@ pub(super) fn connect_any(host: &str, addrs: &[std::net::SocketAddr], deadline: 
 /// An established connection to a node, as a hidden node of our own.
 pub(super) struct Connection {
     /// Reads through the handshake's buffer, which may already hold the first message;
-    /// writes go to its socket.
-    socket: BufReader<Bounded>,
+    /// writes go to its wire.
+    socket: Socket,
     /// Our own pid on this connection: the sender of calls and the group leader of what they run.
     pub(super) me: Pid,
     pub(super) node: String,
@@ -147,25 +68,37 @@ pub(super) struct Connection {
 }
 
 impl Connection {
-    /// Looks the node up in EPMD, connects and shakes hands with `cookie`, all before
-    /// `deadline`, which then bounds what follows on the connection too.
+    /// Finds the node's port (EPMD, or the fixed one), connects (TLS too when `reach` says
+    /// so) and shakes hands with `cookie`, all before `deadline`, which then bounds what
+    /// follows on the connection too.
     pub(super) fn open(
         node: &NodeName,
         cookie: &str,
         deadline: Deadline,
-        reach: &super::Reach,
+        reach: &Reach,
     ) -> Result<Connection, DistError> {
         let local = local_node(&reach.helper, node)?;
-        let (mut addrs, port) = epmd::address_of(node, reach.epmd_port, deadline)?;
-        addrs.iter_mut().for_each(|addr| addr.set_port(port));
-        let stream = connect_any(&node.host, &addrs, deadline).map_err(|source| match source.kind() {
-            io::ErrorKind::ConnectionRefused => DistError::ConnectionRefused { node: node.to_string(), port, source },
-            _ => io_error(&node.to_string(), deadline, source),
-        })?;
         let me = Pid::new(local.name.to_string(), 1, 0, local.creation.get());
-        let (Blocking(socket), peer) = handshake(Blocking::new(stream, deadline), local, cookie, |e, challenged| {
-            handshake_error(node, deadline, e, challenged)
-        })?;
+        let wire = open_wire(node, deadline, reach)?;
+        let tls = match &reach.transport {
+            Transport::Tcp => None,
+            Transport::Tls(tls) => Some(tls),
+        };
+        let first_byte = wire.first_byte();
+        let error = |e, challenged| {
+            let plain_met_tls = tls.is_none() && first_byte.get() == Some(&TLS_ALERT);
+            match plain_met_tls {
+                true => mismatch(node, reach, "TLS", "plain TCP"),
+                false => handshake_error(node, deadline, tls, e, challenged),
+            }
+        };
+        let (socket, peer) = match tls {
+            None => handshake(Socket::new(wire), local, cookie, error)?,
+            Some(_) => {
+                let (reframed, peer) = handshake(Reframe::new(Socket::new(wire)), local, cookie, error)?;
+                (reframed.into_inner(), peer)
+            }
+        };
         // As OTP does: a node that answers to another name is not the node asked for (a
         // host alias, an address, a second node behind one port).
         if peer.name.to_string() != node.to_string() {
@@ -176,11 +109,11 @@ impl Connection {
 
     /// What bounds the exchanges from now on.
     pub(super) fn deadline(&self) -> Deadline {
-        self.socket.get_ref().deadline
+        self.socket.wire().deadline()
     }
 
     pub(super) fn set_deadline(&mut self, deadline: Deadline) {
-        self.socket.get_mut().deadline = deadline;
+        self.socket.wire_mut().set_deadline(deadline);
     }
 
     /// Sends one message.
@@ -191,7 +124,7 @@ impl Connection {
         frame[..4].copy_from_slice(&len.to_be_bytes());
         frame[4] = PASS_THROUGH;
         let deadline = self.deadline();
-        self.socket.get_mut().write_all(&frame).map_err(|e| io_error(&self.node, deadline, e))
+        self.socket.write_all(&frame).map_err(|e| io_error(&self.node, deadline, e))
     }
 
     /// The next message for us, answering the node's ticks on the way (it drops a
@@ -222,7 +155,7 @@ impl Connection {
 
     fn send_tick(&mut self) -> Result<(), DistError> {
         let deadline = self.deadline();
-        self.socket.get_mut().write_all(&[0; 4]).map_err(|e| io_error(&self.node, deadline, e))
+        self.socket.write_all(&[0; 4]).map_err(|e| io_error(&self.node, deadline, e))
     }
 
     /// One frame, its announced length checked first and never allocated up front: memory
@@ -253,7 +186,7 @@ impl Connection {
 /// process and connection so that concurrent commands never collide, on the peer's host so
 /// that short and long names match. Node names travel as atoms of at most 255 bytes: a
 /// host too long for ours (or the node's) is refused here, before anything is sent.
-fn local_node(helper: &str, node: &NodeName) -> Result<LocalNode, DistError> {
+pub(super) fn local_node(helper: &str, node: &NodeName) -> Result<LocalNode, DistError> {
     static SEQ: AtomicU32 = AtomicU32::new(0);
     let name = format!("{helper}_ctl_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
     let too_long = |name: &str, e| DistError::BadName {
@@ -268,32 +201,125 @@ fn local_node(helper: &str, node: &NodeName) -> Result<LocalNode, DistError> {
     Ok(local)
 }
 
+/// The connected wire to `node`: its port from EPMD or `reach`'s fixed one, TLS when
+/// `reach` says so.
+pub(super) fn open_wire(node: &NodeName, deadline: Deadline, reach: &Reach) -> Result<Wire, DistError> {
+    let (addrs, port) = match reach.dist_port {
+        Some(port) => (resolve(&node.host, port).map_err(|e| unknown_host(node, e))?, port),
+        None => epmd::address_of(node, reach.epmd_port, deadline)?,
+    };
+    let socket = Bounded::new(connect_node(node, &addrs, port, deadline, reach)?, deadline);
+    match &reach.transport {
+        Transport::Tcp => Ok(Wire::Tcp(socket)),
+        Transport::Tls(tls) => {
+            let plain_probe = || speaks_plain(node, &addrs, port, deadline, reach);
+            tls_wire(node, tls, socket, plain_probe, reach).map(|stream| Wire::Tls(Box::new(stream)))
+        }
+    }
+}
+
+fn unknown_host(node: &NodeName, source: io::Error) -> DistError {
+    DistError::UnknownHost { node: node.to_string(), host: node.host.clone(), source }
+}
+
+/// A TCP connection to the node at `port` of `addrs`; refused at a fixed port means that
+/// no node runs there.
+fn connect_node(
+    node: &NodeName,
+    addrs: &[SocketAddr],
+    port: u16,
+    deadline: Deadline,
+    reach: &Reach,
+) -> Result<TcpStream, DistError> {
+    let addrs: Vec<SocketAddr> = addrs.iter().map(|a| SocketAddr::new(a.ip(), port)).collect();
+    connect_any(&node.host, &addrs, deadline).map_err(|source| match source.kind() {
+        io::ErrorKind::ConnectionRefused if reach.dist_port.is_some() => {
+            DistError::NotListening { node: node.to_string(), port }
+        }
+        io::ErrorKind::ConnectionRefused => DistError::ConnectionRefused { node: node.to_string(), port, source },
+        _ => io_error(&node.to_string(), deadline, source),
+    })
+}
+
+/// The TLS handshake with the node. A node that speaks plain TCP answers a ClientHello
+/// with nothing (it waits for the rest of what it took for a long name message): when no
+/// answer comes soon, `plain_probe` asks on a second connection, so that the operator
+/// learns which side speaks what rather than waiting for a timeout.
+fn tls_wire(
+    node: &NodeName,
+    tls: &Tls,
+    mut socket: Bounded,
+    plain_probe: impl FnOnce() -> bool,
+    reach: &Reach,
+) -> Result<rustls::StreamOwned<rustls::ClientConnection, Bounded>, DistError> {
+    let deadline = socket.deadline;
+    let failed = |e: io::Error| match tls::explain(&e, tls) {
+        Some(detail) => DistError::Tls { node: node.to_string(), detail },
+        None => io_error(&node.to_string(), deadline, e),
+    };
+    let mut client = tls.client(&node.host).map_err(failed)?;
+    tls::send_pending(&mut client, &mut socket).map_err(failed)?;
+    let wait = PLAIN_PROBE_AFTER.min(deadline.left().map_err(failed)?);
+    if !tls::answers_within(&socket, wait).map_err(failed)? && plain_probe() {
+        return Err(mismatch(node, reach, "plain TCP", "TLS"));
+    }
+    tls::finish(client, socket).map_err(failed)
+}
+
+/// Whether the node at `port` answers a plain name message as a plain node does, within
+/// the probe's own short bound.
+fn speaks_plain(node: &NodeName, addrs: &[SocketAddr], port: u16, deadline: Deadline, reach: &Reach) -> bool {
+    let probe =
+        Deadline::after(PLAIN_PROBE_AFTER.min(deadline.left().unwrap_or_default()).max(Duration::from_millis(1)));
+    let Ok(stream) = connect_node(node, addrs, port, probe, reach) else { return false };
+    let Ok(local) = local_node(&reach.helper, node) else { return false };
+    let mut handshake =
+        ClientSideHandshake::new(Blocking(Socket::new(Wire::Tcp(Bounded::new(stream, probe)))), local, "");
+    block_on(handshake.execute_send_name(LOWEST_DISTRIBUTION_PROTOCOL_VERSION)).is_ok()
+}
+
+fn mismatch(node: &NodeName, reach: &Reach, node_speaks: &'static str, we_speak: &'static str) -> DistError {
+    DistError::Mismatch { node: node.to_string(), node_speaks, we_speak, var: reach.dist_var.clone() }
+}
+
 /// The handshake in its two parts, so that a failure knows whether the node had already
 /// accepted our name (`challenged`): only then does a closed connection mean a bad cookie.
-fn handshake(
-    stream: Blocking,
+fn handshake<S: Duplex + Unpin>(
+    stream: S,
     local: LocalNode,
     cookie: &str,
     error: impl Fn(HandshakeError, bool) -> DistError,
-) -> Result<(Blocking, PeerNode), DistError> {
-    let mut handshake = ClientSideHandshake::new(stream, local, cookie);
+) -> Result<(S, PeerNode), DistError> {
+    let mut handshake = ClientSideHandshake::new(Blocking(stream), local, cookie);
     block_on(handshake.execute_send_name(LOWEST_DISTRIBUTION_PROTOCOL_VERSION)).map_err(|e| error(e, false))?;
-    block_on(handshake.execute_rest(true)).map_err(|e| error(e, true))
+    let (Blocking(stream), peer) = block_on(handshake.execute_rest(true)).map_err(|e| error(e, true))?;
+    Ok((stream, peer))
 }
 
 /// A node that dislikes our challenge reply closes the connection without a word; one whose
 /// own digest does not match ours fails the check here: both mean the cookies differ.
-fn handshake_error(node: &NodeName, deadline: Deadline, error: HandshakeError, challenged: bool) -> DistError {
-    let node = node.to_string();
+fn handshake_error(
+    node: &NodeName,
+    deadline: Deadline,
+    tls: Option<&Tls>,
+    error: HandshakeError,
+    challenged: bool,
+) -> DistError {
+    let name = node.to_string();
+    if let (HandshakeError::Io(e), Some(tls)) = (&error, tls) {
+        if let Some(detail) = tls::explain(e, tls) {
+            return DistError::Tls { node: name, detail };
+        }
+    }
     match error {
-        HandshakeError::CookieMismatch => DistError::CookieRejected { node },
-        HandshakeError::Io(e) if challenged && is_closed(&e) => DistError::CookieRejected { node },
+        HandshakeError::CookieMismatch => DistError::CookieRejected { node: name },
+        HandshakeError::Io(e) if challenged && is_closed(&e) => DistError::CookieRejected { node: name },
         HandshakeError::Io(e) if is_closed(&e) => DistError::Connection {
-            node,
+            node: name,
             detail: "the node closed the connection before the handshake (does it use -name where we use -sname, or the reverse?)".into(),
         },
-        HandshakeError::Io(e) => io_error(&node, deadline, e),
-        other => DistError::Protocol { node, detail: format!("handshake: {other}") },
+        HandshakeError::Io(e) => io_error(&name, deadline, e),
+        other => DistError::Protocol { node: name, detail: format!("handshake: {other}") },
     }
 }
 

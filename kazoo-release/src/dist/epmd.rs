@@ -4,7 +4,8 @@ use std::net::{SocketAddr, TcpStream};
 
 use erl_dist::epmd::{EpmdClient, EpmdError};
 
-use super::connection::{connect_any, io_error, resolve, Blocking, Deadline};
+use super::connection::{connect_any, io_error, resolve, Deadline};
+use super::wire::{Blocking, Bounded, Socket, Wire};
 use super::DistError;
 use crate::name::NodeName;
 
@@ -34,7 +35,9 @@ pub(super) fn address_of(
 }
 
 fn lookup(stream: TcpStream, node: &NodeName, deadline: Deadline) -> Result<u16, DistError> {
-    let reply = futures::executor::block_on(EpmdClient::new(Blocking::new(stream, deadline)).get_node(&node.name));
+    let reply = futures::executor::block_on(
+        EpmdClient::new(Blocking(Socket::new(Wire::Tcp(Bounded::new(stream, deadline))))).get_node(&node.name),
+    );
     match reply {
         Ok(Some(entry)) => Ok(entry.port),
         Ok(None) => Err(DistError::NotRegistered { node: node.to_string(), host: node.host.clone() }),

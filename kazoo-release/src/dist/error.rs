@@ -11,6 +11,15 @@ pub enum DistError {
     UnknownHost { node: String, host: String, source: std::io::Error },
     #[error("node {node} is not running: no EPMD answers on {host} ({source}); starting a node starts EPMD")]
     EpmdDown { node: String, host: String, source: std::io::Error },
+    #[error("node {node} is not running: nothing listens on its host's port {port}, which the nodes use without EPMD; start it, or check the port")]
+    NotListening { node: String, port: u16 },
+    #[error("node {node} speaks {node_speaks} distribution, and this command {we_speak}; give the command the node's: {var}=tls or {var}=tcp, as the node was started")]
+    Mismatch { node: String, node_speaks: &'static str, we_speak: &'static str, var: String },
+    /// How to reach nodes is set wrong (the message says what): no node was asked.
+    #[error("{0}")]
+    Setup(String),
+    #[error("the TLS handshake with node {node} failed: {detail}")]
+    Tls { node: String, detail: String },
     #[error("node {node} refused the connection on port {port} ({source}); it may be shutting down, retry")]
     ConnectionRefused { node: String, port: u16, source: std::io::Error },
     #[error("the node asked for as {node} answers as {answered}: it is not that node (another name of its host, or another node); ask for {answered}")]

@@ -14,38 +14,68 @@ mod epmd;
 mod error;
 mod eval;
 mod io_server;
+mod probe;
 mod rpc;
+mod tls;
+mod wire;
 
 pub use connection::DEFAULT_MAX_REPLY_SIZE;
 pub use control::{is_running, print_versions, Versions};
 pub use error::DistError;
 pub use rpc::Client;
+pub use tls::{Tls, TlsError, TlsFile, TlsFiles};
 
-/// How this process reaches nodes: the name prefix of its own hidden node, and the port of
-/// the EPMD on the nodes' hosts (`ERL_EPMD_PORT` as erl honours it, read by the caller).
+/// How this process reaches nodes: the name prefix of its own hidden node, the port of the
+/// EPMD on the nodes' hosts (`ERL_EPMD_PORT` as erl honours it, read by the caller) or the
+/// nodes' one fixed port, and plain TCP or TLS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reach {
     pub helper: String,
     pub epmd_port: u16,
+    /// The port every node listens on, asked of no EPMD (`ERL_DIST_PORT`).
+    pub dist_port: Option<u16>,
+    pub transport: Transport,
+    /// The variable that chooses the transport, for the message of a mismatch.
+    pub dist_var: String,
+}
+
+/// What carries the distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    Tcp,
+    Tls(Tls),
 }
 
 impl Reach {
-    /// `helper`'s nodes, at the EPMD port given (else EPMD's own, 4369).
+    /// `helper`'s nodes over plain TCP, at the EPMD port given (else EPMD's own, 4369).
     pub fn new(helper: &str, epmd_port: Option<u16>) -> Reach {
-        Reach { helper: helper.to_owned(), epmd_port: epmd_port.unwrap_or(erl_dist::epmd::DEFAULT_EPMD_PORT) }
+        Reach {
+            helper: helper.to_owned(),
+            epmd_port: epmd_port.unwrap_or(erl_dist::epmd::DEFAULT_EPMD_PORT),
+            dist_port: None,
+            transport: Transport::Tcp,
+            dist_var: "the release's distribution variable".to_owned(),
+        }
     }
 }
 
-/// Whether a node named `node` is registered with the EPMD of its host (at `epmd_port`): it
-/// runs, or holds the name. No cookie is needed; a host whose EPMD is down runs no node.
+/// Whether a node named `node` runs, or holds its name: registered with the EPMD of its
+/// host, or, at a fixed port, answering there to that name. No cookie is needed; a host
+/// whose EPMD is down runs no node.
 pub fn registered(
     node: &crate::name::NodeName,
-    epmd_port: u16,
+    reach: &Reach,
     timeout: std::time::Duration,
 ) -> Result<bool, DistError> {
-    match epmd::port_of(node, epmd_port, connection::Deadline::after(timeout)) {
-        Ok(_) => Ok(true),
-        Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. }) => Ok(false),
+    let deadline = connection::Deadline::after(timeout);
+    let found = match reach.dist_port {
+        Some(_) => probe::answers_as(node, reach, deadline),
+        None => epmd::port_of(node, reach.epmd_port, deadline).map(drop),
+    };
+    match found {
+        Ok(()) => Ok(true),
+        Err(DistError::NotRegistered { .. } | DistError::EpmdDown { .. } | DistError::NotListening { .. }) => Ok(false),
+        Err(DistError::OtherNode { .. }) => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -73,9 +73,7 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<
         // The killed VM's name goes from EPMD when its socket closes: once it has, no
         // command after this start takes the node for running.
         let gone = Instant::now() + ATTEMPT * 5;
-        while crate::dist::registered(awaited.name, awaited.reach.epmd_port, ATTEMPT).unwrap_or(false)
-            && Instant::now() < gone
-        {
+        while crate::dist::registered(awaited.name, awaited.reach, ATTEMPT).unwrap_or(false) && Instant::now() < gone {
             std::thread::sleep(POLL);
         }
     };
@@ -121,7 +119,7 @@ pub fn start(vm: &Vm, erts: &Erts, dirs: &RunDirs, awaited: &Awaited) -> Result<
 /// run_erl in a session of its own (no terminal, no ^C from ours), in the foreground from
 /// its point of view, so that its pid is ours to watch: `-daemon` would fork it away.
 fn spawn(vm: &Vm, erts: &Erts, dirs: &RunDirs) -> Result<Child, DaemonError> {
-    vm.start_epmd().map_err(|source| DaemonError::Spawn { program: vm.epmd.clone(), source })?;
+    vm.start_epmd().map_err(|e| DaemonError::Spawn { program: e.program, source: e.source })?;
     let program = erts.tool("run_erl");
     let mut command = Command::new(&program);
     // run_erl takes directories when they end in `/`.

@@ -158,6 +158,14 @@ impl Erts {
     }
 }
 
+/// EPMD would not run.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot run {}: {source}", program.display())]
+pub struct EpmdError {
+    pub program: PathBuf,
+    pub source: std::io::Error,
+}
+
 /// A VM to run: program, arguments, environment and working directory.
 #[derive(Debug, Clone)]
 pub struct Vm {
@@ -165,15 +173,18 @@ pub struct Vm {
     pub args: Vec<OsString>,
     pub env: Vec<(&'static str, OsString)>,
     pub cwd: PathBuf,
-    /// ERTS's `epmd`, which [`Vm::start_epmd`] runs (the VM is told not to).
-    pub epmd: PathBuf,
+    /// ERTS's `epmd`, which [`Vm::start_epmd`] runs (the VM is told not to); none for a
+    /// VM at a fixed port, which needs no EPMD.
+    pub epmd: Option<PathBuf>,
 }
 
 impl Vm {
     /// `epmd -daemon`, as erlexec runs it before the VM (a second one, with one already
     /// listening, ends at once); its exit status is not the VM's business, as for erlexec.
-    pub fn start_epmd(&self) -> std::io::Result<()> {
-        Command::new(&self.epmd).arg("-daemon").current_dir(&self.cwd).status().map(drop)
+    pub fn start_epmd(&self) -> Result<(), EpmdError> {
+        let Some(epmd) = &self.epmd else { return Ok(()) };
+        let status = Command::new(epmd).arg("-daemon").current_dir(&self.cwd).status();
+        status.map(drop).map_err(|source| EpmdError { program: epmd.clone(), source })
     }
 
     pub fn command(&self) -> Command {
@@ -194,6 +205,38 @@ impl Vm {
 /// `word` as one word of a shell line, whatever it holds.
 pub fn shell_quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// How a VM's distribution runs: over TLS with its optfile (see [`super::tls`]), and at one
+/// fixed port registered with no EPMD (OTP's `-erl_epmd_port`, as relx sets it from
+/// `ERL_DIST_PORT`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dist<'a> {
+    pub tls_optfile: Option<&'a Path>,
+    pub port: Option<u16>,
+}
+
+impl Dist<'_> {
+    /// The VM's flags; a shell node (`listens` false) reaches nodes at the port without
+    /// listening on it itself, which the node it reaches already does on this host.
+    fn args(&self, listens: bool) -> Vec<OsString> {
+        let mut args = words(&["-start_epmd".as_ref(), "false".as_ref()]);
+        if let Some(optfile) = self.tls_optfile {
+            args.extend(words(&[
+                "-proto_dist".as_ref(),
+                "inet_tls".as_ref(),
+                "-ssl_dist_optfile".as_ref(),
+                optfile.as_ref(),
+            ]));
+        }
+        if let Some(port) = self.port {
+            args.extend(words(&["-erl_epmd_port".as_ref(), port.to_string().as_ref()]));
+            if !listens {
+                args.extend(words(&["-dist_listen".as_ref(), "false".as_ref()]));
+            }
+        }
+        args
+    }
 }
 
 /// What the VM is.
@@ -220,6 +263,7 @@ pub struct Launch<'a> {
     pub cwd: &'a Path,
     /// `$ERL_CRASH_DUMP` as the operator set it; else the VM's dump goes to its working directory.
     pub crash_dump: Option<&'a Path>,
+    pub dist: Dist<'a>,
 }
 
 impl Launch<'_> {
@@ -234,7 +278,7 @@ impl Launch<'_> {
                 let name = name.to_string();
                 let mut args =
                     words(&[self.name_type.flag().as_ref(), name.as_ref(), "-boot".as_ref(), files.boot.as_ref()]);
-                args.extend(words(&["-start_epmd".as_ref(), "false".as_ref()]));
+                args.extend(self.dist.args(true));
                 args.extend(words(&[
                     "-config".as_ref(),
                     files.config.as_ref(),
@@ -260,9 +304,8 @@ impl Launch<'_> {
                     "-remsh".as_ref(),
                     target.as_ref(),
                 ]);
+                args.extend(self.dist.args(false));
                 args.extend(words(&[
-                    "-start_epmd".as_ref(),
-                    "false".as_ref(),
                     "-boot".as_ref(),
                     boot.as_ref(),
                     "-kernel".as_ref(),
@@ -272,7 +315,8 @@ impl Launch<'_> {
                 args
             }
         };
-        Vm { program, args, env, cwd: self.cwd.to_owned(), epmd: self.erts.tool("epmd") }
+        let epmd = self.dist.port.is_none().then(|| self.erts.tool("epmd"));
+        Vm { program, args, env, cwd: self.cwd.to_owned(), epmd }
     }
 }
 
@@ -309,7 +353,7 @@ mod tests {
 
     #[test]
     fn the_shell_line_quotes_every_word() {
-        let (program, epmd) = ("/e/erl".into(), "/e/epmd".into());
+        let (program, epmd) = ("/e/erl".into(), Some("/e/epmd".into()));
         let vm = Vm { program, args: vec!["-x".into(), "it's".into()], env: vec![], cwd: "/".into(), epmd };
         assert_eq!(vm.shell_words(), r"'/e/erl' '-x' 'it'\''s'");
     }

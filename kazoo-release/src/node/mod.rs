@@ -3,7 +3,7 @@
 //!
 //! [`launch`] builds every VM command; [`overrides`] and [`subst`] choose and fill in the
 //! vm.args and sys.config; [`home`] carries the cookie to the VM; [`pipes`] places a daemon's
-//! pipe and log; [`supervise`] and [`daemon`] run the VM.
+//! pipe and log; [`supervise`] and [`daemon`] run the VM; [`tls`] writes a TLS node's options.
 
 pub mod cookie;
 pub mod daemon;
@@ -15,6 +15,7 @@ pub mod overrides;
 pub mod pipes;
 pub mod subst;
 pub mod supervise;
+pub mod tls;
 
 pub use crate::name::{hostname, NameError, NodeName};
 pub use cookie::{check_cookie, resolve_cookie, CookieError};

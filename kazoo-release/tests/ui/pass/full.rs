@@ -30,7 +30,7 @@ mod config {
 #[overlay(chmod(mode = 0o755, path = "bin/nodetool"))]
 #[profile(name = dev, dev_mode = true, include_erts = false, sys_config = config::dev,
           vm_args(async_threads = 10, raw = ["+sbwt none"]))]
-#[profile(name = dist, strip_beams = true, xref = deny)]
+#[profile(name = dist, strip_beams = true, xref = deny, dist = tls, dist_port = 4370)]
 #[release(xref = warn, xref_ignore = ["crypto:hmac/3", "pg2"])]
 #[hook(pre_start = "bin/check-db", pre_stop(module = kazoo_maintenance, function = drain, args = ["30"]))]
 pub struct Kazoo;
