@@ -143,7 +143,8 @@ impl Drop for Network {
     fn drop(&mut self) {
         for host in &self.hosts {
             for pid in host.pids() {
-                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                let _ =
+                    Command::new("kill").args(["-KILL", &pid.to_string()]).stderr(std::process::Stdio::null()).status();
             }
             let _ = Command::new("ip").args(["netns", "del", &host.ns]).status();
             let _ = fs::remove_dir_all(PathBuf::from("/etc/netns").join(&host.ns));
@@ -152,11 +153,14 @@ impl Drop for Network {
     }
 }
 
-/// The tarball `kazoo tar-release` writes of `profile` into `out`.
+/// The tarball `kazoo tar-release` writes of `profile` into `out` (asking a private EPMD
+/// whether its nodes run, so that nodes of this machine do not count).
 pub fn tarball(out: &Path, profile: &str) -> String {
+    let epmd = crate::support::Epmd::private();
     let printed = ok(Command::new(env!("CARGO_BIN_EXE_kazoo"))
         .args(["tar-release", "--profile", profile, "--out"])
         .arg(out)
+        .env("ERL_EPMD_PORT", &epmd.0)
         .output()
         .unwrap());
     printed.lines().find_map(|l| l.strip_prefix("wrote ")).unwrap().to_owned()

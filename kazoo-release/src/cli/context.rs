@@ -137,9 +137,7 @@ impl<'a> Context<'a> {
         if let Some(reach) = self.reach.get() {
             return Ok(reach);
         }
-        let mut reach =
-            Reach::new(&self.conventions.helper_prefix, self.env.var("ERL_EPMD_PORT").and_then(|p| p.parse().ok()));
-        reach.dist_var = self.conventions.var("DIST");
+        let mut reach = self.epmd_reach();
         let setup = |e: CliError| dist::DistError::Setup(e.message);
         reach.dist_port = self.dist_port().map_err(setup)?;
         if self.dist_mode().map_err(setup)? == DistMode::Tls {
@@ -147,6 +145,14 @@ impl<'a> Context<'a> {
             reach.transport = Transport::Tls(tls);
         }
         Ok(self.reach.get_or_init(|| reach))
+    }
+
+    /// Nodes through EPMD over plain TCP: all that asking EPMD needs.
+    fn epmd_reach(&self) -> Reach {
+        let mut reach =
+            Reach::new(&self.conventions.helper_prefix, self.env.var("ERL_EPMD_PORT").and_then(|p| p.parse().ok()));
+        reach.dist_var = self.conventions.var("DIST");
+        reach
     }
 
     /// TCP or TLS: `<PREFIX>_DIST`, else the profile's.
@@ -196,8 +202,13 @@ impl<'a> Context<'a> {
 
     /// Whether `node` runs or holds its name (registered with its host's EPMD, or answering
     /// at the fixed port).
+    /// Asking EPMD needs no TLS files; a node at a fixed port is asked itself, over TLS
+    /// when it speaks it.
     pub fn registered(&self, node: &NodeName, timeout: Duration) -> Result<bool, dist::DistError> {
-        dist::registered(node, self.reach()?, timeout)
+        match self.dist_port().map_err(|e| dist::DistError::Setup(e.message))? {
+            None => dist::registered(node, &self.epmd_reach(), timeout),
+            Some(_) => dist::registered(node, self.reach()?, timeout),
+        }
     }
 
     /// `-name` or `-sname`: `--sname`, else `$NODE_NAME_TYPE`.

@@ -514,7 +514,13 @@ fn node_status(context: &Context, node_type: &str, name: &NodeName, cookie: &str
     });
     match asked {
         Ok((pid, uptime)) => (status.running, status.pid, status.uptime_seconds) = (true, Some(pid), uptime),
-        Err(e @ (DistError::NotRegistered { .. } | DistError::EpmdDown { .. })) => {
+        // At a fixed port, another node answering is this one not running.
+        Err(
+            e @ (DistError::NotRegistered { .. }
+            | DistError::EpmdDown { .. }
+            | DistError::NotListening { .. }
+            | DistError::OtherNode { .. }),
+        ) => {
             let dirs = context.run_dirs(&context.root(), name);
             if let Some(pid) = dirs.recorded_vm(name) {
                 let note = format!("its VM runs, but it cannot be reached: {e}; is EPMD gone? `stop` still stops it");

@@ -161,11 +161,8 @@ fn config_error(files: &TlsFiles, e: impl std::fmt::Display) -> TlsError {
 
 fn open(what: &'static str, file: &TlsFile) -> Result<BufReader<fs::File>, TlsError> {
     let unreadable = |source| TlsError::Unreadable { what, file: file.clone(), source };
-    let opened = fs::File::open(&file.path).map_err(unreadable)?;
-    if opened.metadata().map_err(unreadable)?.is_dir() {
-        return Err(unreadable(io::ErrorKind::IsADirectory.into()));
-    }
-    Ok(BufReader::new(opened))
+    // A directory opens; reading it fails with EISDIR, which names the problem.
+    Ok(BufReader::new(fs::File::open(&file.path).map_err(unreadable)?))
 }
 
 fn certificates(what: &'static str, file: &TlsFile) -> Result<Vec<CertificateDer<'static>>, TlsError> {
