@@ -353,13 +353,16 @@ fn tls_optfile(context: &Context, tree: &Tree, node_type: &str, home: &Path) -> 
     context.reach().map_err(failed)?;
     let entries = tree.rel_entries(node_type).map_err(CliError::failure)?;
     if !entries.iter().any(|e| e.name == "ssl") {
+        let var = context.conventions.var("DIST");
+        let why = match context.env.var(&var) {
+            Some(_) => format!("{var} is tls; unset it or set it to tcp, or"),
+            None => "the release says so;".to_owned(),
+        };
         return Err(CliError::new(
             exit::NODE_CONFIG,
             format!(
-                "node type {node_type} of this release has no ssl, which TLS distribution needs ({} is tls): build \
-                 the release with `dist = tls` (in #[release(...)] or a profile), which adds it, or unset {}",
-                context.conventions.var("DIST"),
-                context.conventions.var("DIST")
+                "node type {node_type} of this release has no ssl, which TLS distribution needs ({why} build the \
+                 release with `dist = tls` in #[release(...)] or a profile, which adds it)"
             ),
         ));
     }
