@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""The whole `kazoo ping` command against a bare erl_call, with the process-spawn floor.
+"""Start-up: `kazoo -V` against a Rust hello built with the same profile, and the whole
+`kazoo ping` against a bare erl_call, with the process-spawn floor (/bin/true).
 
-Median of N runs each (default 200), spawned from Python so that no shell loop adds noise;
-`/bin/true` is the cost of spawning anything. Builds the release binary first.
+Median of N runs each (default 200), spawned from Python so that no shell loop adds noise,
+interleaved so that whatever else the machine does weighs on all alike; with each one's
+minor page faults (getrusage of the child). The node runs behind a private EPMD. Builds the
+release binary and the hello (`examples/kazoo/examples/hello.rs`) first.
 
     python3 scripts/bench-ping.py [N]
 """
@@ -10,38 +13,55 @@ import glob, os, statistics, subprocess, sys, time
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-subprocess.run(["cargo", "build", "-q", "--release", "-p", "kazoo"], cwd=root, check=True)
+for target in (["--bin", "kazoo"], ["--example", "hello"]):
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "kazoo", *target], cwd=root, check=True)
 kazoo = os.path.join(root, "target/release/kazoo")
+hello = os.path.join(root, "target/release/examples/hello")
 erl_call = glob.glob("/usr/lib/erlang/lib/erl_interface-*/bin/erl_call")[0]
 cookie = "bench_ping_cookie"
-env = dict(os.environ, KAZOO_COOKIE=cookie)
+env = dict(os.environ, KAZOO_COOKIE=cookie, ERL_EPMD_PORT=str(20000 + os.getpid() % 20000))
 env.pop("REL", None)
 
+
+def run(cmd):
+    """The command's wall time (s) and minor page faults."""
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_minflt
+
+
 node = subprocess.Popen(["erl", "-noshell", "-sname", "kazoo_apps", "-setcookie", cookie],
-                        stdin=subprocess.DEVNULL)
+                        stdin=subprocess.DEVNULL, env=env)
 try:
     deadline = time.monotonic() + 20
     while subprocess.run([kazoo, "ping"], env=env, capture_output=True).returncode != 0:
         if node.poll() is not None or time.monotonic() > deadline:
-            sys.exit("the benchmark node did not come up (is a kazoo_apps node already running here?)")
+            sys.exit("the benchmark node did not come up")
         time.sleep(0.1)
 
     commands = {
-        "floor": ["/bin/true"],
-        "ping": [kazoo, "ping"],
-        "bare": [erl_call, "-sname", "kazoo_apps", "-c", cookie, "-a", "erlang node []"],
+        "/bin/true (spawn floor)": ["/bin/true"],
+        "Rust hello": [hello],
+        "kazoo -V": [kazoo, "-V"],
+        "kazoo ping": [kazoo, "ping"],
+        "erl_call (bare C)": [erl_call, "-sname", "kazoo_apps", "-c", cookie, "-a", "erlang node []"],
     }
-    times = {name: [] for name in commands}
-    # Interleaved, so that whatever else the machine does weighs on all three alike.
+    runs = {name: [] for name in commands}
     for _ in range(N):
         for name, cmd in commands.items():
-            start = time.perf_counter()
-            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times[name].append(time.perf_counter() - start)
-    floor, ping, bare = (statistics.median(times[name]) * 1000 for name in commands)
-    print(f"median of {N} runs, ms   whole command   minus spawn floor ({floor:.2f})")
-    print(f"kazoo ping               {ping:6.2f}          {ping - floor:6.2f}")
-    print(f"erl_call (bare C)        {bare:6.2f}          {bare - floor:6.2f}")
-    print(f"ratio                    {ping / bare:6.2f}x         {(ping - floor) / (bare - floor):6.2f}x")
+            runs[name].append(run(cmd))
+    ms = {name: statistics.median(t for t, _ in r) * 1000 for name, r in runs.items()}
+    faults = {name: statistics.median(f for _, f in r) for name, r in runs.items()}
+    floor = ms["/bin/true (spawn floor)"]
+    print(f"median of {N} runs     ms   minus floor   page faults")
+    for name in commands:
+        print(f"{name:<24} {ms[name]:6.2f}   {ms[name] - floor:6.2f}        {faults[name]:5.0f}")
+    print(f"kazoo -V - Rust hello   {ms['kazoo -V'] - ms['Rust hello']:6.2f} ms (goal: at most 0.15)")
+    print(f"kazoo ping / erl_call   {ms['kazoo ping'] / ms['erl_call (bare C)']:6.2f}x   (goal: at most 1.3)")
 finally:
     node.kill()
+    node.wait()
+    subprocess.run(["epmd", "-kill"], env=env, capture_output=True)

@@ -19,7 +19,9 @@ mod xref;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::ffi::OsString;
+
+use clap::{Args, FromArgMatches, Subcommand};
 
 use crate::conventions::{Conventions, Resolved};
 use crate::embed::Embedded;
@@ -105,11 +107,10 @@ pub mod exit {
     pub const XREF: u8 = 50;
 }
 
-/// The command line; what names the release (its name, version, variables, profiles,
-/// cookie sources) is filled in by [`command`].
-#[derive(Parser)]
-#[command(propagate_version = true)]
-struct Cli {
+/// The options every command takes; what names the release (its name, version,
+/// variables, profiles, cookie sources) is filled in by [`command`].
+#[derive(Args)]
+struct Globals {
     /// The profile whose files are used.
     #[arg(long, global = true)]
     profile: Option<String>,
@@ -117,8 +118,6 @@ struct Cli {
     /// or stale [default: _rel]. A tree's own bin/<name> always runs its own tree.
     #[arg(long, global = true, value_name = "DIR")]
     out: Option<PathBuf>,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Subcommand)]
@@ -144,6 +143,32 @@ enum Command {
     #[command(flatten)]
     Xref(xref::XrefCommand),
 }
+
+/// One area of [`Command`]: whether it has a command of a name, and how it adds its commands.
+struct Area {
+    has: fn(&str) -> bool,
+    augment: fn(clap::Command) -> clap::Command,
+}
+
+macro_rules! area {
+    ($area:ty) => {
+        Area { has: <$area as Subcommand>::has_subcommand, augment: <$area as Subcommand>::augment_subcommands }
+    };
+}
+
+/// Every variant of [`Command`], so that a command line builds only the areas it names.
+const AREAS: [Area; 10] = [
+    area!(certs::CertsCommand),
+    area!(cookie::CookieCommand),
+    area!(files::FilesCommand),
+    area!(node::NodeCommand),
+    area!(release::ReleaseCommand),
+    area!(remote::RemoteCommand),
+    area!(service::ServiceCommand),
+    area!(ship::ShipCommand),
+    area!(upgrade::UpgradeCommand),
+    area!(xref::XrefCommand),
+];
 
 /// Writes `text` to stdout (see [`CliError::output`] for what a write error means).
 pub fn print(text: impl std::fmt::Display) -> Result<(), CliError> {
@@ -190,12 +215,29 @@ pub fn main(embedded: Embedded) -> ExitCode {
 /// say.
 pub fn main_with(embedded: Embedded, conventions: Conventions) -> ExitCode {
     let conventions = conventions.resolve(embedded.release);
-    let matches = match command(&embedded, &conventions, embedded.version).try_get_matches() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let matches = match parse(&embedded, &conventions, &args) {
         Ok(matches) => matches,
         Err(e) => return clap_exit(e),
     };
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    exit_code(run(cli, &embedded, conventions))
+    let globals = Globals::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let command = Command::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    exit_code(run(globals, command, &embedded, conventions))
+}
+
+/// Parses `args` with only the areas of commands its words name: building every command
+/// costs more than the rest of `kazoo -V` or `kazoo ping` before the network. Anything
+/// but a command or the version (help, a mistake, an alias) is parsed again with every
+/// command, so that what clap says is whole.
+fn parse(embedded: &Embedded, conventions: &Resolved, args: &[OsString]) -> Result<clap::ArgMatches, clap::Error> {
+    let named = |area: &&Area| args.iter().skip(1).any(|word| word.to_str().is_some_and(area.has));
+    let areas: Vec<&Area> = AREAS.iter().filter(named).collect();
+    match command(embedded, conventions, &areas).try_get_matches_from(args) {
+        Err(e) if e.kind() != clap::error::ErrorKind::DisplayVersion => {
+            command(embedded, conventions, &AREAS.iter().collect::<Vec<_>>()).try_get_matches_from(args)
+        }
+        parsed => parsed,
+    }
 }
 
 fn exit_code(outcome: Result<(), CliError>) -> ExitCode {
@@ -221,46 +263,50 @@ fn clap_exit(error: clap::Error) -> ExitCode {
     }
 }
 
-/// The clap command, with the release's own names: `-V` says the release and its version
-/// (then the library's), the variables carry the release's prefix, help lists its profiles
-/// and cookie sources, and read-release-cookie shows only for a release that reads
-/// config.ini.
-fn command(embedded: &Embedded, conventions: &Resolved, version: &str) -> clap::Command {
+/// The clap command of `areas`, with the release's own names: `-V` says the release and
+/// its version (then the library's), the variables carry the release's prefix, help lists
+/// its profiles and cookie sources, and read-release-cookie shows only for a release that
+/// reads config.ini.
+fn command(embedded: &Embedded, conventions: &Resolved, areas: &[&Area]) -> clap::Command {
     let profiles: Vec<&str> = embedded.profiles().collect();
     let cookie_help = format!("The node's cookie [default: {}]", conventions.describe_cookie_sources());
-    let mut command = Cli::command()
-        .name(conventions.release.clone())
-        .version(format!("{version} (kazoo-release {})", env!("CARGO_PKG_VERSION")))
-        .about(format!("Build, run and service the Erlang/OTP release {}", conventions.release))
-        .mut_arg("profile", |a| {
-            a.env(conventions.var("PROFILE")).help(format!(
-                "The profile whose files are used: {} [default: the one a tree's own bin/{} was built with, else {DEFAULT_PROFILE}]",
-                profiles.join(", "),
-                embedded.release
-            ))
-        })
-        .mut_arg("out", |a| a.env(conventions.var("REL_DIR")));
-    let with_cookie: Vec<String> = command
-        .get_subcommands()
-        .filter(|sub| sub.get_arguments().any(|a| a.get_id() == "cookie"))
-        .map(|sub| sub.get_name().to_owned())
-        .collect();
-    // A cookie may start with `-`: `--cookie -abc` takes it as the value, so that the
-    // cookie's own check (Erlang would read it as a flag) says what is wrong with it.
-    for name in with_cookie {
-        command = command.mut_subcommand(name, |sub| {
-            sub.mut_arg("cookie", |a| a.help(cookie_help.clone()).allow_hyphen_values(true))
-        });
-    }
-    if !conventions.reads_config_ini() {
-        command = command.mut_subcommand("read-release-cookie", |sub| sub.hide(true));
-    }
-    command
+    let top = clap::Command::new(conventions.release.clone())
+        .version(format!("{} (kazoo-release {})", embedded.version, env!("CARGO_PKG_VERSION")))
+        .propagate_version(true)
+        .subcommand_required(true)
+        .arg_required_else_help(true);
+    // After the options, whose doc comment would be the about.
+    let top = areas
+        .iter()
+        .fold(Globals::augment_args(top), |top, area| (area.augment)(top))
+        .about(format!("Build, run and service the Erlang/OTP release {}", conventions.release));
+    let hide_cookie_command = !conventions.reads_config_ini();
+    top.mut_arg("profile", |a| {
+        a.env(conventions.var("PROFILE")).help(format!(
+            "The profile whose files are used: {} [default: the one a tree's own bin/{} was built with, else {DEFAULT_PROFILE}]",
+            profiles.join(", "),
+            embedded.release
+        ))
+    })
+    .mut_arg("out", |a| a.env(conventions.var("REL_DIR")))
+    .mut_subcommands(|sub| {
+        // A cookie may start with `-`: `--cookie -abc` takes it as the value, so that the
+        // cookie's own check (Erlang would read it as a flag) says what is wrong with it.
+        let takes_cookie = sub.get_arguments().any(|a| a.get_id() == "cookie");
+        let sub = match takes_cookie {
+            true => sub.mut_arg("cookie", |a| a.help(cookie_help.clone()).allow_hyphen_values(true)),
+            false => sub,
+        };
+        match hide_cookie_command && sub.get_name() == "read-release-cookie" {
+            true => sub.hide(true),
+            false => sub,
+        }
+    })
 }
 
-fn run(cli: Cli, embedded: &Embedded, conventions: Resolved) -> Result<(), CliError> {
-    let context = Context::resolve(embedded, cli.profile, cli.out, conventions)?;
-    match cli.command {
+fn run(globals: Globals, command: Command, embedded: &Embedded, conventions: Resolved) -> Result<(), CliError> {
+    let context = Context::resolve(embedded, globals.profile, globals.out, conventions)?;
+    match command {
         Command::Cookie(command) => command.run(&context),
         Command::Files(command) => command.run(&context),
         Command::Node(command) => command.run(&context),
