@@ -52,18 +52,18 @@ for node in plain:"$PLAIN" tls:"$TLS"; do
     echo "node ${node#*:} did not come up" >&2; exit 1
 done
 
-# The median wall time of a command over RUNS runs, in ms.
-median_ms() {
-    for _ in $(seq "$RUNS"); do
-        local t0 t1
-        t0=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
-        t1=$(date +%s%N)
-        echo $(( (t1 - t0) / 1000 ))
-    done | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)] / 1000}'
+# One run of a command, in µs, appended to FILE.
+time_into() {
+    local file=$1 t0 t1; shift
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+    t1=$(date +%s%N)
+    echo $(( (t1 - t0) / 1000 )) >>"$file"
 }
 
-printf 'median wall time in ms, %s runs each\n' "$RUNS"
+median_ms() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)] / 1000}'; }
+
+printf 'median wall time in ms, %s runs each, plain and TLS interleaved\n' "$RUNS"
 printf '%-16s %10s %10s %8s\n' command plain tls ratio
 for op in ping eval status; do
     case $op in
@@ -71,7 +71,12 @@ for op in ping eval status; do
         eval) p=(eval "$PLAIN" 'lists:seq(1, 10).'); t=(eval "$TLS" 'lists:seq(1, 10).') ;;
         status) p=(status --cluster --node "$PLAIN"); t=(status --cluster --node "$TLS") ;;
     esac
-    pm=$(median_ms plain "${p[@]}")
-    tm=$(median_ms tls "${t[@]}")
+    # Interleaved, so that whatever else the machine does weighs on both alike.
+    for _ in $(seq "$RUNS"); do
+        time_into "$WORK/$op.plain" plain "${p[@]}"
+        time_into "$WORK/$op.tls" tls "${t[@]}"
+    done
+    pm=$(median_ms "$WORK/$op.plain")
+    tm=$(median_ms "$WORK/$op.tls")
     awk -v op="$op" -v p="$pm" -v t="$tm" 'BEGIN {printf "%-16s %10.2f %10.2f %7.2fx\n", (op == "status" ? "status --cluster" : op), p, t, t / p}'
 done
