@@ -200,10 +200,8 @@ impl<'a> Context<'a> {
         dist::Client::connect(node, cookie, timeout, self.reach()?)
     }
 
-    /// Whether `node` runs or holds its name (registered with its host's EPMD, or answering
-    /// at the fixed port).
-    /// Asking EPMD needs no TLS files; a node at a fixed port is asked itself, over TLS
-    /// when it speaks it.
+    /// Whether `node` runs or holds its name: registered with its host's EPMD (which needs
+    /// no TLS files), or answering at the fixed port (over TLS when it speaks it).
     pub fn registered(&self, node: &NodeName, timeout: Duration) -> Result<bool, dist::DistError> {
         match self.dist_port().map_err(|e| dist::DistError::Setup(e.message))? {
             None => dist::registered(node, &self.epmd_reach(), timeout),
