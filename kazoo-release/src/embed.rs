@@ -1,6 +1,6 @@
 //! What `cargo build` rendered and verified, as the binary carries it.
 
-use crate::spec::ReleaseSpec;
+use crate::spec::{DistMode, ReleaseSpec};
 
 /// Pulls the files the build script wrote into this crate: `kazoo_release::embedded!()`.
 #[macro_export]
@@ -21,6 +21,7 @@ pub struct Embedded {
     /// that need only these.
     pub default_node: &'static str,
     pub nodes: &'static [&'static str],
+    pub profiles: &'static [EmbeddedProfile],
     pub files: &'static [EmbeddedFile],
     /// The overlay sources' files, so that writing a release needs nothing of the build tree.
     pub overlays: &'static [OverlayFile],
@@ -29,6 +30,15 @@ pub struct Embedded {
     /// The package that was built (absolute): lib dirs are relative to it when there is no
     /// `lib_root`.
     pub project_dir: &'static str,
+}
+
+/// One profile, with how its nodes speak the distribution: every remote command needs that,
+/// and decoding the whole spec for it would be most of a `ping`'s work.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedProfile {
+    pub name: &'static str,
+    pub dist: DistMode,
+    pub dist_port: Option<u16>,
 }
 
 /// One rendered file: `relx.config` and `spec.json` belong to a profile, `vm.args` and
@@ -86,6 +96,10 @@ impl Embedded {
     }
 
     pub fn profiles(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.files.iter().filter(|f| f.name == SPEC_JSON).map(|f| f.profile)
+        self.profiles.iter().map(|p| p.name)
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&'static EmbeddedProfile> {
+        self.profiles.iter().find(|p| p.name == name)
     }
 }

@@ -208,19 +208,8 @@ impl Builder {
         let vm_args_template = templates.origin(render::VM_ARGS);
         let (app_files, warnings, preloaded) = resolve_apps(&spec, (lib_root, &self.otp), &files, &vm_args_template)?;
         files.push(preloaded);
-        let embedded_rs = emit::write(
-            &out_dir,
-            (
-                &spec.name,
-                spec.version.as_deref().unwrap_or_default(),
-                &spec.default_node,
-                &spec.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>(),
-            ),
-            &files,
-            &overlay_files,
-            self.lib_root.as_deref(),
-            &self.manifest_dir,
-        )?;
+        let embedded_rs =
+            emit::write(&out_dir, &spec, &files, &overlay_files, self.lib_root.as_deref(), &self.manifest_dir)?;
         let watched = templates
             .sources
             .iter()

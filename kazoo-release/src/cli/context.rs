@@ -17,7 +17,7 @@ use crate::assemble::{self, Options, Report, Shipment};
 use crate::config_ini;
 use crate::conventions::{DefaultCookie, Resolved};
 use crate::dist::{self, Reach, Transport};
-use crate::embed::Embedded;
+use crate::embed::{Embedded, EmbeddedProfile};
 use crate::node::cookie::CookieEnv;
 use crate::node::launch::{LaunchError, NameType, CRASH_DUMP_ENV, NAME_TYPE_ENV};
 use crate::node::pipes::{RunBases, RunDirs, LOG_DIR_ENV, PIPE_DIR_ENV};
@@ -132,6 +132,12 @@ impl<'a> Context<'a> {
         self.spec.get_or_init(|| self.embedded.spec(&self.profile).expect("the build step embeds every profile's spec"))
     }
 
+    /// The chosen profile's distribution settings, without decoding its spec.
+    fn embedded_profile(&self) -> &'static EmbeddedProfile {
+        // `resolve` checked the profile is one the build embedded.
+        self.embedded.profile(&self.profile).expect("the build step embeds every profile")
+    }
+
     /// How this command reaches nodes.
     pub fn reach(&self) -> Result<&Reach, dist::DistError> {
         if let Some(reach) = self.reach.get() {
@@ -159,7 +165,7 @@ impl<'a> Context<'a> {
     pub fn dist_mode(&self) -> Result<DistMode, CliError> {
         let var = self.conventions.var("DIST");
         match self.env.var(&var) {
-            None => Ok(self.spec().dist),
+            None => Ok(self.embedded_profile().dist),
             Some("tcp") => Ok(DistMode::Tcp),
             Some("tls") => Ok(DistMode::Tls),
             Some(other) => Err(CliError::new(exit::NODE_CONFIG, format!("{var} is `{other}`: set it to tls or tcp"))),
@@ -169,7 +175,7 @@ impl<'a> Context<'a> {
     /// The nodes' one port without EPMD: `ERL_DIST_PORT`, else the profile's.
     pub fn dist_port(&self) -> Result<Option<u16>, CliError> {
         match self.env.var(DIST_PORT_ENV) {
-            None => Ok(self.spec().dist_port),
+            None => Ok(self.embedded_profile().dist_port),
             Some(text) => match text.parse::<u16>() {
                 Ok(port) if port > 0 => Ok(Some(port)),
                 _ => Err(CliError::new(
