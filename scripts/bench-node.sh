@@ -5,8 +5,10 @@
 #
 #   scripts/bench-node.sh [RUNS]     (default 5; medians are printed)
 #
-# For start: the command's wall time, and how long after the node's first pong (seen by a
-# `kazoo ping` loop running beside it) the command returned. For stop: the wall time, and
+# For start: the command's wall time, how long after the node's first pong (seen by a
+# `kazoo ping` loop running beside it) the command returned, and how long after the moment
+# the node's last application started (the time of the node's own "Application ... started"
+# report, which lager writes to its console log with milliseconds). For stop: the wall time, and
 # how long after the VM's exit (a zombie counts) it returned. Negative means the command
 # returned before that moment (relx's daemon returns before the node answers).
 # Everything runs behind its own EPMD (ERL_EPMD_PORT), HOME and pipe dir in a temp dir.
@@ -16,7 +18,8 @@ set -euo pipefail
 RUNS=${1:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
-export ERL_EPMD_PORT=$((20000 + $$ % 20000)) PIPE_DIR="$WORK/pipes" KAZOO_COOKIE=bench
+# One clock for the node's log and date(1); info level, for the application reports.
+export TZ=UTC ERL_FLAGS="-kernel logger_level info" ERL_EPMD_PORT=$((20000 + $$ % 20000)) PIPE_DIR="$WORK/pipes" KAZOO_COOKIE=bench
 export KAZOO_CONFIG_DIR="$WORK/etc" KAZOO_REL_DIR="$WORK/_rel"
 unset REL KAZOO_PROFILE RUNNER_LOG_DIR RELX_REPLACE_OS_VARS NODE_NAME_TYPE
 KAZOO="$ROOT/target/release/kazoo"
@@ -43,17 +46,32 @@ RELX="$project/_build/default/rel/kazoo_apps/bin/kazoo_apps"
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 1000}'; }
 
-# Runs a start command ($@) with a ping loop beside it; prints "<wall us> <return - first pong us>".
+# The time of day (us) of the node's report that kazoo_apps, the last application of its
+# boot, started, in its console log under $1 (written afresh by each start); waits for it.
+last_app_started_us() {
+    local stamp=""
+    until [ -n "$stamp" ]; do
+        stamp=$(cat "$1"/erlang.log.* 2>/dev/null | grep -a 'Application kazoo_apps started on node' | grep -o '^[0-9:.]*' || true)
+    done
+    echo "$stamp" | awk -F'[:.]' '{ printf "%.0f\n", (($1 * 60 + $2) * 60 + $3) * 1000000 + $4 * 1000 }'
+}
+us_of_day() { date +%H:%M:%S.%N | awk -F'[:.]' '{ printf "%.0f\n", (($1 * 60 + $2) * 60 + $3) * 1000000 + int($4 / 1000) }'; }
+
+# Runs a start command ($2...) with a ping loop beside it, the node's console log in $1; prints
+# "<wall us> <return - first pong us> <return - last application started us>".
 time_start() {
-    local t0 pong_file="$WORK/pong" t1
+    local logs=$1 t0 pong_file="$WORK/pong" t1 day1
+    shift
+    rm -f "$logs"/erlang.log.*
     rm -f "$pong_file"
     ( until "$KAZOO" ping kazoo_apps >/dev/null 2>&1; do :; done; now_us >"$pong_file" ) &
     local poller=$!
     t0=$(now_us)
     "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
     t1=$(now_us)
+    day1=$(us_of_day)
     wait "$poller"
-    echo "$((t1 - t0)) $((t1 - $(cat "$pong_file")))"
+    echo "$((t1 - t0)) $((t1 - $(cat "$pong_file"))) $((day1 - $(last_app_started_us "$logs")))"
 }
 
 
@@ -71,14 +89,14 @@ time_stop() {
     echo "$((t1 - t0)) $((t1 - $(cat "$exit_file")))"
 }
 
-declare -A wall gap
+declare -A wall gap ready
 for tool in kazoo relx; do
     : >"$WORK/$tool.start"; : >"$WORK/$tool.stop"
     for _ in $(seq "$RUNS"); do
         case $tool in
-            kazoo) time_start "$KAZOO" start kazoo_apps >>"$WORK/$tool.start"
+            kazoo) time_start "$KAZOO_REL_DIR/kazoo/log/kazoo_apps" "$KAZOO" start kazoo_apps >>"$WORK/$tool.start"
                    time_stop "$KAZOO" stop kazoo_apps >>"$WORK/$tool.stop" ;;
-            relx)  time_start "$RELX" daemon >>"$WORK/$tool.start"
+            relx)  time_start "$(dirname "$(dirname "$RELX")")/log" "$RELX" daemon >>"$WORK/$tool.start"
                    time_stop "$RELX" stop >>"$WORK/$tool.stop" ;;
         esac
     done
@@ -86,12 +104,14 @@ for tool in kazoo relx; do
         wall[$op,$tool]=$(awk '{print $1}' "$WORK/$tool.$op" | median)
         gap[$op,$tool]=$(awk '{print $2}' "$WORK/$tool.$op" | median)
     done
+    ready[$tool]=$(awk '{print $3}' "$WORK/$tool.start" | median)
 done
 
 printf '\nkazoo_apps@%s, median of %s runs, ms\n' "$(hostname)" "$RUNS"
-printf '%-6s %-6s %10s %28s\n' command tool wall "returned after pong/exit by"
+printf '%-6s %-6s %10s %28s %32s\n' command tool wall "returned after pong/exit by" "after last app started by"
 for op in start stop; do
     for tool in kazoo relx; do
-        printf '%-6s %-6s %10s %28s\n' "$op" "$tool" "${wall[$op,$tool]}" "${gap[$op,$tool]}"
+        [ "$op" = start ] && after_app=${ready[$tool]} || after_app=-
+        printf '%-6s %-6s %10s %28s %32s\n' "$op" "$tool" "${wall[$op,$tool]}" "${gap[$op,$tool]}" "$after_app"
     done
 done

@@ -274,7 +274,7 @@ fn speaks_plain(node: &NodeName, addrs: &[SocketAddr], port: u16, deadline: Dead
     let Ok(stream) = connect_node(node, addrs, port, probe, reach) else { return false };
     let Ok(local) = local_node(&reach.helper, node) else { return false };
     let mut handshake =
-        ClientSideHandshake::new(Blocking(Socket::new(Wire::Tcp(Bounded::new(stream, probe)))), local, "");
+        ClientSideHandshake::new(Blocking::new(Socket::new(Wire::Tcp(Bounded::new(stream, probe)))), local, "");
     block_on(handshake.execute_send_name(LOWEST_DISTRIBUTION_PROTOCOL_VERSION)).is_ok()
 }
 
@@ -290,10 +290,10 @@ fn handshake<S: Duplex + Unpin>(
     cookie: &str,
     error: impl Fn(HandshakeError, bool) -> DistError,
 ) -> Result<(S, PeerNode), DistError> {
-    let mut handshake = ClientSideHandshake::new(Blocking(stream), local, cookie);
+    let mut handshake = ClientSideHandshake::new(Blocking::new(stream), local, cookie);
     block_on(handshake.execute_send_name(LOWEST_DISTRIBUTION_PROTOCOL_VERSION)).map_err(|e| error(e, false))?;
-    let (Blocking(stream), peer) = block_on(handshake.execute_rest(true)).map_err(|e| error(e, true))?;
-    Ok((stream, peer))
+    let (stream, peer) = block_on(handshake.execute_rest(true)).map_err(|e| error(e, true))?;
+    Ok((stream.into_inner().map_err(|e| error(e.into(), true))?, peer))
 }
 
 /// A node that dislikes our challenge reply closes the connection without a word; one whose

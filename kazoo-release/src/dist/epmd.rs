@@ -36,7 +36,7 @@ pub(super) fn address_of(
 
 fn lookup(stream: TcpStream, node: &NodeName, deadline: Deadline) -> Result<u16, DistError> {
     let reply = futures::executor::block_on(
-        EpmdClient::new(Blocking(Socket::new(Wire::Tcp(Bounded::new(stream, deadline))))).get_node(&node.name),
+        EpmdClient::new(Blocking::new(Socket::new(Wire::Tcp(Bounded::new(stream, deadline))))).get_node(&node.name),
     );
     match reply {
         Ok(Some(entry)) => Ok(entry.port),

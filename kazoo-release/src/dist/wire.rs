@@ -279,24 +279,52 @@ impl<S: Duplex> Duplex for Reframe<S> {
     }
 }
 
-/// A blocking stream behind the `futures::io` traits.
-pub(super) struct Blocking<S>(pub(super) S);
+/// A blocking stream behind the `futures::io` traits. Writes gather until a flush, or a read
+/// (which must not wait on an answer to bytes still held): erl_dist writes a message's length,
+/// tag and body apart, and each would be a TCP segment, and a wakeup of the node, of its own.
+pub(super) struct Blocking<S> {
+    inner: S,
+    held: Vec<u8>,
+}
+
+impl<S: Duplex> Blocking<S> {
+    pub(super) fn new(inner: S) -> Self {
+        Blocking { inner, held: Vec::new() }
+    }
+
+    /// The stream, with whatever is still held sent.
+    pub(super) fn into_inner(mut self) -> io::Result<S> {
+        self.send_held()?;
+        Ok(self.inner)
+    }
+
+    fn send_held(&mut self) -> io::Result<()> {
+        if !self.held.is_empty() {
+            self.inner.write_all(&self.held)?;
+            self.held.clear();
+        }
+        self.inner.flush()
+    }
+}
 
 impl<S: Duplex + Unpin> futures::io::AsyncRead for Blocking<S> {
     fn poll_read(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().0.read(buf))
+        let this = self.get_mut();
+        Poll::Ready(this.send_held().and_then(|()| this.inner.read(buf)))
     }
 }
 
 impl<S: Duplex + Unpin> futures::io::AsyncWrite for Blocking<S> {
     fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(self.get_mut().0.write(buf))
+        self.get_mut().held.extend_from_slice(buf);
+        Poll::Ready(Ok(buf.len()))
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().0.flush())
+        Poll::Ready(self.get_mut().send_held())
     }
     fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.get_mut().0.shutdown())
+        let this = self.get_mut();
+        Poll::Ready(this.send_held().and_then(|()| this.inner.shutdown()))
     }
 }
 
