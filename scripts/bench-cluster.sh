@@ -81,11 +81,13 @@ time_into() {
 }
 median_ms() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 1000}'; }
 
-# round LABEL TIMEOUT_S: both tools RUNS times, interleaved; then how many nodes kazoo listed
-# as reachable in its last run.
+# round LABEL TIMEOUT_S: both tools once untimed (the nodes' first answers load code), then
+# RUNS times each, interleaved; with how many nodes kazoo listed as reachable in its last run.
 round() {
     local label=$1 timeout=$2 ask
     ask="echo 'rpc:multicall(nodes(), os, getpid, [], $((timeout * 1000))).' | $ERL_CALL -name $SEED -c $KAZOO_COOKIE -e"
+    time_into "$WORK/warm-up" "$KAZOO" status --cluster --node "$SEED" --timeout "$timeout"
+    time_into "$WORK/warm-up" sh -c "$ask"
     for _ in $(seq "$RUNS"); do
         time_into "$WORK/$label.kazoo" "$KAZOO" status --cluster --node "$SEED" --timeout "$timeout" --json
         reachable=$(grep -o '"reachable": *true' "$WORK/last.out" | wc -l)

@@ -8,7 +8,6 @@ use std::time::Duration;
 use super::remote::failed;
 use super::{CliError, Context};
 use crate::name::NodeName;
-use crate::term::{self, Term};
 
 /// What one node of the cluster said of itself, or why it said nothing.
 #[derive(Debug, serde::Serialize)]
@@ -25,10 +24,6 @@ pub(super) struct Member {
     error: Option<String>,
 }
 
-/// What a node says of itself, in one call.
-const FACTS: &str =
-    "{os:getpid(), element(1, erlang:statistics(wall_clock)) div 1000, init:script_id(), init:get_argument(boot)}";
-
 /// The cluster as `seed` (a running node) sees it: itself and `nodes()`.
 pub(super) fn members(
     context: &Context,
@@ -37,9 +32,9 @@ pub(super) fn members(
     timeout: Duration,
 ) -> Result<Vec<Member>, CliError> {
     let mut client = context.connect(seed, cookie, timeout).map_err(failed)?;
-    let listed = client.eval("nodes().", &mut io::sink()).map_err(failed)?;
+    let listed = client.nodes().map_err(failed)?;
     let mut nodes = vec![seed.clone()];
-    nodes.extend(parse(&listed).as_ref().and_then(Term::as_list).unwrap_or_default().iter().filter_map(node_name));
+    nodes.extend(listed.iter().filter_map(|name| node_name(name)));
     Ok(std::thread::scope(|scope| {
         let asked: Vec<_> =
             nodes.iter().map(|node| scope.spawn(move || member(context, node, cookie, timeout))).collect();
@@ -52,28 +47,20 @@ pub(super) fn members(
 }
 
 fn member(context: &Context, node: &NodeName, cookie: &str, timeout: Duration) -> Member {
-    let said = context.connect(node, cookie, timeout).and_then(|mut client| client.eval(FACTS, &mut io::sink()));
-    let facts = match said {
-        Ok(text) => parse(&text),
+    let facts = match context.connect(node, cookie, timeout).and_then(|mut client| client.facts()) {
+        Ok(facts) => facts,
         Err(e) => return unreachable(node, e.to_string()),
     };
-    let facts = facts.as_ref().and_then(Term::as_tuple).unwrap_or_default();
-    let [pid, uptime, script, boot] = facts else {
-        return unreachable(node, "it answered what this client does not understand".into());
-    };
-    let release = script.as_tuple().and_then(|s| Some(format!("{} {}", s.first()?.as_str()?, s.get(1)?.as_str()?)));
-    // `{ok, [[Path]]}`: the boot script's name is the node type's.
-    let boot =
-        boot.as_tuple().and_then(|b| b.get(1)?.as_list()?.first()?.as_list()?.first()?.as_str().map(str::to_owned));
-    let node_type = boot.and_then(|b| std::path::Path::new(&b).file_name()?.to_str().map(str::to_owned));
+    // The boot script's name is the node type's.
+    let node_type = facts.boot.as_deref().and_then(|b| std::path::Path::new(b).file_name()?.to_str());
     Member {
         node: node.to_string(),
         host: node.host.clone(),
-        node_type: node_type.filter(|t| context.spec().node(t).is_some()),
+        node_type: node_type.filter(|t| context.embedded.nodes.contains(t)).map(str::to_owned),
         reachable: true,
-        pid: pid.as_str().and_then(|p| p.parse().ok()),
-        uptime_seconds: uptime.as_integer().and_then(|u| u.try_into().ok()),
-        release,
+        pid: Some(facts.pid),
+        uptime_seconds: Some(facts.uptime_seconds),
+        release: Some(format!("{} {}", facts.release.0, facts.release.1)),
         error: None,
     }
 }
@@ -91,12 +78,8 @@ fn unreachable(node: &NodeName, error: String) -> Member {
     }
 }
 
-fn parse(printed: &str) -> Option<Term> {
-    term::parse_str(&format!("{printed}."), "the node's answer").ok()?.into_iter().next()
-}
-
-fn node_name(term: &Term) -> Option<NodeName> {
-    let (name, host) = term.as_atom()?.split_once('@')?;
+fn node_name(full: &str) -> Option<NodeName> {
+    let (name, host) = full.split_once('@')?;
     Some(NodeName { name: name.to_owned(), host: host.to_owned() })
 }
 

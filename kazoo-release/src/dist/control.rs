@@ -23,6 +23,17 @@ pub struct Versions {
     pub applications: Vec<(String, String)>,
 }
 
+/// What `status --cluster` lists of a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    pub pid: u32,
+    pub uptime_seconds: u64,
+    /// The boot script's release name and version (`init:script_id()`).
+    pub release: (String, String),
+    /// The boot script the node started with (`-boot`, no `.boot`), when it names one.
+    pub boot: Option<String>,
+}
+
 impl Client {
     /// `net_adm:ping`: whether the node's net_kernel accepts us.
     pub fn ping(&mut self) -> Result<(), DistError> {
@@ -38,6 +49,31 @@ impl Client {
     pub fn os_pid(&mut self) -> Result<u32, DistError> {
         let reply = self.call("os", "getpid", vec![], &mut io::sink())?;
         text(&reply).and_then(|pid| pid.parse().ok()).ok_or_else(|| self.protocol(&reply))
+    }
+
+    /// The node's [`Facts`], each a plain call: nothing is parsed or evaluated on the node,
+    /// so that asking a whole cluster at once weighs little on any node.
+    pub fn facts(&mut self) -> Result<Facts, DistError> {
+        let pid = self.os_pid()?;
+        let clock = self.call("erlang", "statistics", vec![atom("wall_clock")], &mut io::sink())?;
+        let uptime_ms = elements(&clock).and_then(|e| e.first()).and_then(non_negative);
+        let uptime_seconds = uptime_ms.ok_or_else(|| self.protocol(&clock))? / 1000;
+        let script = self.call("init", "script_id", vec![], &mut io::sink())?;
+        let release = pair(&script).ok_or_else(|| self.protocol(&script))?;
+        let boot = self.call("init", "get_argument", vec![atom("boot")], &mut io::sink())?;
+        // `{ok, [[Path]]}`, or `error` for a node started without one.
+        let boot = match as_tagged(&boot) {
+            Some(("ok", [paths])) => list(paths).and_then(|p| list(p.first()?)?.first()).and_then(text),
+            _ => None,
+        };
+        Ok(Facts { pid, uptime_seconds, release, boot })
+    }
+
+    /// The nodes this node is connected to (`nodes()`).
+    pub fn nodes(&mut self) -> Result<Vec<String>, DistError> {
+        let reply = self.call("erlang", "nodes", vec![], &mut io::sink())?;
+        let names = list(&reply).map(|nodes| nodes.iter().filter_map(atom_name).collect());
+        names.ok_or_else(|| self.protocol(&reply))
     }
 
     /// The release and the applications the node runs.
@@ -108,13 +144,32 @@ fn list(term: &Term) -> Option<&[Term]> {
     }
 }
 
+fn elements(term: &Term) -> Option<&[Term]> {
+    match term {
+        Term::Tuple(t) => Some(&t.elements),
+        _ => None,
+    }
+}
+
+fn atom_name(term: &Term) -> Option<String> {
+    match term {
+        Term::Atom(a) => Some(a.name.clone()),
+        _ => None,
+    }
+}
+
+fn non_negative(term: &Term) -> Option<u64> {
+    match term {
+        Term::FixInteger(i) => u64::try_from(i.value).ok(),
+        Term::BigInteger(i) => u64::try_from(&i.value).ok(),
+        _ => None,
+    }
+}
+
 /// `{Name, Vsn}` with both as strings.
 fn pair(term: &Term) -> Option<(String, String)> {
-    match term {
-        Term::Tuple(t) => match t.elements.as_slice() {
-            [name, vsn] => Some((text(name)?, text(vsn)?)),
-            _ => None,
-        },
+    match elements(term)? {
+        [name, vsn] => Some((text(name)?, text(vsn)?)),
         _ => None,
     }
 }

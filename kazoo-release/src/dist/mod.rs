@@ -20,7 +20,7 @@ mod tls;
 mod wire;
 
 pub use connection::DEFAULT_MAX_REPLY_SIZE;
-pub use control::{is_running, print_versions, Versions};
+pub use control::{is_running, print_versions, Facts, Versions};
 pub use error::DistError;
 pub use rpc::Client;
 pub use tls::{Tls, TlsError, TlsFile, TlsFiles};
