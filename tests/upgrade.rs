@@ -218,8 +218,16 @@ fn upgrade_keeps_the_node_and_its_state_and_downgrade_goes_back() {
     // The upgrade: same VM, the state carried through code_change, the new code answering,
     // and a client calling the server every millisecond throughout loses no call.
     assert_eq!(host.eval(CALLER), "ok");
-    let output = ok(host.kazoo(&["upgrade", tarball, "kazoo_apps"]));
+    let upgraded = host.kazoo(&["upgrade", tarball, "kazoo_apps"]);
+    let took = took(&upgraded);
+    let output = ok(upgraded);
     assert!(output.contains("module kazoo_apps_server (kazoo_apps) changed"), "{output}");
+    // Each phase's time: the client's, then the node's own of the switch.
+    let phases = ["unpack", "plan", "apply", "permanent", "suspend", "load", "code_change", "resume"];
+    for phase in phases {
+        assert!(took.contains(&format!(" {phase} ")), "{phase} in {took}");
+    }
+    assert!(took.contains("(on the node: suspend "), "{took}");
     assert_eq!(host.os_pid(), pid);
     let report = host.eval(
         "kazoo_caller ! {report, self()}, receive {calls, Ok, Err, Max} -> {Ok, Err, Max} after 5000 -> timeout end",
@@ -403,6 +411,12 @@ fn an_operators_sys_config_stays_the_nodes_environment() {
     assert!(stderr.contains("version 9.9.9 is not unpacked") && !stderr.contains("use `upgrade"), "{stderr}");
 }
 
+/// The `took: ...` line an upgrade or downgrade ends its stderr with.
+fn took(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr.lines().find(|l| l.starts_with("took: ")).unwrap_or_default().to_owned()
+}
+
 /// The benchmark behind scripts/bench-upgrade.sh (ignored in test runs): the wall time of
 /// `upgrade` and of `downgrade` with a client calling the server every millisecond, and
 /// the longest call it saw during each.
@@ -417,10 +431,13 @@ fn bench_upgrade() {
     for args in [vec!["upgrade", tarball.to_str().unwrap(), "kazoo_apps"], vec!["downgrade", "4.3.0", "kazoo_apps"]] {
         assert_eq!(host.eval(CALLER), "ok");
         let started = std::time::Instant::now();
-        ok(host.kazoo(&args));
-        let took = started.elapsed();
+        let output = host.kazoo(&args);
+        let wall = started.elapsed();
+        let phases = took(&output);
+        ok(output);
         let calls = host.eval(report);
-        println!("bench: {} took {took:.2?}; calls meanwhile {{ok, failed, longest us}}: {calls}", args[0]);
+        println!("bench: {} took {wall:.2?}; calls meanwhile {{ok, failed, longest us}}: {calls}", args[0]);
+        println!("bench:   {phases}");
     }
 }
 

@@ -6,7 +6,7 @@
 //! change what it prints for scripts that call it without NODE.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 
@@ -139,9 +139,15 @@ fn move_to(
         };
         return print(plan.map_err(upgrade_error)?);
     }
+    // Each phase's time, said at the end: what an operator weighs a change window by.
+    let mut took: Vec<(&str, Duration)> = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap =
+        |phase, took: &mut Vec<_>| took.push((phase, std::mem::replace(&mut clock, Instant::now()).elapsed()));
     let vsn = match is_tarball {
         true => {
             let unpacked = upgrade::unpack(&tree, name, tarball).map_err(upgrade_error)?;
+            lap("unpack", &mut took);
             match unpacked.already {
                 true => eprintln!("{} is unpacked already in {}", unpacked.vsn, tree.root().display()),
                 false => eprintln!(
@@ -158,6 +164,7 @@ fn move_to(
     };
     let mut client = connect()?;
     let plan = upgrade::plan(&mut client, tree.root(), &node_type, &from, &vsn, direction).map_err(upgrade_error)?;
+    lap("plan", &mut took);
     print(&plan)?;
     if plan.is_empty() && vsn == from {
         return Ok(());
@@ -173,6 +180,7 @@ fn move_to(
         }
         e => upgrade_error(e),
     })?;
+    lap("apply", &mut took);
     for (module, pids) in &applied.suspended {
         eprintln!("code_change: {module} in {pids}");
     }
@@ -191,6 +199,15 @@ fn move_to(
              fix that, then run `{verb} {vsn}` again (it changes no code and makes {vsn} permanent)"
         ))
     })?;
+    lap("permanent", &mut took);
+    let on_node = applied.phases;
+    let on_node = [
+        ("suspend", on_node.suspend),
+        ("load", on_node.load),
+        ("code_change", on_node.change),
+        ("resume", on_node.resume),
+    ];
+    eprintln!("took: {} (on the node: {})", phases(&took), phases(&on_node));
     print(format!("node {node_name} runs {vsn}; {vsn} is permanent: a restart boots it\n"))
 }
 
@@ -224,6 +241,12 @@ fn current_on_nodes(context: &Context, versions: &[String], sname: bool) -> Vec<
         }
     }
     current
+}
+
+/// `unpack 12.10 ms, plan 3.02 ms`.
+fn phases(took: &[(&str, Duration)]) -> String {
+    let each: Vec<String> = took.iter().map(|(phase, t)| format!("{phase} {:.2} ms", t.as_secs_f64() * 1e3)).collect();
+    each.join(", ")
 }
 
 fn list_or_none(items: &[String]) -> String {

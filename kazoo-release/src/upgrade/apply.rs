@@ -10,6 +10,8 @@
 //! Each step records how to put it back; the first failure puts back every step done, in
 //! reverse, and the answer says what failed and what was put back.
 
+use std::time::Duration;
+
 use erl_dist::term::Term as DistTerm;
 
 use super::plan::path_text;
@@ -20,10 +22,33 @@ use crate::term::Term;
 /// What an applied plan reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
+    /// How long the node took over each step of the switch.
+    pub phases: Phases,
     /// `(module, pids)`: processes suspended for `code_change`.
     pub suspended: Vec<(String, String)>,
     /// `(module, pids)`: processes still running the old code (it stays loaded as old).
     pub not_purged: Vec<(String, String)>,
+}
+
+/// The switch as the node timed it: suspending the processes of the changed modules, loading
+/// the new code, their `code_change`, resuming them (the processes wait from the first to
+/// the last).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Phases {
+    pub suspend: Duration,
+    pub load: Duration,
+    pub change: Duration,
+    pub resume: Duration,
+}
+
+impl Phases {
+    /// `phases SuspendUs LoadUs ChangeUs ResumeUs`, less the tag.
+    fn parse(micros: &str) -> Option<Phases> {
+        let us: Vec<u64> = micros.split(' ').map(str::parse).collect::<Result<_, _>>().ok()?;
+        let [suspend, load, change, resume] = us.as_slice().try_into().ok()?;
+        let at = Duration::from_micros;
+        Some(Phases { suspend: at(suspend), load: at(load), change: at(change), resume: at(resume) })
+    }
 }
 
 /// Applies `plan` on the node `client` talks to.
@@ -35,6 +60,10 @@ pub fn apply(client: &mut Client, plan: &Plan) -> Result<Applied, UpgradeError> 
         "ok" => {
             let mut applied = Applied::default();
             for line in lines {
+                if let Some(phases) = line.strip_prefix("phases ").and_then(Phases::parse) {
+                    applied.phases = phases;
+                    continue;
+                }
                 match line.split_once(' ').and_then(|(kind, rest)| Some((kind, rest.split_once(' ')?))) {
                     Some(("suspended", (module, pids))) => applied.suspended.push((module.into(), pids.into())),
                     Some(("not_purged", (module, pids))) => applied.not_purged.push((module.into(), pids.into())),

@@ -4,7 +4,8 @@
 %%     lines `app App Vsn`, `loaded App Mod Md5|none`, `new App Mod Md5`, `config File`
 %%     (the sys.config it booted with);
 %%   {apply, Plan}: the plan applied in the order OTP's release_handler applies a relup, all
-%%     or nothing, answered with lines `ok`, `suspended Mod Pid`, `not_purged Mod Pids` or
+%%     or nothing, answered with lines `ok`, `phases SuspendUs LoadUs ChangeUs ResumeUs`,
+%%     `suspended Mod Pid`, `not_purged Mod Pids` or
 %%     `failed Reason` then `undone Step` (each step put back) or `undo_failed Step Reason`.
 %% Every name and path travels as a byte binary, so this text stays ASCII; the answer is one
 %% binary of lines, which the client reads without decoding nested terms.
@@ -136,6 +137,8 @@ begin
                 Push(<<"application data">>, fun() -> ok = application_controller:change_application_data(OldSpecs, OldConf) end),
                 %% Suspend, load, code_change, resume (down: code_change before the load).
                 Pids = lists:usort(lists:append([Ps || {_, Ps} <- Changed])),
+                Now = fun() -> erlang:monotonic_time(microsecond) end,
+                SuspendAt = Now(),
                 lists:foreach(fun(P) ->
                                       try sys:suspend(P) catch _:R2 -> Fail(Fmt("suspend ~p", [P]), R2) end,
                                       Push(Fmt("suspend ~p", [P]), fun() -> sys:resume(P) end)
@@ -170,14 +173,19 @@ begin
                      end || {M, Ps} <- Changed, ModeOf(M) =/= soft, P <- Ps],
                     ok
                 end,
-                case Direction of
-                    up -> LoadAll(), ChangeAll();
-                    down -> ChangeAll(), LoadAll()
-                end,
+                SuspendedAt = Now(),
+                {LoadTook, ChangeTook} = case Direction of
+                                             up -> LoadAll(), LoadedAt = Now(), ChangeAll(),
+                                                   {LoadedAt - SuspendedAt, Now() - LoadedAt};
+                                             down -> ChangeAll(), LoadedAt = Now(), LoadAll(),
+                                                     {Now() - LoadedAt, LoadedAt - SuspendedAt}
+                                         end,
+                ResumeAt = Now(),
                 lists:foreach(fun(P) ->
                                       sys:resume(P),
                                       Push(Fmt("resume ~p", [P]), fun() -> sys:suspend(P) end)
                               end, Pids),
+                Phases = Fmt("phases ~b ~b ~b ~b~n", [SuspendedAt - SuspendAt, LoadTook, ChangeTook, Now() - ResumeAt]),
                 %% Applications: the removed ones stopped, the new ones started.
                 lists:foreach(fun(App) ->
                                       A = Atom(App),
@@ -214,7 +222,7 @@ begin
                              || {M, _} <- Changed, not code:soft_purge(M)],
                 [application:unload(Atom(App)) || App <- Stop],
                 [code:del_path(Str(D)) || D <- RemovePaths],
-                iolist_to_binary([<<"ok\n">>,
+                iolist_to_binary([<<"ok\n">>, Phases,
                                   [Fmt("suspended ~s ~w~n", [M, Ps]) || {M, Ps} <- Changed, Ps =/= []],
                                   NotPurged])
             catch
