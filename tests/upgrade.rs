@@ -419,7 +419,8 @@ fn took(output: &Output) -> String {
 
 /// The benchmark behind scripts/bench-upgrade.sh (ignored in test runs): the wall time of
 /// `upgrade` and of `downgrade` with a client calling the server every millisecond, and
-/// the longest call it saw during each.
+/// the longest call it saw during each, beside the longest it sees over as long on the idle
+/// node (the machine's own jitter).
 #[test]
 #[ignore]
 fn bench_upgrade() {
@@ -438,6 +439,10 @@ fn bench_upgrade() {
         let calls = host.eval(report);
         println!("bench: {} took {wall:.2?}; calls meanwhile {{ok, failed, longest us}}: {calls}", args[0]);
         println!("bench:   {phases}");
+        // The anchor: the same client over as long a time with nothing changing.
+        assert_eq!(host.eval(CALLER), "ok");
+        std::thread::sleep(wall);
+        println!("bench:   idle node for as long, the same client: {}", host.eval(report));
     }
 }
 
