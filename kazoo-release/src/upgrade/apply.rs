@@ -189,6 +189,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn phases_are_read_in_microseconds_and_only_whole() {
+        let us = Duration::from_micros;
+        let phases = Phases { suspend: us(15), load: us(2_000), change: us(0), resume: us(7) };
+        assert_eq!(Phases::parse("15 2000 0 7"), Some(phases));
+        assert_eq!(Phases::parse("15 2000 0"), None);
+        assert_eq!(Phases::parse("15 2000 0 -7"), None);
+    }
+
+    #[test]
     fn the_node_program_has_one_job_line_and_stays_ascii() {
         assert_eq!(NODE_PROGRAM.matches("JOB").count(), 1);
         assert!(NODE_PROGRAM.is_ascii());
