@@ -10,6 +10,7 @@
 #
 # The nodes are Debian's erl (-name cN@ADDR), HOME and crash dumps in a temp dir.
 set -euo pipefail
+. "$(dirname "$0")/relx-project.sh"
 
 RUNS=${1:-10}
 NODES=${2:-30}
@@ -70,28 +71,25 @@ done
 list=$(printf "'%s'," "${NAMES[@]:1}")
 on "${HOSTS[0]}" "$KAZOO" eval "$SEED" "[pong = net_adm:ping(N) || N <- [${list%,}]], length(nodes())." >/dev/null
 
-# One run of a command in the first host, in µs, appended to FILE; its status does not count
-# (nodes that do not answer make status --cluster exit non-zero).
-time_into() {
-    local file=$1 t0 t1; shift
-    t0=$(date +%s%N)
-    on "${HOSTS[0]}" "$@" >"$WORK/last.out" 2>&1 || true
-    t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) >>"$file"
+# Asked from the first host. status --cluster exits non-zero when nodes do not answer: that
+# does not count, what it listed (last.out) does.
+cluster_status() {
+    on "${HOSTS[0]}" "$KAZOO" status --cluster --node "$SEED" --timeout "$1" --json >"$WORK/last.out" || true
 }
-median_ms() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 1000}'; }
+erl_call_multicall() {
+    on "${HOSTS[0]}" sh -c "echo 'rpc:multicall(nodes(), os, getpid, [], $(($1 * 1000))).' | $ERL_CALL -name $SEED -c $KAZOO_COOKIE -e"
+}
 
 # round LABEL TIMEOUT_S: both tools once untimed (the nodes' first answers load code), then
 # RUNS times each, interleaved; with how many nodes kazoo listed as reachable in its last run.
 round() {
-    local label=$1 timeout=$2 ask
-    ask="echo 'rpc:multicall(nodes(), os, getpid, [], $((timeout * 1000))).' | $ERL_CALL -name $SEED -c $KAZOO_COOKIE -e"
-    time_into "$WORK/warm-up" "$KAZOO" status --cluster --node "$SEED" --timeout "$timeout"
-    time_into "$WORK/warm-up" sh -c "$ask"
+    local label=$1 timeout=$2
+    cluster_status "$timeout"
+    erl_call_multicall "$timeout" >/dev/null
     for _ in $(seq "$RUNS"); do
-        time_into "$WORK/$label.kazoo" "$KAZOO" status --cluster --node "$SEED" --timeout "$timeout" --json
+        time_into "$WORK/$label.kazoo" cluster_status "$timeout"
         reachable=$(grep -o '"reachable": *true' "$WORK/last.out" | wc -l)
-        time_into "$WORK/$label.erl_call" sh -c "$ask"
+        time_into "$WORK/$label.erl_call" erl_call_multicall "$timeout"
     done
     printf '%-26s %10s %10s %12s\n' "$label" "$(median_ms "$WORK/$label.kazoo")" \
         "$(median_ms "$WORK/$label.erl_call")" "$reachable/$NODES"

@@ -8,6 +8,7 @@
 #
 # Short names (-sname) on this host; everything behind its own EPMD in a temp dir.
 set -euo pipefail
+. "$(dirname "$0")/relx-project.sh"
 
 RUNS=${1:-50}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,17 +52,6 @@ for node in plain:"$PLAIN" tls:"$TLS"; do
     for _ in $(seq 200); do "${node%%:*}" ping "${node#*:}" >/dev/null 2>&1 && continue 2; sleep 0.05; done
     echo "node ${node#*:} did not come up" >&2; exit 1
 done
-
-# One run of a command, in µs, appended to FILE.
-time_into() {
-    local file=$1 t0 t1; shift
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
-    t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) >>"$file"
-}
-
-median_ms() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)] / 1000}'; }
 
 printf 'median wall time in ms, %s runs each, plain and TLS interleaved\n' "$RUNS"
 printf '%-16s %10s %10s %8s\n' command plain tls ratio

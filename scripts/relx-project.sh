@@ -1,5 +1,5 @@
 # Sourced by the benchmarks: their timing helpers (now, elapsed START END, median of the
-# lines on stdin), and relx_project KAZOO RELEASE_ROOT PROJECT NAME_FLAG
+# lines on stdin, time_into, median_ms), and relx_project KAZOO RELEASE_ROOT PROJECT NAME_FLAG
 # lays out PROJECT as a rebar3 project shaped as Kazoo's (relx.config at the top, rel/vm.args,
 # rel/sys.config, lib dirs applications/ core/ deps/) with the files KAZOO renders, the
 # applications its build compiled (the fixtures, or the real Kazoo; found through
@@ -9,6 +9,18 @@
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
 median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
+
+# time_into FILE COMMAND...: runs COMMAND once (its output dropped; a failure stops the
+# benchmark) and appends its wall time in µs to FILE; median_ms FILE: their median in ms.
+time_into() {
+    local file=$1 t0 t1
+    shift
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+    t1=$(date +%s%N)
+    echo $(( (t1 - t0) / 1000 )) >>"$file"
+}
+median_ms() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)] / 1000}'; }
 
 relx_project() {
     local kazoo=$1 root=$2 project=$3 name_flag=$4 vsn app_dir lib_root dir
