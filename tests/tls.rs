@@ -41,7 +41,9 @@ fn certify(dir: &Path, hosts: &[Host]) {
 /// what it prints.
 fn erl(host: &Host, flags: &[&str], expr: &str, cookie: &str) -> String {
     let name = host.node("stranger");
-    let mut args = vec!["-noshell", "-name", &name, "-setcookie", cookie];
+    // Warnings and worse only: the stranger's own ssl notice of a refused handshake would
+    // otherwise go to stdout, before what the expression prints, at times.
+    let mut args = vec!["-noshell", "-name", &name, "-setcookie", cookie, "-kernel", "logger_level", "warning"];
     args.extend(flags);
     args.extend(["-eval", expr]);
     let mut command = host.command("erl", &args);
