@@ -51,12 +51,20 @@ impl Manager {
 
     /// The next datagram within `wait`, if any.
     fn next(&self, wait: Duration) -> Option<String> {
-        self.socket.set_read_timeout(Some(wait)).unwrap();
+        let deadline = Instant::now() + wait;
         let mut buffer = [0u8; 4096];
-        match self.socket.recv(&mut buffer) {
-            Ok(n) => Some(String::from_utf8_lossy(&buffer[..n]).into_owned()),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => None,
-            Err(e) => panic!("the notify socket failed: {e}"),
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+            self.socket.set_read_timeout(Some(left)).unwrap();
+            match self.socket.recv(&mut buffer) {
+                Ok(n) => return Some(String::from_utf8_lossy(&buffer[..n]).into_owned()),
+                // A signal this test process catches interrupts the wait: no answer yet.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    return None
+                }
+                Err(e) => panic!("the notify socket failed: {e}"),
+            }
         }
     }
 
