@@ -360,6 +360,24 @@ mod tests {
     }
 
     #[test]
+    fn writes_gather_until_a_flush_or_a_read() {
+        use futures::io::{AsyncReadExt, AsyncWriteExt};
+        let memory = Memory { input: io::Cursor::new(b"ok".to_vec()), written: vec![] };
+        let mut blocking = Blocking::new(memory);
+        futures::executor::block_on(async {
+            blocking.write_all(&[0, 2]).await.unwrap();
+            blocking.write_all(b"hi").await.unwrap();
+            assert!(blocking.inner.written.is_empty(), "held until the message is whole");
+            blocking.flush().await.unwrap();
+            assert_eq!(blocking.inner.written, b"\0\x02hi");
+            blocking.write_all(b"more").await.unwrap();
+            let mut answer = [0; 2];
+            blocking.read_exact(&mut answer).await.unwrap();
+        });
+        assert_eq!(blocking.into_inner().unwrap().written, b"\0\x02himore", "a read sends what is held first");
+    }
+
+    #[test]
     fn handshake_messages_go_out_with_4_byte_lengths_and_come_in_with_2() {
         let input = [&[0, 0, 0, 3][..], b"sok", &[0, 0, 0, 1], b"a", b"after"].concat();
         let mut reframe = Reframe::new(Memory { input: io::Cursor::new(input), written: vec![] });
