@@ -39,8 +39,8 @@ trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || { echo "bench-cluster.sh makes network namespaces: run it as root" >&2; exit 1; }
 echo "building kazoo (release profile); $NODES nodes on ${HOSTS[*]} ($NET.0/24), in $WORK ..." >&2
-cargo build --quiet --release -p kazoo --manifest-path "$ROOT/Cargo.toml"
-KAZOO="$ROOT/target/release/kazoo"
+(cd "$ROOT" && cargo build --quiet --release -p kazoo)
+KAZOO="$ROOT/target/$HOST_TUPLE/release/kazoo"
 
 for i in 0 1; do
     ip netns add "${HOSTS[$i]}"

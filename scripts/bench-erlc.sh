@@ -9,14 +9,15 @@
 # Prints: a full build::erlc compile, a no-op rebuild, plain erlc on the same modules.
 # Kazoo's deps need a few caller options, given here as the Kazoo example gives them.
 set -euo pipefail
+. "$(dirname "$0")/relx-project.sh"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LIB_DIR=$(cd "${1:-$ROOT/../shared/kazoo-src/deps}" && pwd)
 JOBS=${2:-2}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-cargo build -q --release -p kazoo-release --example erlc --manifest-path "$ROOT/Cargo.toml"
-ERLC_EX="$ROOT/target/release/examples/erlc"
+(cd "$ROOT" && cargo build -q --release -p kazoo-release --example erlc)
+ERLC_EX="$ROOT/target/$HOST_TUPLE/release/examples/erlc"
 
 # erlang.mk projects without an .app.src, and {vsn, git} applications (versions from
 # ../shared/kazoo-src/MANIFEST.tsv), as a caller gives them.

@@ -14,7 +14,7 @@ if [ -z "${BENCH_INSIDE:-}" ]; then
     exec env BENCH_INSIDE=1 unshare --net --pid --fork --mount-proc bash "$0" "$@"
 fi
 RUNS=${RUNS:-3}
-KAZOO="$ROOT/target/real-kazoo/debug/kazoo"
+KAZOO="$ROOT/target/real-kazoo/$HOST_TUPLE/debug/kazoo"
 [ -x "$KAZOO" ] || { echo "build the real Kazoo first: KAZOO_SRC=../shared/kazoo-src cargo build -p kazoo --target-dir target/real-kazoo" >&2; exit 1; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -25,7 +25,7 @@ clean=$(timed build)
 noop=$(timed build)
 touch examples/kazoo/patches/*.patch
 rerun=$(timed build)
-KAZOO="$target/debug/kazoo"
+KAZOO="$target/$HOST_TUPLE/debug/kazoo"
 
 for run in $(seq "$RUNS"); do
     rm -rf "$work/kazoo-out"

@@ -22,7 +22,7 @@ WORK=$(mktemp -d)
 export TZ=UTC ERL_FLAGS="-kernel logger_level info" ERL_EPMD_PORT=$((20000 + $$ % 20000)) PIPE_DIR="$WORK/pipes" KAZOO_COOKIE=bench
 export KAZOO_CONFIG_DIR="$WORK/etc" KAZOO_REL_DIR="$WORK/_rel"
 unset REL KAZOO_PROFILE RUNNER_LOG_DIR RELX_REPLACE_OS_VARS NODE_NAME_TYPE
-KAZOO="$ROOT/target/release/kazoo"
+KAZOO="$ROOT/target/$HOST_TUPLE/release/kazoo"
 cleanup() {
     "$KAZOO" stop kazoo_apps --kill >/dev/null 2>&1 || true
     epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building kazoo (release profile), its release and the relx release in $WORK ..." >&2
-cargo build --quiet --release -p kazoo --manifest-path "$ROOT/Cargo.toml"
+(cd "$ROOT" && cargo build --quiet --release -p kazoo)
 # After cargo, which needs the real HOME to find its toolchain.
 export HOME="$WORK/home"
 mkdir -p "$HOME"

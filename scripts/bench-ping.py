@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Start-up: `kazoo -V` against a Rust hello built with the same profile, and the whole
-`kazoo ping` against a bare erl_call, with the process-spawn floor (/bin/true).
+"""Start-up: `kazoo -V` against a Rust hello built with the same profile and flags (both
+static-pie, as .cargo/config.toml builds them), and the whole `kazoo ping` against a bare
+erl_call, with the process-spawn floor (/bin/true).
 
 Median of N runs each (default 200), spawned from Python so that no shell loop adds noise,
 interleaved so that whatever else the machine does weighs on all alike; with each one's
@@ -15,8 +16,10 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 for target in (["--bin", "kazoo"], ["--example", "hello"]):
     subprocess.run(["cargo", "build", "-q", "--release", "-p", "kazoo", *target], cwd=root, check=True)
-kazoo = os.path.join(root, "target/release/kazoo")
-hello = os.path.join(root, "target/release/examples/hello")
+# Where .cargo/config.toml has cargo put them: the host's target dir.
+host = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.split("host: ")[1].split()[0]
+kazoo = os.path.join(root, "target", host, "release/kazoo")
+hello = os.path.join(root, "target", host, "release/examples/hello")
 erl_call = glob.glob("/usr/lib/erlang/lib/erl_interface-*/bin/erl_call")[0]
 cookie = "bench_ping_cookie"
 env = dict(os.environ, KAZOO_COOKIE=cookie, ERL_EPMD_PORT=str(20000 + os.getpid() % 20000))

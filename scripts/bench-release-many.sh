@@ -57,8 +57,8 @@ printf '#[path = "src/release.rs"]\nmod release;\nfn main() {\n    kazoo_release
     >"$CRATE/build.rs"
 printf 'fn main() -> std::process::ExitCode {\n    kazoo_release::cli::main(kazoo_release::embedded!())\n}\n' \
     >"$CRATE/src/main.rs"
-cargo build -q --release --manifest-path "$CRATE/Cargo.toml" --target-dir "$ROOT/target"
-MANY="$ROOT/target/release/many"
+(cd "$ROOT" && cargo build -q --release --manifest-path "$CRATE/Cargo.toml" --target-dir "$ROOT/target")
+MANY="$ROOT/target/$HOST_TUPLE/release/many"
 
 : >"$WORK/ours.t"; : >"$WORK/cp.t"
 OTP_LIBS=$(ls -d /usr/lib/erlang/lib/kernel-* /usr/lib/erlang/lib/stdlib-* /usr/lib/erlang/lib/sasl-*)

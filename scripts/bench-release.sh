@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 PROFILE="${PROFILE:-debug}"
 RUNS="${RUNS:-3}"
 if [ "$PROFILE" = release ]; then cargo build -q --release -p kazoo; else cargo build -q -p kazoo; fi
-KAZOO="$PWD/target/$PROFILE/kazoo"
+KAZOO="$PWD/target/$HOST_TUPLE/$PROFILE/kazoo"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -10,6 +10,7 @@
 # built with Debian's rebar3, whose node is named kazoo_apps@<hostname> so that both tools
 # address the same node.
 set -euo pipefail
+. "$(dirname "$0")/relx-project.sh"
 
 RUNS=${1:-50}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,8 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building kazoo (release profile) and a relx release in $WORK ..." >&2
-cargo build --quiet --release -p kazoo --manifest-path "$ROOT/Cargo.toml"
-KAZOO="$ROOT/target/release/kazoo"
+(cd "$ROOT" && cargo build --quiet --release -p kazoo)
+KAZOO="$ROOT/target/$HOST_TUPLE/release/kazoo"
 (cd "$WORK" && rebar3 new release benchrel >/dev/null)
 printf -- '-sname %s\n-setcookie %s\n' "$NODE" "$COOKIE" >"$WORK/benchrel/config/vm.args"
 (cd "$WORK/benchrel" && rebar3 release >/dev/null)

@@ -16,7 +16,7 @@ PROFILE="${PROFILE:-debug}"
 RUNS="${RUNS:-3}"
 cargo_build() { if [ "$PROFILE" = release ]; then cargo build -q --release -p kazoo; else cargo build -q -p kazoo; fi; }
 cargo_build
-KAZOO="$PWD/target/$PROFILE/kazoo"
+KAZOO="$PWD/target/$HOST_TUPLE/$PROFILE/kazoo"
 export DEBFULLNAME="${DEBFULLNAME:-Kazoo Packager}" DEBEMAIL="${DEBEMAIL:-packager@example.org}"
 unset SOURCE_DATE_EPOCH KZ_VERSION
 

@@ -29,8 +29,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building kazoo (release profile); nodes and certificates in $WORK ..." >&2
-cargo build --quiet --release -p kazoo --manifest-path "$ROOT/Cargo.toml"
-KAZOO="$ROOT/target/release/kazoo"
+(cd "$ROOT" && cargo build --quiet --release -p kazoo)
+KAZOO="$ROOT/target/$HOST_TUPLE/release/kazoo"
 "$KAZOO" certs init --dir "$WORK/ca" >/dev/null
 "$KAZOO" certs host "$HOST" --dir "$WORK/ca" --to "$WORK/dist" >/dev/null
 side="[{certfile,\"$WORK/dist/node.pem\"},{keyfile,\"$WORK/dist/node.key\"},{cacertfile,\"$WORK/dist/ca.pem\"},{verify,verify_peer}]"

@@ -21,8 +21,8 @@ OTP=/usr/lib/erlang
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-cargo build -q --release -p kazoo-release --example xref --manifest-path "$ROOT/Cargo.toml"
-OURS="$ROOT/target/release/examples/xref"
+(cd "$ROOT" && cargo build -q --release -p kazoo-release --example xref)
+OURS="$ROOT/target/$HOST_TUPLE/release/examples/xref"
 ERTS_EBIN=$(ls -d "$OTP"/lib/erts-*/ebin)
 
 otp_xref() { # ebin...: OTP's xref on them and ERTS's preloaded modules
@@ -63,9 +63,9 @@ compare() { # label, ebin...
 }
 
 # The real Kazoo's ecallmgr, from the tree its binary writes.
-REAL="$ROOT/target/real-kazoo/debug/kazoo"
+REAL="$ROOT/target/real-kazoo/$HOST_TUPLE/debug/kazoo"
 KAZOO_SRC=${KAZOO_SRC:-$ROOT/../shared/kazoo-src} \
-    cargo build -q -p kazoo --target-dir "$ROOT/target/real-kazoo" --manifest-path "$ROOT/Cargo.toml" 2>/dev/null
+    (cd "$ROOT" && cargo build -q -p kazoo --target-dir "$ROOT/target/real-kazoo" 2>/dev/null)
 "$REAL" build-release --out "$WORK/real" >/dev/null 2>&1
 TREE="$WORK/real/kazoo"
 VSN=$(awk '{print $2}' "$TREE/releases/start_erl.data")

@@ -1,4 +1,4 @@
-# Sourced by the benchmarks: their timing helpers (now, elapsed START END, median of the
+# Sourced by the benchmarks: HOST_TUPLE, their timing helpers (now, elapsed START END, median of the
 # lines on stdin, time_into, median_ms), and relx_project KAZOO RELEASE_ROOT PROJECT NAME_FLAG
 # lays out PROJECT as a rebar3 project shaped as Kazoo's (relx.config at the top, rel/vm.args,
 # rel/sys.config, lib dirs applications/ core/ deps/) with the files KAZOO renders, the
@@ -6,6 +6,10 @@
 # RELEASE_ROOT's fingerprint), and
 # the overlays' sources. NAME_FLAG (`-sname kazoo_apps`) and the cookie go into vm.args, as
 # relx's start script needs them there.
+# Where cargo puts the workspace's binaries: target/$HOST_TUPLE/<profile>, as
+# .cargo/config.toml names the host's target. Cargo reads that file where it runs, so the
+# benchmarks run it at the workspace root.
+HOST_TUPLE=$(rustc -vV | sed -n 's/^host: //p')
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
 median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }

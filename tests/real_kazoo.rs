@@ -35,7 +35,9 @@ fn real_kazoo() -> &'static Path {
             .output()
             .unwrap();
         assert!(output.status.success(), "KAZOO_SRC=… cargo build -p kazoo failed:\n{}", text(&output.stderr));
-        target.join("debug/kazoo")
+        // Where the fixture build's binary is under target/ (target/<host tuple>/debug/kazoo).
+        let fixture = Path::new(env!("CARGO_BIN_EXE_kazoo"));
+        target.join(fixture.strip_prefix(checkout().join("target")).expect("the fixture build is under target/"))
     })
 }
 
