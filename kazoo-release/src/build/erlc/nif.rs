@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use super::config::AppConfig;
@@ -235,7 +236,10 @@ fn link(
     let tool = linker.try_get_compiler().map_err(|e| e.to_string())?;
     let dir = target.parent().unwrap_or(Path::new("/"));
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut command = tool.to_command();
+    // cc gives `-static` when the Rust target is crt-static (this workspace's static-pie
+    // binaries): a NIF is a shared object the VM loads, whatever the Rust binary links.
+    let mut command = Command::new(tool.path());
+    command.args(tool.args().iter().filter(|arg| *arg != "-static")).envs(tool.get_envs());
     command.arg("-shared").arg("-o").arg(target).args(&objects).args(flags("LDFLAGS")).args(flags("ERL_LDFLAGS"));
     let output = command.output().map_err(|e| format!("cannot run the linker {}: {e}", tool.path().display()))?;
     match output.status.success() {
