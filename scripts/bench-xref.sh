@@ -64,8 +64,8 @@ compare() { # label, ebin...
 
 # The real Kazoo's ecallmgr, from the tree its binary writes.
 REAL="$ROOT/target/real-kazoo/$HOST_TUPLE/debug/kazoo"
-KAZOO_SRC=${KAZOO_SRC:-$ROOT/../shared/kazoo-src} \
-    (cd "$ROOT" && cargo build -q -p kazoo --target-dir "$ROOT/target/real-kazoo" 2>/dev/null)
+(cd "$ROOT" && KAZOO_SRC=${KAZOO_SRC:-$ROOT/../shared/kazoo-src} \
+    cargo build -q -p kazoo --target-dir "$ROOT/target/real-kazoo" 2>/dev/null)
 "$REAL" build-release --out "$WORK/real" >/dev/null 2>&1
 TREE="$WORK/real/kazoo"
 VSN=$(awk '{print $2}' "$TREE/releases/start_erl.data")

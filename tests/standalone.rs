@@ -19,6 +19,18 @@ use support::{ok, text};
 /// The release binary cargo built from this workspace.
 const BIN: &str = env!("CARGO_BIN_EXE_kazoo");
 
+/// The binary is static-pie (.cargo/config.toml): no loader and no shared library, so that a
+/// tree's bin/kazoo runs on a host whatever its glibc, and still position-independent.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_binary_needs_no_loader_and_no_shared_library_and_is_position_independent() {
+    let bytes = fs::read(BIN).unwrap();
+    let elf = goblin::elf::Elf::parse(&bytes).unwrap();
+    assert_eq!(elf.interpreter, None, "{BIN} names a loader");
+    assert!(elf.libraries.is_empty(), "{BIN} needs shared libraries: {:?}", elf.libraries);
+    assert_eq!(elf.header.e_type, goblin::elf::header::ET_DYN, "{BIN} is not position-independent");
+}
+
 #[test]
 fn the_unpacked_tree_runs_its_nodes_as_a_service_user_with_no_erlang_and_no_build_tree() {
     let deployment = Deployment::new(Path::new(BIN));
