@@ -115,6 +115,26 @@ impl Probe {
         String::from_utf8_lossy(&output.stderr).into_owned()
     }
 
+    /// The `embedded.rs` that the probe's last build script run wrote (in build/<name>-<hash>).
+    fn embedded_rs(&self) -> String {
+        let build = Path::new(WORKSPACE).join("target/tests/build-probe/debug/build");
+        let ours = |dir: &std::fs::DirEntry| {
+            let name = dir.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(self.name)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|hash| hash.chars().all(|c| c.is_ascii_hexdigit()))
+        };
+        let (_, newest) = std::fs::read_dir(build)
+            .unwrap()
+            .map(Result::unwrap)
+            .filter(ours)
+            .map(|dir| dir.path().join("out/kazoo-release/embedded.rs"))
+            .filter_map(|path| Some((std::fs::metadata(&path).ok()?.modified().ok()?, path)))
+            .max()
+            .unwrap();
+        std::fs::read_to_string(newest).unwrap()
+    }
+
     fn print(&self, args: &[&str]) -> String {
         let bin = Path::new(WORKSPACE).join("target/tests/build-probe/debug").join(self.name);
         let output = Command::new(bin).args(args).env_remove("REL").env_remove("KAZOO_PROFILE").output().unwrap();
@@ -136,6 +156,11 @@ fn edits_rerender_nothing_changed_is_fresh_and_mistakes_fail_the_build() {
     assert!(vm_args.contains("marker-one for probe") && vm_args.contains("+A 7"), "{vm_args}");
     let relx = probe.print(&["print", "relx.config"]);
     assert!(relx.contains("{release, {probe, \"1.2.3\"}") && relx.contains("probe_app"), "{relx}");
+    // The generated code names the rendered files relative to itself, so that a target dir
+    // moved elsewhere (a cache restored) still compiles: Cargo does not re-run the script then.
+    let embedded = probe.embedded_rs();
+    assert!(embedded.contains(r#"include_str!("default/probe/vm.args")"#), "{embedded}");
+    assert!(!embedded.contains(r#"include_str!("/"#), "{embedded}");
 
     // Nothing changed: not even the .app files erlc wrote in the last run make it run again.
     let again = probe.build_ok();

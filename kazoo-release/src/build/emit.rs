@@ -69,7 +69,9 @@ pub(super) fn overlay_files(sources: &[OverlaySource]) -> Result<Vec<OverlayFile
     Ok(files)
 }
 
-/// Writes every file and the `embedded.rs` that includes them; returns its path.
+/// Writes every file and the `embedded.rs` that includes them; returns its path. The paths
+/// are relative to `embedded.rs`, so that a target directory moved (restored from a cache
+/// elsewhere, say) still builds: Cargo does not re-run the build script for that.
 pub(super) fn write(
     out_dir: &Path,
     spec: &ReleaseSpec,
@@ -101,7 +103,10 @@ pub(super) fn write(
         write_if_changed(&path, &file.text)?;
         entries.push_str(&format!(
             "        ::kazoo_release::embed::EmbeddedFile {{ profile: {:?}, node: {:?}, name: {:?}, text: include_str!({:?}) }},\n",
-            file.profile, file.node, file.name, path
+            file.profile,
+            file.node,
+            file.name,
+            file.relative_path()
         ));
     }
     let lib_root = lib_root.map(|root| root.display().to_string());
