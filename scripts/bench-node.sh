@@ -51,7 +51,9 @@ median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 1000
 last_app_started_us() {
     local stamp=""
     until [ -n "$stamp" ]; do
-        stamp=$(cat "$1"/erlang.log.* 2>/dev/null | grep -a 'Application kazoo_apps started on node' | grep -o '^[0-9:.]*' || true)
+        # The last stamp before the report: the console's prompt can begin the same line.
+        stamp=$(cat "$1"/erlang.log.* 2>/dev/null \
+            | sed -n 's/.*\([0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]*\) .*Application kazoo_apps started on node.*/\1/p' || true)
     done
     echo "$stamp" | awk -F'[:.]' '{ printf "%.0f\n", (($1 * 60 + $2) * 60 + $3) * 1000000 + $4 * 1000 }'
 }

@@ -46,6 +46,8 @@ codegen-units = 1
 
 [workspace]
 TOML
+# The workspace's lock: the versions the tests build, already in target/.
+cp "$ROOT/Cargo.lock" "$CRATE/Cargo.lock"
 apps=$(seq -f 'app_%g' "$N" | paste -sd, -)
 cat >"$CRATE/src/release.rs" <<RUST
 #[derive(kazoo_release::Release)]

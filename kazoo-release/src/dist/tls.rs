@@ -74,6 +74,9 @@ impl Tls {
         }
         let chain = certificates("the host's certificate", &files.cert)?;
         let key = private_key(&files.key)?;
+        // rustls 0.23.48 deprecates ring's provider for its lack of post-quantum key
+        // exchange; the ssl of Debian 12's OTP 25 offers none either, and ring needs no cmake.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
